@@ -1,0 +1,25 @@
+namespace GpuNngp.Kernels;
+
+/// <summary>Chooses the closed form of a layer's activation, or quadrature where it has none.</summary>
+public static class DualActivation
+{
+    public static DualMoments Evaluate<TNetwork>(
+        TNetwork network, int layer, double k12, double k11, double k22, bool withDerivative)
+        where TNetwork : struct, INetworkView
+    {
+        Activation activation = network.Layer(layer).Activation;
+        switch (activation.Kind)
+        {
+            case ActivationKind.Identity:
+                return ClosedForms.Identity(k12);
+            case ActivationKind.AbRelu:
+                return ClosedForms.AbRelu(activation.NegativeSlope, activation.PositiveSlope, k12, k11, k22);
+            case ActivationKind.Erf:
+                return ClosedForms.Erf(k12, k11, k22);
+            case ActivationKind.Gelu:
+                return ClosedForms.Gelu(k12, k11, k22);
+            default:
+                return GaussHermiteQuadrature.Evaluate(network, layer, k12, k11, k22, withDerivative);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+namespace GpuNngp.Kernels;
+
+/// <summary>
+/// The per-point variances q_l(x) = K^l(x, x) entering each hidden layer's activation, stored
+/// layer-major (index layer·count + point) so neighbouring GPU threads read neighbouring words.
+/// </summary>
+public interface IDiagonalView
+{
+    double Variance(int layer, int point);
+}

@@ -1,0 +1,62 @@
+namespace GpuNngp.Kernels;
+
+/// <summary>
+/// The whole depth of the kernel recursion applied to one matrix entry, in registers:
+/// K¹ = σb² + σw²·K⁰, then per hidden layer K ← σb² + σw²·F(K, q_l(x), q_l(x')) and, for the NTK,
+/// Θ ← K_new + σw²·Ḟ·Θ. One read of K⁰, one write of the result: never a full matrix per layer.
+/// </summary>
+public static class LayerRecursion
+{
+    /// <summary>The output kernel entry for inputs x (row) and x' (column) with K⁰(x, x') = <paramref name="inputCovariance"/>.</summary>
+    public static double Entry<TNetwork, TDiagonal>(
+        TNetwork network,
+        double inputCovariance,
+        TDiagonal rowDiagonal,
+        int row,
+        TDiagonal columnDiagonal,
+        int column,
+        KernelKind kind)
+        where TNetwork : struct, INetworkView
+        where TDiagonal : struct, IDiagonalView
+    {
+        bool ntk = kind == KernelKind.Ntk;
+        double k = network.Input.Apply(inputCovariance);
+        double theta = k;
+        int depth = network.Depth;
+        for (int layer = 0; layer < depth; layer++)
+        {
+            DualMoments moments = DualActivation.Evaluate(
+                network, layer, k, rowDiagonal.Variance(layer, row), columnDiagonal.Variance(layer, column), ntk);
+            DenseVariances dense = network.Layer(layer).Dense;
+            double next = dense.Apply(moments.F);
+            theta = next + dense.WeightVariance * moments.FDot * theta;
+            k = next;
+        }
+
+        return ntk ? theta : k;
+    }
+
+    /// <summary>
+    /// The diagonal chain of one point from q⁰ = x·x/d: fills <paramref name="layerVariances"/>
+    /// (length L, the variance entering each activation) and returns the output variance K^{L+1}(x, x)
+    /// and Θ(x, x). Runs on the host: it is O(N·L), and the GPU receives its result.
+    /// </summary>
+    public static (double Nngp, double Ntk) Diagonal<TNetwork>(
+        TNetwork network, double inputVariance, Span<double> layerVariances)
+        where TNetwork : struct, INetworkView
+    {
+        double q = network.Input.Apply(inputVariance);
+        double theta = q;
+        for (int layer = 0; layer < network.Depth; layer++)
+        {
+            layerVariances[layer] = q;
+            DualMoments moments = DualActivation.Evaluate(network, layer, q, q, q, withDerivative: true);
+            DenseVariances dense = network.Layer(layer).Dense;
+            double next = dense.Apply(moments.F);
+            theta = next + dense.WeightVariance * moments.FDot * theta;
+            q = next;
+        }
+
+        return (q, theta);
+    }
+}
