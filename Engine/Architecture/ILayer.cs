@@ -1,0 +1,6 @@
+namespace GpuNngp.Engine.Architecture;
+
+/// <summary>One layer of an infinitely wide network: a dense layer or a pointwise activation.</summary>
+public interface ILayer
+{
+}

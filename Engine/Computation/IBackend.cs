@@ -1,0 +1,45 @@
+using GpuNngp.Engine.Architecture;
+using GpuNngp.Kernels;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace GpuNngp.Engine.Computation;
+
+/// <summary>
+/// One place the engine computes: the CPU or a GPU. Data flows one way through it:
+/// inputs → kernel → factorisation → predictions.
+/// </summary>
+internal interface IBackend : IDisposable
+{
+    /// <summary>e.g. "CPU, 2 threads, OpenBLAS 0.3.21" or "GPU NVIDIA H100 80GB HBM3 (cuBLAS, cuSOLVER)".</summary>
+    string Name { get; }
+
+    /// <summary>The kernel between two sets of inputs (K(X1, X1) when <paramref name="x2"/> is null), to the host.</summary>
+    Matrix<double> Kernel(CompiledNetwork network, Matrix<double> x1, Matrix<double>? x2, KernelKind kind, IProgress<StageProgress>? progress);
+
+    /// <summary>Builds and factorises K_DD + σε²I and solves for α.</summary>
+    IFittedModel Fit(FitRequest request, IProgress<StageProgress>? progress);
+}
+
+/// <summary>Everything a fit needs, validated by the engine before any backend sees it.</summary>
+internal sealed record FitRequest(
+    CompiledNetwork Network,
+    KernelKind Kind,
+    Matrix<double> X,
+    Matrix<double> Y,
+    double Noise,
+    JitterPolicy Jitter,
+    int QuadratureOrder);
+
+/// <summary>A factorised training set, ready to predict; owns its buffers (device memory on a GPU).</summary>
+internal interface IFittedModel : IDisposable
+{
+    double LogMarginalLikelihood { get; }
+
+    double Jitter { get; }
+
+    StageTimings Timings { get; }
+
+    /// <summary>Mean (M×C) and, when asked, per-point variances (M) for the test inputs.</summary>
+    (Matrix<double> Mean, double[]? Variance) Predict(
+        Matrix<double> xTest, bool withVariance, StageTimings timings, IProgress<StageProgress>? progress);
+}

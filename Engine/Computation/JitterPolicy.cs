@@ -1,0 +1,41 @@
+namespace GpuNngp.Engine.Computation;
+
+/// <summary>
+/// What to do when K_DD + σε²I does not factorise: add jitter to the diagonal, starting at
+/// 1e-10·mean(diag) and growing ×10 up to <see cref="MaxRelativeJitter"/>·mean(diag); past that the
+/// fit fails with a clear error. The jitter used is part of the result.
+/// </summary>
+public sealed record JitterPolicy(double InitialRelativeJitter = 1e-10, double MaxRelativeJitter = 1e-4, double Growth = 10)
+{
+    public static JitterPolicy Default { get; } = new();
+
+    /// <summary>
+    /// Tries <paramref name="tryFactor"/> with no jitter, then with growing jitter; returns the
+    /// jitter that worked (0 when none was needed).
+    /// </summary>
+    /// <param name="meanDiagonal">mean of diag(K_DD), the scale of the jitter.</param>
+    /// <param name="tryFactor">factorises K_DD + σε²I + jitter·I; false when not positive definite (order of the failing minor in <c>failedMinor</c>).</param>
+    public double Run(double meanDiagonal, Func<double, (bool Success, int FailedMinor)> tryFactor)
+    {
+        ArgumentNullException.ThrowIfNull(tryFactor);
+        var (success, failedMinor) = tryFactor(0);
+        if (success)
+        {
+            return 0;
+        }
+
+        double scale = meanDiagonal > 0 ? meanDiagonal : 1;
+        double maximum = MaxRelativeJitter * scale;
+        for (double jitter = InitialRelativeJitter * scale; jitter <= maximum * (1 + 1e-12); jitter *= Growth)
+        {
+            (success, failedMinor) = tryFactor(jitter);
+            if (success)
+            {
+                return jitter;
+            }
+        }
+
+        throw new NngpInputException(FormattableString.Invariant(
+            $"the kernel matrix is not positive definite (leading minor {failedMinor} failed) even with jitter {maximum:G3} = {MaxRelativeJitter:G3}·mean(diag); add observation noise (--noise) or remove duplicate training points"));
+    }
+}

@@ -1,0 +1,185 @@
+using GpuNngp.Engine.Computation;
+using GpuNngp.Kernels;
+using GpuNngp.Solvers;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace GpuNngp.Engine.Cpu;
+
+/// <summary>
+/// A factorised training set on the host. The lower triangle of the N×N array holds the Cholesky
+/// factor; the upper triangle keeps a copy of K_DD so a failed factorisation can be retried with
+/// jitter without recomputing the kernel.
+/// </summary>
+internal sealed class CpuFittedModel : IFittedModel
+{
+    /// <summary>The largest test tile: N×tile doubles of K_D* at a time.</summary>
+    private const long TileBytes = 256L << 20;
+
+    private readonly IHostLinearAlgebra _linearAlgebra;
+    private readonly HostNetworkView _network;
+    private readonly KernelKind _kind;
+    private readonly double[] _trainInputs;
+    private double[] _trainLayerVariances;
+    private readonly double[] _factor;
+    private readonly double[] _alpha;
+    private readonly int _n;
+    private readonly int _dimension;
+    private readonly int _outputs;
+
+    private CpuFittedModel(IHostLinearAlgebra linearAlgebra, FitRequest request, HostNetworkView network)
+    {
+        _linearAlgebra = linearAlgebra;
+        _network = network;
+        _kind = request.Kind;
+        _n = request.X.RowCount;
+        _dimension = request.X.ColumnCount;
+        _outputs = request.Y.ColumnCount;
+        _trainInputs = request.X.ToColumnMajorArray();
+        _factor = new double[(long)_n * _n];
+        _alpha = request.Y.ToColumnMajorArray();
+        _trainLayerVariances = [];
+    }
+
+    public double LogMarginalLikelihood { get; private set; }
+
+    public double Jitter { get; private set; }
+
+    public StageTimings Timings { get; } = new();
+
+    public static CpuFittedModel Fit(IHostLinearAlgebra linearAlgebra, FitRequest request, IProgress<StageProgress>? progress)
+    {
+        var model = new CpuFittedModel(linearAlgebra, request, HostKernelMap.View(request.Network, request.QuadratureOrder));
+        int n = model._n;
+        double[] k = model._factor;
+        var timings = model.Timings;
+
+        timings.Time(Stage.InputGram, () => linearAlgebra.SymmetricRankK(n, model._dimension, 1.0 / model._dimension, model._trainInputs, k));
+
+        double[] priorDiagonal = [];
+        double[] layerVariances = [];
+        timings.Time(Stage.LayerMap, () =>
+        {
+            (layerVariances, priorDiagonal) = HostKernelMap.Diagonals(model._network, HostKernelMap.Diagonal(k, n), request.Kind);
+            var counter = new ProgressCounter(progress, Stage.LayerMap, (double)n * (n + 1) / 2);
+            HostKernelMap.MapLowerTriangle(model._network, k, n, layerVariances, request.Kind, counter);
+            counter.Complete();
+        });
+
+        double jitter = timings.Time(Stage.Factorisation, () =>
+        {
+            double[] kernelDiagonal = HostKernelMap.Diagonal(k, n);
+            HostKernelMap.MirrorLowerToUpper(k, n);
+            bool first = true;
+            return request.Jitter.Run(kernelDiagonal.Average(), extra =>
+            {
+                if (!first)
+                {
+                    HostKernelMap.RestoreLowerFromUpper(k, n);
+                }
+
+                first = false;
+                for (int i = 0; i < n; i++)
+                {
+                    k[(long)i * n + i] = kernelDiagonal[i] + request.Noise + extra;
+                }
+
+                int failedMinor = linearAlgebra.CholeskyFactor(k, n);
+                return (failedMinor == 0, failedMinor);
+            });
+        });
+
+        double logLikelihood = timings.Time(Stage.Solve, () =>
+        {
+            double[] y = request.Y.ToColumnMajorArray();
+            linearAlgebra.CholeskySolve(k, n, model._alpha, model._outputs);
+            var dataFit = new double[model._outputs];
+            for (int c = 0; c < model._outputs; c++)
+            {
+                long offset = (long)c * n;
+                for (int i = 0; i < n; i++)
+                {
+                    dataFit[c] += y[offset + i] * model._alpha[offset + i];
+                }
+            }
+
+            double sumLog = 0;
+            for (int i = 0; i < n; i++)
+            {
+                sumLog += Math.Log(k[(long)i * n + i]);
+            }
+
+            return GaussianProcessMath.LogMarginalLikelihood(dataFit, sumLog, n);
+        });
+
+        model._trainLayerVariances = layerVariances;
+        model.Jitter = jitter;
+        model.LogMarginalLikelihood = logLikelihood;
+        return model;
+    }
+
+    public (Matrix<double> Mean, double[]? Variance) Predict(
+        Matrix<double> xTest, bool withVariance, StageTimings timings, IProgress<StageProgress>? progress)
+    {
+        ArgumentNullException.ThrowIfNull(xTest);
+        ArgumentNullException.ThrowIfNull(timings);
+        int m = xTest.RowCount;
+        int tile = (int)Math.Clamp(TileBytes / (8L * _n), 1, Math.Max(1, m));
+        var mean = new double[(long)m * _outputs];
+        double[]? variance = withVariance ? new double[m] : null;
+        var counter = new ProgressCounter(progress, Stage.TestKernel, m);
+
+        for (int start = 0; start < m; start += tile)
+        {
+            int count = Math.Min(tile, m - start);
+            double[] testInputs = xTest.SubMatrix(start, count, 0, _dimension).ToColumnMajorArray();
+            var cross = new double[(long)_n * count];
+            double[] priorVariance = [];
+
+            timings.Time(Stage.TestKernel, () =>
+            {
+                _linearAlgebra.Multiply(false, true, _n, count, _dimension, 1.0 / _dimension, _trainInputs, testInputs, 0, cross);
+                var test = HostKernelMap.Diagonals(_network, HostKernelMap.InputVariances(testInputs, count, _dimension), _kind);
+                priorVariance = test.Output;
+                HostKernelMap.MapRectangle(_network, cross, _n, count, _trainLayerVariances, test.LayerVariances, _kind, new ProgressCounter(null, Stage.TestKernel, 1));
+            });
+
+            timings.Time(Stage.Mean, () =>
+            {
+                var tileMean = new double[(long)count * _outputs];
+                _linearAlgebra.Multiply(true, false, count, _outputs, _n, 1, cross, _alpha, 0, tileMean);
+                for (int c = 0; c < _outputs; c++)
+                {
+                    Array.Copy(tileMean, (long)c * count, mean, (long)c * m + start, count);
+                }
+            });
+
+            if (variance is not null)
+            {
+                timings.Time(Stage.Variance, () =>
+                {
+                    _linearAlgebra.LowerTriangularSolve(_factor, _n, cross, count);
+                    Parallel.For(0, count, j =>
+                    {
+                        long offset = (long)j * _n;
+                        double explained = 0;
+                        for (int i = 0; i < _n; i++)
+                        {
+                            explained += cross[offset + i] * cross[offset + i];
+                        }
+
+                        variance[start + j] = GaussianProcessMath.PosteriorVariance(priorVariance[j], explained);
+                    });
+                });
+            }
+
+            counter.Advance(count);
+        }
+
+        counter.Complete();
+        return (Matrix<double>.Build.Dense(m, _outputs, mean), variance);
+    }
+
+    public void Dispose()
+    {
+    }
+}

@@ -1,0 +1,124 @@
+using GpuNngp.Engine.Architecture;
+using GpuNngp.Engine.Computation;
+using GpuNngp.Engine.Cpu;
+using GpuNngp.Engine.Gpu;
+using GpuNngp.Kernels;
+using GpuNngp.Solvers;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace GpuNngp.Engine;
+
+/// <summary>
+/// The entry point: computes NNGP/NTK kernels and exact GP posteriors on the device it was created
+/// for. <c>NngpEngine.Create(DeviceKind.Auto)</c> takes an NVIDIA GPU when one is usable and the CPU
+/// otherwise; <see cref="DeviceChoice"/> says which and why.
+/// </summary>
+public sealed class NngpEngine : IDisposable
+{
+    private readonly IBackend _backend;
+
+    private NngpEngine(IBackend backend, string choice)
+    {
+        _backend = backend;
+        DeviceChoice = choice;
+    }
+
+    /// <summary>Where this engine computes, e.g. "CPU (2 threads, OpenBLAS ...)".</summary>
+    public string Backend => _backend.Name;
+
+    /// <summary>One line: the device chosen and why.</summary>
+    public string DeviceChoice { get; }
+
+    /// <summary>True when the engine runs on a GPU.</summary>
+    public bool IsGpu => _backend is not CpuBackend;
+
+    /// <summary>Creates an engine on the CPU with the default host provider (native BLAS when it loads).</summary>
+    public static NngpEngine Create(DeviceKind device = DeviceKind.Auto) => Create(device, HostLinearAlgebra.Default);
+
+    /// <summary>Creates an engine; on the CPU with the given host linear algebra provider.</summary>
+    public static NngpEngine Create(DeviceKind device, IHostLinearAlgebra hostLinearAlgebra)
+    {
+        ArgumentNullException.ThrowIfNull(hostLinearAlgebra);
+        if (device == DeviceKind.Cpu)
+        {
+            var cpu = new CpuBackend(hostLinearAlgebra);
+            return new NngpEngine(cpu, $"device: {cpu.Name} (asked for the CPU)");
+        }
+
+        if (GpuBackend.TryCreate(out var gpu, out string reason))
+        {
+            return new NngpEngine(gpu, $"device: {gpu.Name} ({(device == DeviceKind.Gpu ? "asked for the GPU" : "a usable GPU was found")})");
+        }
+
+        if (device == DeviceKind.Gpu)
+        {
+            throw new NngpInputException($"--device gpu: no usable GPU: {reason}");
+        }
+
+        var fallback = new CpuBackend(hostLinearAlgebra);
+        return new NngpEngine(fallback, $"device: {fallback.Name} (no usable GPU: {reason})");
+    }
+
+    /// <summary>Fits the exact GP posterior of the network's kernel to (X: N×d, Y: N×C).</summary>
+    public GpPosterior Fit(
+        Network network,
+        Matrix<double> x,
+        Matrix<double> y,
+        double noise = 0,
+        KernelKind kind = KernelKind.Nngp,
+        JitterPolicy? jitter = null,
+        int quadratureOrder = QuadratureRules.DefaultOrder,
+        IProgress<StageProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        CompiledNetwork compiled = network.Compile();
+        InputValidation.CheckMatrix(x, "training inputs");
+        InputValidation.CheckMatrix(y, "training targets");
+        InputValidation.CheckNonNegative(noise, "observation noise");
+        if (x.RowCount != y.RowCount)
+        {
+            throw new NngpInputException($"training inputs have {x.RowCount} rows but training targets {y.RowCount}");
+        }
+
+        if (x.RowCount < 2)
+        {
+            throw new NngpInputException($"a fit needs at least 2 training points, got {x.RowCount}");
+        }
+
+        QuadratureRules.Get(quadratureOrder);
+        CheckDevice(compiled);
+        var request = new FitRequest(compiled, kind, x, y, noise, jitter ?? JitterPolicy.Default, quadratureOrder);
+        IFittedModel model = _backend.Fit(request, progress);
+        return new GpPosterior(model, _backend.Name, x.RowCount, x.ColumnCount, y.ColumnCount, noise);
+    }
+
+    /// <summary>K(X1, X2) (or K(X1, X1)), inputs used exactly as given.</summary>
+    public Matrix<double> Kernel(
+        Network network, Matrix<double> x1, Matrix<double>? x2 = null, KernelKind kind = KernelKind.Nngp, IProgress<StageProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        CompiledNetwork compiled = network.Compile();
+        InputValidation.CheckMatrix(x1, "first inputs");
+        if (x2 is not null)
+        {
+            InputValidation.CheckMatrix(x2, "second inputs");
+            if (x2.ColumnCount != x1.ColumnCount)
+            {
+                throw new NngpInputException($"the two input sets have {x1.ColumnCount} and {x2.ColumnCount} features");
+            }
+        }
+
+        CheckDevice(compiled);
+        return _backend.Kernel(compiled, x1, x2, kind, progress);
+    }
+
+    private void CheckDevice(CompiledNetwork network)
+    {
+        if (IsGpu && network.HasCustomActivation)
+        {
+            throw new NngpInputException("custom (delegate) activations run on the CPU only; create the engine with DeviceKind.Cpu");
+        }
+    }
+
+    public void Dispose() => _backend.Dispose();
+}
