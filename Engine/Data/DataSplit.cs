@@ -1,0 +1,86 @@
+using MathNet.Numerics.LinearAlgebra;
+
+namespace GpuNngp.Engine.Data;
+
+/// <summary>
+/// A deterministic train/test split (DESIGN §5), so that a result reproduces on every machine:
+/// with one pool (mnist10k) training takes the first N examples and test the last M; with separate
+/// files (Fashion-MNIST, or any directory of MNIST-format files) training takes the first N of the
+/// training file and test the first M of the test file.
+/// </summary>
+public sealed record DataSplit(LabeledImages Train, LabeledImages Test)
+{
+    /// <summary>The dataset name of the embedded sample.</summary>
+    public const string Mnist10kName = "mnist10k";
+
+    /// <summary>The dataset name of Fashion-MNIST at its package location.</summary>
+    public const string FashionMnistName = "fashion-mnist";
+
+    /// <summary>
+    /// Loads <paramref name="trainSize"/> training and <paramref name="testSize"/> test examples of
+    /// <paramref name="dataset"/>: <c>mnist10k</c>, <c>fashion-mnist</c> or a directory path holding
+    /// train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and
+    /// t10k-labels-idx1-ubyte (each optionally .gz). Sizes below 1 or beyond the data are
+    /// <see cref="NngpInputException"/>s.
+    /// </summary>
+    public static DataSplit Load(string dataset, int trainSize, int testSize)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(dataset);
+        if (trainSize < 1)
+        {
+            throw new NngpInputException($"training size must be at least 1, got {trainSize}");
+        }
+
+        if (testSize < 1)
+        {
+            throw new NngpInputException($"test size must be at least 1, got {testSize}");
+        }
+
+        if (string.Equals(dataset, Mnist10kName, StringComparison.OrdinalIgnoreCase))
+        {
+            if ((long)trainSize + testSize > Datasets.Mnist10kCount)
+            {
+                throw new NngpInputException(
+                    $"{Mnist10kName} has {Datasets.Mnist10kCount} examples: training size {trainSize} + test size {testSize} = {(long)trainSize + testSize} is more than that");
+            }
+
+            var pool = Datasets.Mnist10k();
+            return new DataSplit(pool.Slice(0, trainSize), pool.Slice(pool.Count - testSize, testSize));
+        }
+
+        string? directory;
+        if (string.Equals(dataset, FashionMnistName, StringComparison.OrdinalIgnoreCase))
+        {
+            directory = null;
+        }
+        else if (Directory.Exists(dataset))
+        {
+            directory = dataset;
+        }
+        else
+        {
+            throw new NngpInputException(
+                $"unknown dataset '{dataset}': use {Mnist10kName}, {FashionMnistName} or a directory holding {Datasets.TrainImages}(.gz) and the other MNIST-format files");
+        }
+
+        var folder = Datasets.ResolveDirectory(directory);
+        return new DataSplit(
+            Datasets.LoadFiles(folder, Datasets.TrainImages, Datasets.TrainLabels, trainSize),
+            Datasets.LoadFiles(folder, Datasets.TestImages, Datasets.TestLabels, testSize));
+    }
+
+    /// <summary>
+    /// The last <paramref name="validationSize"/> training examples as a validation set and the rest
+    /// to fit on; the test part is never touched.
+    /// </summary>
+    public (LabeledImages Fit, LabeledImages Validation) SplitValidation(int validationSize) =>
+        Train.SplitLast(validationSize);
+
+    public void Deconstruct(out Matrix<double> trainImages, out int[] trainLabels, out Matrix<double> testImages, out int[] testLabels)
+    {
+        trainImages = Train.Images;
+        trainLabels = Train.Labels;
+        testImages = Test.Images;
+        testLabels = Test.Labels;
+    }
+}
