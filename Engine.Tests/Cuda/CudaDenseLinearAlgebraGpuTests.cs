@@ -11,7 +11,7 @@ namespace GpuNngp.Engine.Tests.Cuda;
 /// (<see cref="nint.Zero"/>, which is also ILGPU's default stream). Skipped, with the reason, where the
 /// CUDA driver, a device or the libraries are missing.
 /// </summary>
-public sealed class CudaDenseLinearAlgebraGpuTests
+public sealed class CudaDenseLinearAlgebraGpuTests(ITestOutputHelper output)
 {
     private const double Tolerance = 1e-12;
 
@@ -33,7 +33,7 @@ public sealed class CudaDenseLinearAlgebraGpuTests
         }
     }
 
-    private static Gpu OpenOrSkip()
+    private Gpu OpenOrSkip()
     {
         CudaDriverResolver.Install(); // before ILGPU first touches its CUDA API
         if (!CudaDriverResolver.TryLoad(out var driverReason))
@@ -50,6 +50,9 @@ public sealed class CudaDenseLinearAlgebraGpuTests
             Assert.Skip($"no cuBLAS/cuSOLVER: {libraryReason}");
         }
         var accelerator = context.CreateCudaAccelerator(0);
+        output.WriteLine(
+            $"device {accelerator.Name}; driver {CudaDriverResolver.DriverLocation} (fallback answered {CudaDriverResolver.FallbackHits} imports); "
+            + $"cuBLAS {CudaLibraryResolver.CublasLocation}; cuSOLVER {CudaLibraryResolver.CusolverLocation}");
         return new Gpu(context, accelerator);
     }
 

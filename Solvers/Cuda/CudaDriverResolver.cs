@@ -46,6 +46,11 @@ public static class CudaDriverResolver
     /// <summary>Where the driver was loaded from by this class; null if it has not loaded it.</summary>
     public static string? DriverLocation { get; private set; }
 
+    /// <summary>How many times the fallback answered an import of the driver (diagnostics: 0 means the runtime found the driver itself).</summary>
+    internal static int FallbackHits => Volatile.Read(ref _fallbackHits);
+
+    private static int _fallbackHits;
+
     /// <summary>
     /// Subscribes the fallback that maps the import name <c>cuda</c> (and <c>libcuda</c>, <c>libcuda.so</c>)
     /// to <c>libcuda.so.1</c>. Idempotent and thread-safe. Call it before creating an ILGPU context with CUDA.
@@ -86,9 +91,10 @@ public static class CudaDriverResolver
 
     private static nint OnResolvingUnmanagedDll(Assembly assembly, string libraryName)
     {
-        if (!IsDriverImportName(libraryName))
+        if (!IsDriverImportName(libraryName) || !TryLoad(out _))
             return 0;
-        return TryLoad(out _) ? _driver : 0;
+        Interlocked.Increment(ref _fallbackHits);
+        return _driver;
     }
 
     // Called under Gate. Returns null on success, else the one-line reason.
