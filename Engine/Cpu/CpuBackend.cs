@@ -24,16 +24,20 @@ internal sealed class CpuBackend : IBackend
         var view = HostKernelMap.View(network, QuadratureRules.DefaultOrder);
         int n1 = x1.RowCount, d = x1.ColumnCount;
         double[] a = x1.ToColumnMajorArray();
-        var diagonal1 = HostKernelMap.Diagonals(view, HostKernelMap.InputVariances(a, n1, d), kind);
         if (x2 is null)
         {
             var gram = new double[(long)n1 * n1];
             LinearAlgebra.SymmetricRankK(n1, d, 1.0 / d, a, gram);
-            HostKernelMap.MapLowerTriangle(view, gram, n1, diagonal1.LayerVariances, kind, new ProgressCounter(progress, Stage.LayerMap, (double)n1 * (n1 + 1) / 2));
+
+            // q⁰ from the Gram's own diagonal, so that c = k12/√(k11k22) is exactly 1 there:
+            // arccos is steep at 1, and a rounding difference would show in deep kernels.
+            var diagonal = HostKernelMap.Diagonals(view, HostKernelMap.Diagonal(gram, n1), kind);
+            HostKernelMap.MapLowerTriangle(view, gram, n1, diagonal.LayerVariances, kind, new ProgressCounter(progress, Stage.LayerMap, (double)n1 * (n1 + 1) / 2));
             HostKernelMap.MirrorLowerToUpper(gram, n1);
             return Matrix<double>.Build.Dense(n1, n1, gram);
         }
 
+        var diagonal1 = HostKernelMap.Diagonals(view, HostKernelMap.InputVariances(a, n1, d), kind);
         int n2 = x2.RowCount;
         double[] b = x2.ToColumnMajorArray();
         var diagonal2 = HostKernelMap.Diagonals(view, HostKernelMap.InputVariances(b, n2, d), kind);

@@ -1,0 +1,189 @@
+using GpuNngp.Engine.Architecture;
+using GpuNngp.Engine.Computation;
+using GpuNngp.Kernels;
+using GpuNngp.Solvers;
+using MathNet.Numerics.LinearAlgebra;
+using Xunit;
+
+namespace GpuNngp.Engine.Tests.Backends;
+
+/// <summary>
+/// The cases every backend must pass, as ILGPU tests its backends: one shared set, one subclass per
+/// backend. A subclass whose device is absent skips each case with the reason.
+/// </summary>
+public abstract class BackendContractTests
+{
+    /// <summary>An engine on the backend under test; calls Assert.Skip when the backend is unavailable.</summary>
+    protected abstract NngpEngine CreateEngine();
+
+    /// <summary>The reference every backend is compared with: the CPU on the managed provider.</summary>
+    protected static NngpEngine CreateReference() => NngpEngine.Create(DeviceKind.Cpu, HostLinearAlgebra.Managed);
+
+    public static TheoryData<string, int, string> Architectures => new()
+    {
+        { "relu", 0, "nngp" },
+        { "relu", 3, "nngp" },
+        { "relu", 20, "ntk" },
+        { "erf", 2, "nngp" },
+        { "gelu", 3, "ntk" },
+        { "tanh", 2, "nngp" },
+        { "leaky-relu", 3, "nngp" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void Kernel_AgreesWithReference(string activation, int depth, string kind)
+    {
+        using var engine = CreateEngine();
+        using var reference = CreateReference();
+        var network = Nngp.FullyConnected(depth, Nngp.ActivationByName(activation), 1.6, 0.2);
+        var kernelKind = kind == "ntk" ? KernelKind.Ntk : KernelKind.Nngp;
+        var x1 = RandomMatrix(37, 11, seed: 1);
+        var x2 = RandomMatrix(23, 11, seed: 2);
+
+        AssertClose(reference.Kernel(network, x1, null, kernelKind), engine.Kernel(network, x1, null, kernelKind), 1e-9);
+        AssertClose(reference.Kernel(network, x1, x2, kernelKind), engine.Kernel(network, x1, x2, kernelKind), 1e-9);
+    }
+
+    [Fact]
+    public void Kernel_IsSymmetricAndPositiveSemiDefinite()
+    {
+        using var engine = CreateEngine();
+        var k = engine.Kernel(Nngp.FullyConnected(3, Nngp.Relu(), 1.45, 0.28), RandomMatrix(40, 9, seed: 3));
+        Assert.Equal(0, (k - k.Transpose()).Enumerate().Max(Math.Abs));
+        double smallest = k.Evd().EigenValues.Real().Minimum();
+        Assert.True(smallest > -1e-10 * k.Trace(), $"smallest eigenvalue {smallest}");
+    }
+
+    [Fact]
+    public void Posterior_MatchesExplicitDenseInverse()
+    {
+        using var engine = CreateEngine();
+        var network = Nngp.FullyConnected(2, Nngp.Relu(), 1.45, 0.28);
+        var x = RandomMatrix(30, 6, seed: 4);
+        var y = RandomMatrix(30, 3, seed: 5);
+        var xTest = RandomMatrix(12, 6, seed: 6);
+        const double noise = 0.05;
+
+        using var posterior = engine.Fit(network, x, y, noise);
+        var prediction = posterior.Predict(xTest);
+
+        var kdd = engine.Kernel(network, x) + noise * Matrix<double>.Build.DenseIdentity(30);
+        var ktd = engine.Kernel(network, xTest, x);
+        var ktt = engine.Kernel(network, xTest);
+        var inverse = kdd.Inverse();
+        var mean = ktd * inverse * y;
+        var covariance = ktt - ktd * inverse * ktd.Transpose();
+
+        AssertClose(mean, prediction.Mean, 1e-9);
+        Assert.NotNull(prediction.Variance);
+        for (int i = 0; i < 12; i++)
+        {
+            Assert.Equal(covariance[i, i], prediction.Variance[i], 1e-9 * Math.Max(1, ktt[i, i]));
+        }
+
+        Assert.Equal(0, posterior.Jitter);
+    }
+
+    [Fact]
+    public void LogMarginalLikelihood_MatchesItsFormula()
+    {
+        using var engine = CreateEngine();
+        var network = Nngp.FullyConnected(3, Nngp.Erf(), 2.0, 0.1);
+        var x = RandomMatrix(25, 5, seed: 7);
+        var y = RandomMatrix(25, 2, seed: 8);
+        const double noise = 0.1;
+
+        using var posterior = engine.Fit(network, x, y, noise);
+
+        var a = engine.Kernel(network, x) + noise * Matrix<double>.Build.DenseIdentity(25);
+        double logDet = a.Cholesky().DeterminantLn;
+        var solved = a.Solve(y);
+        double expected = 0;
+        for (int c = 0; c < 2; c++)
+        {
+            expected += -0.5 * y.Column(c).DotProduct(solved.Column(c)) - 0.5 * logDet - 12.5 * Math.Log(2 * Math.PI);
+        }
+
+        Assert.Equal(expected, posterior.LogMarginalLikelihood, 1e-8 * Math.Abs(expected));
+    }
+
+    [Fact]
+    public void Fit_AgreesWithReference()
+    {
+        using var engine = CreateEngine();
+        using var reference = CreateReference();
+        var network = Nngp.FullyConnected(3, Nngp.Relu(), 1.45, 0.28);
+        var x = RandomMatrix(64, 10, seed: 9);
+        var y = RandomMatrix(64, 4, seed: 10);
+        var xTest = RandomMatrix(40, 10, seed: 11);
+
+        using var expected = reference.Fit(network, x, y, noise: 1e-3);
+        using var actual = engine.Fit(network, x, y, noise: 1e-3);
+        var expectedPrediction = expected.Predict(xTest);
+        var actualPrediction = actual.Predict(xTest);
+
+        AssertClose(expectedPrediction.Mean, actualPrediction.Mean, 1e-9);
+        AssertClose(Vector(expectedPrediction.Variance!), Vector(actualPrediction.Variance!), 1e-9);
+        Assert.Equal(expected.LogMarginalLikelihood, actual.LogMarginalLikelihood, 1e-9 * Math.Abs(expected.LogMarginalLikelihood));
+    }
+
+    [Fact]
+    public void SingularKernel_IsRescuedByJitter_AndTheJitterIsReported()
+    {
+        using var engine = CreateEngine();
+        var network = Nngp.FullyConnected(2, Nngp.Relu(), 1.45, 0.28);
+        var distinct = RandomMatrix(10, 5, seed: 12);
+        var x = distinct.Stack(distinct); // every point twice: K_DD has rank 10 of 20
+        var y = RandomMatrix(20, 2, seed: 13);
+
+        using var posterior = engine.Fit(network, x, y, noise: 0);
+        Assert.True(posterior.Jitter > 0, "a singular kernel needs jitter");
+        var prediction = posterior.Predict(distinct);
+        Assert.All(prediction.Mean.Enumerate(), v => Assert.True(double.IsFinite(v)));
+    }
+
+    [Fact]
+    public void SingularKernel_PastTheJitterBound_FailsWithAClearError()
+    {
+        using var engine = CreateEngine();
+        var network = Nngp.FullyConnected(2, Nngp.Relu(), 1.45, 0.28);
+        var distinct = RandomMatrix(10, 5, seed: 14);
+        var x = distinct.Stack(distinct);
+        var y = RandomMatrix(20, 1, seed: 15);
+        var noJitter = new JitterPolicy(InitialRelativeJitter: 1e-10, MaxRelativeJitter: 1e-20);
+
+        var error = Assert.Throws<NngpInputException>(() => engine.Fit(network, x, y, noise: 0, jitter: noJitter));
+        Assert.Contains("not positive definite", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Prediction_AtTrainingPoints_InterpolatesWithoutNoise()
+    {
+        using var engine = CreateEngine();
+        var network = Nngp.FullyConnected(1, Nngp.Relu(), 1.5, 0.1);
+        var x = RandomMatrix(15, 4, seed: 16);
+        var y = RandomMatrix(15, 2, seed: 17);
+        using var posterior = engine.Fit(network, x, y, noise: 0);
+        var prediction = posterior.Predict(x);
+        AssertClose(y, prediction.Mean, 1e-7);
+        Assert.All(prediction.Variance!, v => Assert.True(v < 1e-7, $"variance {v} at a training point"));
+    }
+
+    internal static Matrix<double> RandomMatrix(int rows, int columns, int seed)
+    {
+        var random = new Random(seed);
+        return Matrix<double>.Build.Dense(rows, columns, (_, _) => random.NextDouble() * 2 - 1);
+    }
+
+    private static Matrix<double> Vector(double[] values) => Matrix<double>.Build.Dense(values.Length, 1, values);
+
+    internal static void AssertClose(Matrix<double> expected, Matrix<double> actual, double relative)
+    {
+        Assert.Equal(expected.RowCount, actual.RowCount);
+        Assert.Equal(expected.ColumnCount, actual.ColumnCount);
+        double scale = Math.Max(1e-300, expected.Enumerate().Max(Math.Abs));
+        double worst = (expected - actual).Enumerate().Max(Math.Abs) / scale;
+        Assert.True(worst <= relative, $"max relative difference {worst:G3} > {relative:G3}");
+    }
+}

@@ -1,0 +1,26 @@
+using GpuNngp.Engine.Computation;
+using GpuNngp.Solvers;
+using Xunit;
+
+namespace GpuNngp.Engine.Tests.Backends;
+
+/// <summary>The shared cases on the CPU with the system's native BLAS/LAPACK (OpenBLAS where installed).</summary>
+public sealed class CpuNativeBackendTests : BackendContractTests
+{
+    protected override NngpEngine CreateEngine()
+    {
+        var native = HostLinearAlgebra.Native(out string? reason);
+        if (native is null)
+        {
+            Assert.Skip($"no native BLAS/LAPACK: {reason}");
+        }
+
+        return NngpEngine.Create(DeviceKind.Cpu, native);
+    }
+}
+
+/// <summary>The shared cases on the CPU with the managed provider (MathNet.Numerics).</summary>
+public sealed class CpuManagedBackendTests : BackendContractTests
+{
+    protected override NngpEngine CreateEngine() => NngpEngine.Create(DeviceKind.Cpu, HostLinearAlgebra.Managed);
+}
