@@ -1,1 +1,4 @@
-return 0;
+using GpuNngp.Cli;
+using Spectre.Console;
+
+return NngpCommandLine.Run(args, AnsiConsole.Console, Console.Error);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace GpuNngp.Kernels;
 
 /// <summary>
@@ -14,6 +16,7 @@ public static class ClosedForms
     /// φ(x) = a·min(x, 0) + b·max(x, 0), from the arc-cosine kernel (Cho &amp; Saul 2009):
     /// F = (a−b)²/(2π)·√(k11k22 − k12²) + Ḟ·k12,  Ḟ = (a² + b²)/2 − (a−b)²θ/(2π),  θ = arccos c.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static DualMoments AbRelu(double a, double b, double k12, double k11, double k22)
     {
         double norm = Math.Sqrt(k11 * k22);

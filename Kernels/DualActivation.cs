@@ -1,13 +1,16 @@
+using System.Runtime.CompilerServices;
+
 namespace GpuNngp.Kernels;
 
 /// <summary>Chooses the closed form of a layer's activation, or quadrature where it has none.</summary>
 public static class DualActivation
 {
+    /// <summary>F and Ḟ of hidden layer <paramref name="layer"/>, whose activation is <paramref name="activation"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static DualMoments Evaluate<TNetwork>(
-        TNetwork network, int layer, double k12, double k11, double k22, bool withDerivative)
+        in TNetwork network, Activation activation, int layer, double k12, double k11, double k22, bool withDerivative)
         where TNetwork : struct, INetworkView
     {
-        Activation activation = network.Layer(layer).Activation;
         switch (activation.Kind)
         {
             case ActivationKind.Identity:
@@ -19,7 +22,7 @@ public static class DualActivation
             case ActivationKind.Gelu:
                 return ClosedForms.Gelu(k12, k11, k22);
             default:
-                return GaussHermiteQuadrature.Evaluate(network, layer, k12, k11, k22, withDerivative);
+                return GaussHermiteQuadrature.Evaluate(in network, layer, k12, k11, k22, withDerivative);
         }
     }
 }

@@ -8,7 +8,7 @@ namespace GpuNngp.Kernels;
 public static class GaussHermiteQuadrature
 {
     public static DualMoments Evaluate<TNetwork>(
-        TNetwork network, int layer, double k12, double k11, double k22, bool withDerivative)
+        in TNetwork network, int layer, double k12, double k11, double k22, bool withDerivative)
         where TNetwork : struct, INetworkView
     {
         double su = Math.Sqrt(k11);

@@ -23,8 +23,14 @@ public sealed class GaussHermiteRule
 
     /// <summary>
     /// Roots of the physicists' Hermite polynomial H_n by Newton's method on the orthonormal
-    /// recurrence (which cannot overflow), each started from the previous roots' spacing;
-    /// then z = √2·x and w = w_H/√π.
+    /// recurrence (which cannot overflow up to <see cref="MaxOrder"/>), each started from the
+    /// previous roots' spacing; then z = √2·x and w = w_H/√π.
+    /// The starting guesses alone are not enough: from order 199 on, the guess for the second root
+    /// lies outside its Newton basin and every root converged to the largest one. So each Newton
+    /// step is safeguarded by a bracket [lo, hi] of the wanted root, kept by the Sturm property of
+    /// the recurrence (the sign changes of p₀(x), …, p_n(x) count the roots above x): a step that
+    /// leaves the bracket is replaced by bisection, and a root is accepted only where the count
+    /// says it is the wanted one.
     /// </summary>
     public static GaussHermiteRule Create(int order)
     {
@@ -46,19 +52,58 @@ public sealed class GaussHermiteRule
                 _ => 2 * root - x[i - 2],
             };
 
-            double derivative = 0;
-            for (int iteration = 0; iteration < 100; iteration++)
+            if (order % 2 == 1 && i == half - 1)
             {
-                (double value, derivative) = Orthonormal(order, root);
-                double step = value / derivative;
-                root -= step;
-                if (Math.Abs(step) <= 1e-15 * Math.Max(1, Math.Abs(root)))
+                root = 0; // the middle root of an odd order, exactly
+            }
+            else
+            {
+                // The roots above x_i are x_0 … x_{i−1}; all roots lie below √(2n+1), and x_i > 0 here.
+                double lo = 0;
+                double hi = i == 0 ? Math.Sqrt(2.0 * order + 1) + 1 : x[i - 1];
+                if (!(root > lo && root < hi))
                 {
-                    break;
+                    root = 0.5 * (lo + hi);
+                }
+
+                for (int iteration = 0; iteration < 200; iteration++)
+                {
+                    (double value, double slope, int above) = Orthonormal(order, root);
+                    if (value == 0)
+                    {
+                        break;
+                    }
+
+                    if (above <= i)
+                    {
+                        hi = root;
+                    }
+                    else
+                    {
+                        lo = root;
+                    }
+
+                    double next = root - value / slope;
+                    if (!(next > lo && next < hi))
+                    {
+                        next = 0.5 * (lo + hi);
+                    }
+                    else if (Math.Abs(next - root) <= 1e-15 * Math.Max(1, Math.Abs(root)) && above - i is 0 or 1)
+                    {
+                        root = next;
+                        break;
+                    }
+
+                    if (next == root)
+                    {
+                        break; // the bracket has shrunk to one double
+                    }
+
+                    root = next;
                 }
             }
 
-            (_, derivative) = Orthonormal(order, root);
+            (_, double derivative, _) = Orthonormal(order, root);
             x[i] = root;
             x[order - 1 - i] = -root;
             w[i] = 2 / (derivative * derivative);
@@ -70,25 +115,40 @@ public sealed class GaussHermiteRule
         double invSqrtPi = 1 / Math.Sqrt(Math.PI);
         for (int i = 0; i < order; i++)
         {
-            nodes[i] = Math.Sqrt(2) * x[order - 1 - i];
+            nodes[i] = Math.Sqrt(2) * x[order - 1 - i] + 0.0; // + 0.0 turns the middle −0 into +0
             weights[i] = w[order - 1 - i] * invSqrtPi;
         }
 
         return new GaussHermiteRule(nodes, weights);
     }
 
-    /// <summary>The orthonormal Hermite function p_n(x) and its derivative √(2n)·p_{n−1}(x).</summary>
-    private static (double Value, double Derivative) Orthonormal(int n, double x)
+    /// <summary>
+    /// The orthonormal Hermite polynomial p_n(x), its derivative √(2n)·p_{n−1}(x), and the number of
+    /// roots of p_n above x: the sign changes along p₀(x), …, p_n(x) (a Sturm sequence; zeros skipped).
+    /// </summary>
+    private static (double Value, double Derivative, int RootsAbove) Orthonormal(int n, double x)
     {
         double p1 = Math.Pow(Math.PI, -0.25);
         double p2 = 0;
+        int changes = 0;
+        bool lastNegative = false;
         for (int j = 1; j <= n; j++)
         {
             double p3 = p2;
             p2 = p1;
             p1 = x * Math.Sqrt(2.0 / j) * p2 - Math.Sqrt((j - 1.0) / j) * p3;
+            if (p1 != 0)
+            {
+                bool negative = p1 < 0;
+                if (negative != lastNegative)
+                {
+                    changes++;
+                }
+
+                lastNegative = negative;
+            }
         }
 
-        return (p1, Math.Sqrt(2.0 * n) * p2);
+        return (p1, Math.Sqrt(2.0 * n) * p2, changes);
     }
 }

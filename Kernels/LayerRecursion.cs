@@ -9,11 +9,11 @@ public static class LayerRecursion
 {
     /// <summary>The output kernel entry for inputs x (row) and x' (column) with K⁰(x, x') = <paramref name="inputCovariance"/>.</summary>
     public static double Entry<TNetwork, TDiagonal>(
-        TNetwork network,
+        in TNetwork network,
         double inputCovariance,
-        TDiagonal rowDiagonal,
+        in TDiagonal rowDiagonal,
         int row,
-        TDiagonal columnDiagonal,
+        in TDiagonal columnDiagonal,
         int column,
         KernelKind kind)
         where TNetwork : struct, INetworkView
@@ -25,9 +25,10 @@ public static class LayerRecursion
         int depth = network.Depth;
         for (int layer = 0; layer < depth; layer++)
         {
+            HiddenLayer hidden = network.Layer(layer);
             DualMoments moments = DualActivation.Evaluate(
-                network, layer, k, rowDiagonal.Variance(layer, row), columnDiagonal.Variance(layer, column), ntk);
-            DenseVariances dense = network.Layer(layer).Dense;
+                in network, hidden.Activation, layer, k, rowDiagonal.Variance(layer, row), columnDiagonal.Variance(layer, column), ntk);
+            DenseVariances dense = hidden.Dense;
             double next = dense.Apply(moments.F);
             theta = next + dense.WeightVariance * moments.FDot * theta;
             k = next;
@@ -42,7 +43,7 @@ public static class LayerRecursion
     /// and Θ(x, x). Runs on the host: it is O(N·L), and the GPU receives its result.
     /// </summary>
     public static (double Nngp, double Ntk) Diagonal<TNetwork>(
-        TNetwork network, double inputVariance, Span<double> layerVariances)
+        in TNetwork network, double inputVariance, Span<double> layerVariances)
         where TNetwork : struct, INetworkView
     {
         double q = network.Input.Apply(inputVariance);
@@ -50,8 +51,9 @@ public static class LayerRecursion
         for (int layer = 0; layer < network.Depth; layer++)
         {
             layerVariances[layer] = q;
-            DualMoments moments = DualActivation.Evaluate(network, layer, q, q, q, withDerivative: true);
-            DenseVariances dense = network.Layer(layer).Dense;
+            HiddenLayer hidden = network.Layer(layer);
+            DualMoments moments = DualActivation.Evaluate(in network, hidden.Activation, layer, q, q, q, withDerivative: true);
+            DenseVariances dense = hidden.Dense;
             double next = dense.Apply(moments.F);
             theta = next + dense.WeightVariance * moments.FDot * theta;
             q = next;

@@ -15,7 +15,7 @@ public static class PointwiseActivation
             case ActivationKind.AbRelu:
                 return x < 0 ? activation.NegativeSlope * x : activation.PositiveSlope * x;
             case ActivationKind.Tanh:
-                return Math.Tanh(x);
+                return Tanh(x);
             case ActivationKind.Softplus:
                 return x > 0 ? x + Math.Log(1 + Math.Exp(-x)) : Math.Log(1 + Math.Exp(x));
             case ActivationKind.Sigmoid:
@@ -36,7 +36,7 @@ public static class PointwiseActivation
             case ActivationKind.AbRelu:
                 return x < 0 ? activation.NegativeSlope : activation.PositiveSlope;
             case ActivationKind.Tanh:
-                double t = Math.Tanh(x);
+                double t = Tanh(x);
                 return 1 - t * t;
             case ActivationKind.Softplus:
                 return Logistic(x);
@@ -50,6 +50,13 @@ public static class PointwiseActivation
                 return double.NaN;
         }
     }
+
+    /// <summary>
+    /// tanh, exactly ±1 beyond |x| = 20 (the double nearest tanh(20) is already 1, so the CPU's result
+    /// is unchanged). On the device ILGPU computes tanh as (e^{2x} − 1)/(e^{2x} + 1), which is NaN
+    /// once e^{2x} overflows (x ≳ 355): quadrature reaches such x at large pre-activation variances.
+    /// </summary>
+    private static double Tanh(double x) => x > 20 ? 1 : (x < -20 ? -1 : Math.Tanh(x));
 
     private static double Logistic(double x)
     {

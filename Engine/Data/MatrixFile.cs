@@ -48,6 +48,25 @@ public static class MatrixFile
         return matrix;
     }
 
+    /// <summary>
+    /// Fails early, before any work, when <paramref name="path"/> cannot be written as a result:
+    /// an extension other than .npy/.csv, or a directory that does not exist.
+    /// </summary>
+    public static void CheckWritableExtension(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (FormatOf(path) is not (Format.Npy or Format.Csv))
+        {
+            throw InputErrors.Error(path, $"cannot write file type '{Path.GetExtension(path)}' (use {WriteFormats})");
+        }
+
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null && !Directory.Exists(directory))
+        {
+            throw InputErrors.Error(path, $"directory {directory} does not exist");
+        }
+    }
+
     /// <summary>Writes a matrix as .npy (float64, C order) or .csv, atomically.</summary>
     public static void Write(string path, Matrix<double> matrix)
     {

@@ -26,10 +26,19 @@ public sealed unsafe class NativeLinearAlgebra : IHostLinearAlgebra
         }
 
         string name = NativeLibrary.TryGetExport(blas, "openblas_get_config", out _)
-            ? $"OpenBLAS {Marshal.PtrToStringUTF8((nint)NativeBlas.OpenBlasGetConfig())?.Trim()} ({NativeBlas.BlasLibrary})"
-            : $"reference BLAS/LAPACK ({NativeBlas.BlasLibrary}; install libopenblas0-pthread for speed)";
+            ? $"{OpenBlasVersion()} via {NativeBlas.BlasLibrary}"
+            : $"reference BLAS/LAPACK via {NativeBlas.BlasLibrary} (install libopenblas0-pthread for speed)";
         reason = null;
         return new NativeLinearAlgebra(name);
+    }
+
+    /// <summary>"OpenBLAS 0.3.21 Haswell": the version and the kernel set from OpenBLAS's configuration string.</summary>
+    private static string OpenBlasVersion()
+    {
+        string config = Marshal.PtrToStringUTF8((nint)NativeBlas.OpenBlasGetConfig()) ?? "OpenBLAS";
+        string[] words = config.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        string core = words.FirstOrDefault(w => w.All(char.IsLetterOrDigit) && w.Any(char.IsLower) && w != "OpenBLAS") ?? "";
+        return string.Join(' ', words.Take(2).Append(core)).Trim();
     }
 
     public void SymmetricRankK(int n, int k, double alpha, double[] a, double[] c)

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using GpuNngp.Cli.Output;
+using GpuNngp.Engine;
+using GpuNngp.Engine.Data;
+using GpuNngp.Kernels;
+using Spectre.Console;
+
+namespace GpuNngp.Cli.Commands;
+
+/// <summary>`nngp kernel`: K(X1, X2) (or K(X1, X1)) of the architecture, inputs used exactly as given.</summary>
+internal static class KernelCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var architecture = new ArchitectureOptions();
+        var x1 = new Option<FileInfo>("--x1") { Description = "first inputs (rows = points), .npy or .csv", Required = true };
+        var x2 = new Option<FileInfo?>("--x2") { Description = "second inputs; K(X1, X1) when absent" };
+        var ntk = new Option<bool>("--ntk") { Description = "the neural tangent kernel instead of the NNGP" };
+        var output = new Option<FileInfo>("--out") { Description = "where to write K, .npy or .csv", Required = true };
+        var command = new Command("kernel", "Compute the NNGP (or NTK) kernel matrix between input sets.")
+        {
+            x1, x2, ntk, output,
+        };
+        architecture.AddTo(command);
+        command.SetAction(parsed =>
+        {
+            var network = architecture.Network(parsed);
+            string outPath = parsed.GetValue(output)!.FullName;
+            MatrixFile.CheckWritableExtension(outPath);
+            var a = MatrixFile.Read(parsed.GetValue(x1)!.FullName);
+            var b = parsed.GetValue(x2) is { } file ? MatrixFile.Read(file.FullName) : null;
+            using var engine = NngpEngine.Create(parsed.GetValue(architecture.Device));
+            console.WriteLine(engine.DeviceChoice);
+            var kernel = ProgressDisplay.Run(console, progress =>
+                engine.Kernel(network, a, b, parsed.GetValue(ntk) ? KernelKind.Ntk : KernelKind.Nngp, progress));
+            MatrixFile.Write(outPath, kernel);
+            console.WriteLine($"{kernel.RowCount}×{kernel.ColumnCount} kernel written to {outPath}");
+            return 0;
+        });
+        return command;
+    }
+}

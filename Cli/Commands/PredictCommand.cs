@@ -1,0 +1,61 @@
+using System.CommandLine;
+using GpuNngp.Cli.Output;
+using GpuNngp.Engine;
+using GpuNngp.Engine.Data;
+using GpuNngp.Kernels;
+using Spectre.Console;
+
+namespace GpuNngp.Cli.Commands;
+
+/// <summary>`nngp predict`: the GP posterior mean and variance at test inputs, inputs used as given.</summary>
+internal static class PredictCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var architecture = new ArchitectureOptions();
+        var trainX = new Option<FileInfo>("--train-x") { Description = "training inputs X (N×d), .npy or .csv", Required = true };
+        var trainY = new Option<FileInfo>("--train-y") { Description = "training targets Y (N×C), .npy or .csv", Required = true };
+        var testX = new Option<FileInfo>("--test-x") { Description = "test inputs (M×d), .npy or .csv", Required = true };
+        var noise = new Option<double>("--noise") { Description = "σε², observation noise", DefaultValueFactory = _ => 1e-10 };
+        var ntk = new Option<bool>("--ntk") { Description = "use the neural tangent kernel instead of the NNGP" };
+        var outMean = new Option<FileInfo>("--out-mean") { Description = "posterior mean (M×C), .npy or .csv", Required = true };
+        var outVar = new Option<FileInfo?>("--out-var") { Description = "posterior variance per test point (M), .npy or .csv" };
+        var command = new Command("predict", "Fit the exact GP posterior and write its mean and variance at the test inputs.")
+        {
+            trainX, trainY, testX, noise, ntk, outMean, outVar,
+        };
+        architecture.AddTo(command);
+        command.SetAction(parsed =>
+        {
+            var network = architecture.Network(parsed);
+            string meanPath = parsed.GetValue(outMean)!.FullName;
+            string? varPath = parsed.GetValue(outVar)?.FullName;
+            MatrixFile.CheckWritableExtension(meanPath);
+            if (varPath is not null)
+            {
+                MatrixFile.CheckWritableExtension(varPath);
+            }
+
+            var x = MatrixFile.Read(parsed.GetValue(trainX)!.FullName);
+            var y = MatrixFile.Read(parsed.GetValue(trainY)!.FullName);
+            var t = MatrixFile.Read(parsed.GetValue(testX)!.FullName);
+            using var engine = NngpEngine.Create(parsed.GetValue(architecture.Device));
+            console.WriteLine(engine.DeviceChoice);
+            var kind = parsed.GetValue(ntk) ? KernelKind.Ntk : KernelKind.Nngp;
+            var prediction = ProgressDisplay.Run(console, progress =>
+            {
+                using var posterior = engine.Fit(network, x, y, parsed.GetValue(noise), kind, progress: progress);
+                return posterior.Predict(t, withVariance: varPath is not null, progress);
+            });
+            MatrixFile.Write(meanPath, prediction.Mean);
+            if (varPath is not null)
+            {
+                MatrixFile.WriteVector(varPath, prediction.Variance!);
+            }
+
+            console.WriteLine($"mean ({prediction.Mean.RowCount}×{prediction.Mean.ColumnCount}) written to {meanPath}{(varPath is null ? "" : $", variance to {varPath}")}");
+            return 0;
+        });
+        return command;
+    }
+}

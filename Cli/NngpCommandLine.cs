@@ -1,0 +1,53 @@
+using System.CommandLine;
+using GpuNngp.Cli.Commands;
+using GpuNngp.Engine;
+using GpuNngp.Solvers;
+using Spectre.Console;
+
+namespace GpuNngp.Cli;
+
+/// <summary>
+/// The `nngp` command: its subcommands, and the one place errors become exit codes. Bad input is one
+/// line on standard error and exit code 2; an internal failure is one line and exit code 70; neither
+/// prints a stack trace (set NNGP_DEBUG=1 to see one).
+/// </summary>
+public static class NngpCommandLine
+{
+    public const int InputError = 2;
+    public const int InternalError = 70;
+
+    public static int Run(string[] args, IAnsiConsole console, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(error);
+        var root = new RootCommand("GpuNngp: exact Bayesian inference with the neural network Gaussian process (NNGP), on an NVIDIA GPU or the CPU.")
+        {
+            DemoCommand.Create(console),
+            EvaluateCommand.Create(console),
+            KernelCommand.Create(console),
+            PredictCommand.Create(console),
+        };
+
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            error.WriteLine($"error: {parsed.Errors[0].Message} (see 'nngp {parsed.CommandResult.Command.Name} --help')");
+            return InputError;
+        }
+
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = console.Profile.Out.Writer, Error = error });
+        }
+        catch (Exception e) when (e is NngpInputException or CudaException)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return InputError;
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("NNGP_DEBUG") != "1")
+        {
+            error.WriteLine($"internal error: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            return InternalError;
+        }
+    }
+}

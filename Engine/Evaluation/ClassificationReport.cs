@@ -1,0 +1,42 @@
+namespace GpuNngp.Engine.Evaluation;
+
+/// <summary>What an experiment measured; serialised as the --json report.</summary>
+public sealed record ClassificationReport
+{
+    public required string Dataset { get; init; }
+
+    public required int TrainSize { get; init; }
+
+    public required int TestSize { get; init; }
+
+    public required int Dimension { get; init; }
+
+    public required int Classes { get; init; }
+
+    public required string Architecture { get; init; }
+
+    public required string Kernel { get; init; }
+
+    public required double Noise { get; init; }
+
+    public required string Backend { get; init; }
+
+    public required string DeviceChoice { get; init; }
+
+    public required double Accuracy { get; init; }
+
+    public required double MeanPredictiveVariance { get; init; }
+
+    public required double Jitter { get; init; }
+
+    public required double LogMarginalLikelihood { get; init; }
+
+    /// <summary>Seconds per stage: data loading, then the engine's stages in data-flow order.</summary>
+    public required IReadOnlyDictionary<string, double> StageSeconds { get; init; }
+
+    public required double TotalSeconds { get; init; }
+
+    public required DateTimeOffset Date { get; init; }
+
+    public required string Machine { get; init; }
+}

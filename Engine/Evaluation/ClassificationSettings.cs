@@ -1,0 +1,28 @@
+using GpuNngp.Engine.Computation;
+using GpuNngp.Kernels;
+
+namespace GpuNngp.Engine.Evaluation;
+
+/// <summary>One classification experiment as the paper runs it: data, architecture, noise, device.</summary>
+public sealed record ClassificationSettings
+{
+    public string Dataset { get; init; } = "mnist10k";
+
+    public int TrainSize { get; init; } = 1000;
+
+    public int TestSize { get; init; } = 2000;
+
+    public int Depth { get; init; } = 20;
+
+    public string Activation { get; init; } = "relu";
+
+    public double WeightVariance { get; init; } = 1.45;
+
+    public double BiasVariance { get; init; } = 0.28;
+
+    public double Noise { get; init; } = 1e-10;
+
+    public KernelKind Kind { get; init; } = KernelKind.Nngp;
+
+    public DeviceKind Device { get; init; } = DeviceKind.Auto;
+}

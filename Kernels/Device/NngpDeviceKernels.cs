@@ -1,0 +1,166 @@
+using ILGPU;
+
+namespace GpuNngp.Kernels.Device;
+
+/// <summary>
+/// The ILGPU kernels of the GPU path. Matrices are column-major with 64-bit offsets (entry (i, j) of
+/// an n-row matrix at j·n + i: at n = 50,000, n² exceeds 2³¹). The map kernels call the very
+/// <see cref="LayerRecursion.Entry"/> the CPU calls, so both sides run one piece of arithmetic.
+/// </summary>
+/// <remarks>
+/// The map kernels are explicitly grouped: a group of <see cref="GroupSize"/> threads maps one
+/// <see cref="TileRows"/>×<see cref="TileColumns"/> tile. Thread t takes row t mod 64 and the columns
+/// t / 64, t / 64 + 4, …, so each pass of a warp reads 32 consecutive doubles of one column.
+/// </remarks>
+public static class NngpDeviceKernels
+{
+    /// <summary>Threads per group of the explicitly grouped kernels.</summary>
+    public const int GroupSize = 256;
+
+    /// <summary>Rows of one map tile.</summary>
+    public const int TileRows = 64;
+
+    /// <summary>Columns of one map tile.</summary>
+    public const int TileColumns = 64;
+
+    private const int ColumnsPerPass = GroupSize / TileRows;
+
+    private const int PassesPerTile = TileColumns / ColumnsPerPass;
+
+    /// <summary>Tiles along one side of an n-row or n-column matrix.</summary>
+    public static int TileCount(int extent, int tile) => (int)(((long)extent + tile - 1) / tile);
+
+    /// <summary>Groups to launch for <see cref="MapLowerTriangle{TNetwork}"/>: the tiles on and below the diagonal.</summary>
+    public static long LowerTriangleTiles(int n)
+    {
+        long tiles = TileCount(n, TileRows);
+        return tiles * (tiles + 1) / 2;
+    }
+
+    /// <summary>
+    /// The fused all-layers map over the lower triangle (diagonal included) of the n×n K⁰ in place:
+    /// K ← K^{L+1} (or Θ). One group per tile (bi, bj), bj ≤ bi, numbered row by row.
+    /// </summary>
+    public static void MapLowerTriangle<TNetwork>(
+        ArrayView<double> matrix, int n, TNetwork network, DeviceDiagonalView diagonal, KernelKind kind)
+        where TNetwork : struct, INetworkView
+    {
+        long tile = Grid.IdxX;
+        long tileRow = (long)((Math.Sqrt(8.0 * tile + 1) - 1) * 0.5);
+        while (tileRow * (tileRow + 1) / 2 > tile)
+        {
+            tileRow--;
+        }
+
+        while ((tileRow + 1) * (tileRow + 2) / 2 <= tile)
+        {
+            tileRow++;
+        }
+
+        long tileColumn = tile - tileRow * (tileRow + 1) / 2;
+        int thread = Group.IdxX;
+        int row = (int)(tileRow * TileRows) + thread % TileRows;
+        if (row >= n)
+        {
+            return;
+        }
+
+        int firstColumn = (int)(tileColumn * TileColumns) + thread / TileRows;
+        for (int pass = 0; pass < PassesPerTile; pass++)
+        {
+            int column = firstColumn + pass * ColumnsPerPass;
+            if (column > row)
+            {
+                break;
+            }
+
+            long index = (long)column * n + row;
+            matrix[index] = LayerRecursion.Entry(network, matrix[index], diagonal, row, diagonal, column, kind);
+        }
+    }
+
+    /// <summary>
+    /// The fused map over a whole rows×columns K⁰ between two point sets (K_D*: training rows, test
+    /// columns) in place. One group per tile; tile t is (t mod rowTiles, t / rowTiles).
+    /// </summary>
+    public static void MapRectangle<TNetwork>(
+        ArrayView<double> matrix,
+        int rows,
+        int columns,
+        TNetwork network,
+        DeviceDiagonalView rowDiagonal,
+        DeviceDiagonalView columnDiagonal,
+        KernelKind kind)
+        where TNetwork : struct, INetworkView
+    {
+        int rowTiles = TileCount(rows, TileRows);
+        int tile = Grid.IdxX;
+        int thread = Group.IdxX;
+        int row = tile % rowTiles * TileRows + thread % TileRows;
+        if (row >= rows)
+        {
+            return;
+        }
+
+        int firstColumn = tile / rowTiles * TileColumns + thread / TileRows;
+        for (int pass = 0; pass < PassesPerTile; pass++)
+        {
+            int column = firstColumn + pass * ColumnsPerPass;
+            if (column >= columns)
+            {
+                break;
+            }
+
+            long index = (long)column * rows + row;
+            matrix[index] = LayerRecursion.Entry(network, matrix[index], rowDiagonal, row, columnDiagonal, column, kind);
+        }
+    }
+
+    /// <summary>Adds <paramref name="value"/> (noise + jitter) to the diagonal of the n×n matrix.</summary>
+    public static void AddToDiagonal(Index1D i, ArrayView<double> matrix, int n, double value)
+    {
+        long index = (long)i.X * n + i.X;
+        matrix[index] += value;
+    }
+
+    /// <summary>Copies the diagonal of the n×n matrix into <paramref name="target"/> (n values).</summary>
+    public static void CopyDiagonal(Index1D i, ArrayView<double> matrix, int n, ArrayView<double> target) =>
+        target[i] = matrix[(long)i.X * n + i.X];
+
+    /// <summary>
+    /// Posterior variances of one tile: var_j = max(0, q(x*_j) − Σ_i V[i, j]²) for V = L⁻¹K_D*
+    /// (n rows). One group per column; its threads stride down the column (coalesced), then a tree
+    /// reduction in shared memory.
+    /// </summary>
+    public static void PosteriorVariance(
+        ArrayView<double> solved, int n, ArrayView<double> priorVariance, ArrayView<double> variance)
+    {
+        var partial = SharedMemory.Allocate<double>(GroupSize);
+        int column = Grid.IdxX;
+        int thread = Group.IdxX;
+        long offset = (long)column * n;
+        double sum = 0;
+        for (int i = thread; i < n; i += GroupSize)
+        {
+            double v = solved[offset + i];
+            sum += v * v;
+        }
+
+        partial[thread] = sum;
+        Group.Barrier();
+        for (int stride = GroupSize / 2; stride > 0; stride /= 2)
+        {
+            if (thread < stride)
+            {
+                partial[thread] += partial[thread + stride];
+            }
+
+            Group.Barrier();
+        }
+
+        if (thread == 0)
+        {
+            variance[column] = Math.Max(0.0, priorVariance[column] - partial[0]);
+        }
+    }
+}
