@@ -1,0 +1,111 @@
+using GpuNngp.Engine.Data;
+using GpuNngp.Engine.Tests.Backends;
+using Xunit;
+
+namespace GpuNngp.Engine.Tests.Cli;
+
+/// <summary>
+/// Bad input of every kind: one line on standard error naming the problem, exit code 2, no stack
+/// trace and no output file.
+/// </summary>
+public sealed class BadInputTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public BadInputTests()
+    {
+        MatrixFile.Write(_temp.File("x.npy"), BackendContractTests.RandomMatrix(10, 4, seed: 40));
+        MatrixFile.Write(_temp.File("y.npy"), BackendContractTests.RandomMatrix(10, 2, seed: 41));
+        MatrixFile.Write(_temp.File("y9.npy"), BackendContractTests.RandomMatrix(9, 2, seed: 42));
+        MatrixFile.Write(_temp.File("t.npy"), BackendContractTests.RandomMatrix(5, 4, seed: 43));
+        MatrixFile.Write(_temp.File("t3.npy"), BackendContractTests.RandomMatrix(5, 3, seed: 44));
+        MatrixFile.Write(_temp.File("one.npy"), BackendContractTests.RandomMatrix(1, 4, seed: 45));
+        MatrixFile.Write(_temp.File("y1.npy"), BackendContractTests.RandomMatrix(1, 2, seed: 46));
+        File.WriteAllText(_temp.File("nan.csv"), "1,2,3,4\n5,NaN,7,8\n");
+        File.WriteAllText(_temp.File("inf.csv"), "1,2,3,4\n5,6,Infinity,8\n");
+        File.WriteAllText(_temp.File("ragged.csv"), "1,2,3,4\n5,6,7\n");
+        File.WriteAllText(_temp.File("empty.csv"), "");
+        File.WriteAllBytes(_temp.File("int64.npy"), NpyBytes("<i8", 16));
+        File.WriteAllBytes(_temp.File("truncated.npy"), NpyBytes("<f8", 8).AsSpan(0, 140).ToArray());
+
+        Directory.CreateDirectory(_temp.File("idx"));
+        File.WriteAllBytes(_temp.File("idx/train-images-idx3-ubyte"), [0, 0, 8, 3, 0, 0, 0, 100, 0, 0, 0, 28, 0, 0, 0, 28, 1, 2, 3]);
+        File.WriteAllBytes(_temp.File("idx/train-labels-idx1-ubyte"), [0, 0, 8, 1, 0, 0, 0, 100, 1, 2]);
+        File.WriteAllBytes(_temp.File("idx/t10k-images-idx3-ubyte.gz"), [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4, 5]);
+        File.WriteAllBytes(_temp.File("idx/t10k-labels-idx1-ubyte"), [0, 0, 8, 1, 0, 0, 0, 1, 1]);
+
+        // Valid training files; the test images are a gzip header followed by garbage.
+        Directory.CreateDirectory(_temp.File("gz"));
+        byte[] images = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28, .. Enumerable.Range(0, 2 * 784).Select(i => (byte)(i % 251))];
+        File.WriteAllBytes(_temp.File("gz/train-images-idx3-ubyte"), images);
+        File.WriteAllBytes(_temp.File("gz/train-labels-idx1-ubyte"), [0, 0, 8, 1, 0, 0, 0, 2, 3, 7]);
+        File.WriteAllBytes(_temp.File("gz/t10k-images-idx3-ubyte.gz"), [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4, 5]);
+        File.WriteAllBytes(_temp.File("gz/t10k-labels-idx1-ubyte"), [0, 0, 8, 1, 0, 0, 0, 1, 1]);
+    }
+
+    public static TheoryData<string, string[], string> Cases => new()
+    {
+        { "NaN value", ["predict", "--train-x", "{nan.csv}", "--train-y", "{y.npy}", "--test-x", "{t.npy}"], "NaN" },
+        { "infinite value", ["predict", "--train-x", "{inf.csv}", "--train-y", "{y.npy}", "--test-x", "{t.npy}"], "row 2, column 3" },
+        { "ragged CSV", ["predict", "--train-x", "{ragged.csv}", "--train-y", "{y.npy}", "--test-x", "{t.npy}"], "ragged.csv" },
+        { "empty data", ["predict", "--train-x", "{empty.csv}", "--train-y", "{y.npy}", "--test-x", "{t.npy}"], "empty" },
+        { "rows of X and Y differ", ["predict", "--train-x", "{x.npy}", "--train-y", "{y9.npy}", "--test-x", "{t.npy}"], "rows" },
+        { "features of X and T differ", ["predict", "--train-x", "{x.npy}", "--train-y", "{y.npy}", "--test-x", "{t3.npy}"], "features" },
+        { "wrong NPY dtype", ["predict", "--train-x", "{int64.npy}", "--train-y", "{y.npy}", "--test-x", "{t.npy}"], "<i8" },
+        { "truncated NPY", ["predict", "--train-x", "{truncated.npy}", "--train-y", "{y.npy}", "--test-x", "{t.npy}"], "truncated.npy" },
+        { "N = 1", ["predict", "--train-x", "{one.npy}", "--train-y", "{y1.npy}", "--test-x", "{t.npy}"], "at least 2" },
+        { "negative weight variance", ["predict", "--train-x", "{x.npy}", "--train-y", "{y.npy}", "--test-x", "{t.npy}", "--weight-var", "-1"], "weight variance" },
+        { "negative bias variance", ["predict", "--train-x", "{x.npy}", "--train-y", "{y.npy}", "--test-x", "{t.npy}", "--bias-var", "-0.5"], "bias variance" },
+        { "negative noise", ["predict", "--train-x", "{x.npy}", "--train-y", "{y.npy}", "--test-x", "{t.npy}", "--noise", "-1"], "noise" },
+        { "negative depth", ["predict", "--train-x", "{x.npy}", "--train-y", "{y.npy}", "--test-x", "{t.npy}", "--depth", "-1"], "depth" },
+        { "unknown activation", ["predict", "--train-x", "{x.npy}", "--train-y", "{y.npy}", "--test-x", "{t.npy}", "--activation", "wobble"], "wobble" },
+        { "missing file", ["predict", "--train-x", "{absent.npy}", "--train-y", "{y.npy}", "--test-x", "{t.npy}"], "absent.npy" },
+        { "output type", ["kernel", "--x1", "{x.npy}", "--out", "{out.txt}"], ".txt" },
+        { "truncated IDX", ["evaluate", "--dataset", "{idx}", "--train-size", "10", "--test-size", "1", "--device", "cpu"], "train-images-idx3-ubyte" },
+        { "corrupt gzip", ["evaluate", "--dataset", "{gz}", "--train-size", "2", "--test-size", "1", "--device", "cpu"], "gzip" },
+        { "training size 0", ["evaluate", "--dataset", "mnist10k", "--train-size", "0", "--test-size", "1", "--device", "cpu"], "training size" },
+        { "test size too large", ["evaluate", "--dataset", "mnist10k", "--train-size", "9000", "--test-size", "2000", "--device", "cpu"], "10000" },
+        { "unknown option", ["evaluate", "--frobnicate"], "frobnicate" },
+        { "non-numeric option", ["evaluate", "--depth", "three"], "three" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void BadInput_IsOneLineAndExitCodeTwo_AndWritesNothing(string problem, string[] args, string mention)
+    {
+        string[] resolved = args.Select(a => a.StartsWith('{') ? _temp.File(a.Trim('{', '}')) : a).ToArray();
+        string[] outputs = ["--out", _temp.File("out.npy"), "--out-mean", _temp.File("mean.npy"), "--out-var", _temp.File("var.npy")];
+        string[] full = resolved[0] switch
+        {
+            "predict" => [.. resolved, .. outputs[2..]],
+            "kernel" => resolved,
+            _ => resolved,
+        };
+
+        var (code, _, error) = CliRunner.Run(full);
+
+        Assert.True(code == 2, $"{problem}: exit code {code}, stderr: {error}");
+        string[] lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, $"{problem}: expected one line, got: {error}");
+        Assert.StartsWith("error: ", lines[0], StringComparison.Ordinal);
+        Assert.Contains(mention, lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_temp.Path, "mean.npy*"));
+        Assert.Empty(Directory.GetFiles(_temp.Path, "var.npy*"));
+        Assert.Empty(Directory.GetFiles(_temp.Path, "out.*"));
+    }
+
+    private static byte[] NpyBytes(string dtype, int count)
+    {
+        string header = $"{{'descr': '{dtype}', 'fortran_order': False, 'shape': ({count / 4}, 4), }}";
+        header = header.PadRight(117) + "\n";
+        var bytes = new List<byte> { 0x93 };
+        bytes.AddRange("NUMPY"u8.ToArray());
+        bytes.AddRange([1, 0, (byte)header.Length, 0]);
+        bytes.AddRange(System.Text.Encoding.ASCII.GetBytes(header));
+        bytes.AddRange(new byte[count * 8]);
+        return bytes.ToArray();
+    }
+
+    public void Dispose() => _temp.Dispose();
+}
