@@ -32,6 +32,9 @@ public readonly struct HostNetworkView : INetworkView
 
     public int Depth => _layers.Length;
 
+    /// <summary>The hidden layers.</summary>
+    public IReadOnlyList<HiddenLayer> Layers => _layers;
+
     public int QuadratureOrder => _nodes.Length;
 
     public HiddenLayer Layer(int layer) => _layers[layer];
