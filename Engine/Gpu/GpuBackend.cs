@@ -1,31 +1,81 @@
 using System.Diagnostics.CodeAnalysis;
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
+using GpuNngp.Engine.Cpu;
 using GpuNngp.Kernels;
+using GpuNngp.Kernels.Device;
+using ILGPU;
+using ILGPU.Runtime;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace GpuNngp.Engine.Gpu;
 
-/// <summary>The GPU backend (being written): ILGPU kernels, cuBLAS and cuSOLVER on one stream.</summary>
+/// <summary>
+/// The GPU backend: X uploaded once, K⁰ by cuBLAS (syrk/gemm), the fused all-layers map by an ILGPU
+/// kernel, potrf/potrs by cuSOLVER, all on one stream; the N×N matrix never leaves the device.
+/// </summary>
 internal sealed class GpuBackend : IBackend
 {
-    private GpuBackend() => Name = "GPU";
+    private readonly GpuDevice _device;
 
-    public string Name { get; }
+    private GpuBackend(GpuDevice device) => _device = device;
 
+    public string Name => _device.Name;
+
+    /// <summary>
+    /// A backend on the first CUDA device when the driver, a device and cuBLAS/cuSOLVER are all there;
+    /// otherwise false and <paramref name="reason"/> says in one line why.
+    /// </summary>
     public static bool TryCreate([NotNullWhen(true)] out GpuBackend? backend, out string reason)
     {
-        backend = null;
-        reason = "the GPU backend is not built in yet";
-        return false;
+        var device = GpuDevice.TryOpen(out reason);
+        backend = device is null ? null : new GpuBackend(device);
+        return backend is not null;
     }
 
-    public Matrix<double> Kernel(CompiledNetwork network, Matrix<double> x1, Matrix<double>? x2, KernelKind kind, IProgress<StageProgress>? progress) =>
-        throw new NotSupportedException();
-
-    public IFittedModel Fit(FitRequest request, IProgress<StageProgress>? progress) => throw new NotSupportedException();
-
-    public void Dispose()
+    public Matrix<double> Kernel(CompiledNetwork network, Matrix<double> x1, Matrix<double>? x2, KernelKind kind, IProgress<StageProgress>? progress)
     {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(x1);
+        _device.Bind();
+        var stream = _device.Stream;
+        var accelerator = _device.Accelerator;
+        int n1 = x1.RowCount, d = x1.ColumnCount;
+        int n2 = x2?.RowCount ?? n1;
+        GpuMemoryPlan.CheckKernel(n1, n2, d, network.Depth, _device.FreeMemory());
+
+        var hostView = HostKernelMap.View(network, QuadratureRules.DefaultOrder);
+        double[] a = GpuHost.ColumnMajor(x1);
+        var diagonal1 = HostKernelMap.Diagonals(hostView, HostKernelMap.InputVariances(a, n1, d), kind);
+        using var deviceNetwork = new DeviceNetwork(accelerator, stream, network, QuadratureRules.DefaultOrder);
+        using var dA = GpuHost.Upload(accelerator, stream, a);
+        using var dVariances1 = GpuHost.Upload(accelerator, stream, diagonal1.LayerVariances);
+        using var dResult = GpuHost.Allocate(accelerator, (long)n1 * n2, "the kernel matrix");
+        var counter = new ProgressCounter(progress, Stage.LayerMap, 1);
+        if (x2 is null)
+        {
+            _device.Blas.Syrk(n1, d, 1.0 / d, dA.NativePtr, n1, 0, dResult.NativePtr, n1);
+            _device.Kernels.MapLowerTriangle(stream, deviceNetwork, dResult.View, n1, new DeviceDiagonalView(dVariances1.View, n1), kind);
+            double[] result = GpuHost.Download(stream, dResult, (long)n1 * n1);
+            counter.Complete();
+            HostKernelMap.MirrorLowerToUpper(result, n1);
+            return Matrix<double>.Build.Dense(n1, n1, result);
+        }
+
+        double[] b = GpuHost.ColumnMajor(x2);
+        var diagonal2 = HostKernelMap.Diagonals(hostView, HostKernelMap.InputVariances(b, n2, d), kind);
+        using var dB = GpuHost.Upload(accelerator, stream, b);
+        using var dVariances2 = GpuHost.Upload(accelerator, stream, diagonal2.LayerVariances);
+        _device.Blas.Gemm(false, true, n1, n2, d, 1.0 / d, dA.NativePtr, n1, dB.NativePtr, n2, 0, dResult.NativePtr, n1);
+        _device.Kernels.MapRectangle(
+            stream, deviceNetwork, dResult.View, n1, n2, new DeviceDiagonalView(dVariances1.View, n1), new DeviceDiagonalView(dVariances2.View, n2), kind);
+        double[] cross = GpuHost.Download(stream, dResult, (long)n1 * n2);
+        counter.Complete();
+        return Matrix<double>.Build.Dense(n1, n2, cross);
     }
+
+    public IFittedModel Fit(FitRequest request, IProgress<StageProgress>? progress) =>
+        GpuFittedModel.Fit(_device, request, progress);
+
+    public void Dispose() => _device.Dispose();
 }

@@ -1,0 +1,59 @@
+using GpuNngp.Engine.Architecture;
+using GpuNngp.Kernels;
+using GpuNngp.Kernels.Device;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace GpuNngp.Engine.Gpu;
+
+/// <summary>
+/// A network in device memory: its hidden layers and, when some activation needs quadrature, the
+/// Gauss–Hermite rule. Gives the kernels the view that fits: closed forms only, or the general one.
+/// </summary>
+internal sealed class DeviceNetwork : IDisposable
+{
+    private readonly MemoryBuffer1D<HiddenLayer, Stride1D.Dense> _layers;
+    private readonly MemoryBuffer1D<double, Stride1D.Dense>? _nodes;
+    private readonly MemoryBuffer1D<double, Stride1D.Dense>? _weights;
+
+    public DeviceNetwork(Accelerator accelerator, AcceleratorStream stream, CompiledNetwork network, int quadratureOrder)
+    {
+        Depth = network.Depth;
+        Input = network.Input;
+        UsesQuadrature = network.UsesQuadrature;
+        QuadratureOrder = UsesQuadrature ? quadratureOrder : 0;
+        HiddenLayer[] layers = network.Depth == 0 ? [default] : network.LayerArray;
+        _layers = accelerator.Allocate1D<HiddenLayer>(layers.Length);
+        GpuHost.CopyIn(stream, _layers.View, layers);
+        if (UsesQuadrature)
+        {
+            var rule = Computation.QuadratureRules.Get(quadratureOrder);
+            _nodes = accelerator.Allocate1D<double>(rule.Order);
+            _weights = accelerator.Allocate1D<double>(rule.Order);
+            GpuHost.CopyIn(stream, _nodes.View, rule.Nodes);
+            GpuHost.CopyIn(stream, _weights.View, rule.Weights);
+        }
+    }
+
+    public int Depth { get; }
+
+    public DenseVariances Input { get; }
+
+    /// <summary>True when some activation has no closed form: the kernels then take <see cref="General"/>.</summary>
+    public bool UsesQuadrature { get; }
+
+    public int QuadratureOrder { get; }
+
+    public ClosedFormNetworkView ClosedForm => new(Input, _layers.View, Depth);
+
+    public DeviceNetworkView General => UsesQuadrature
+        ? new(Input, _layers.View, Depth, _nodes!.View, _weights!.View, QuadratureOrder)
+        : throw new InvalidOperationException("this network has closed forms only");
+
+    public void Dispose()
+    {
+        _weights?.Dispose();
+        _nodes?.Dispose();
+        _layers.Dispose();
+    }
+}

@@ -1,0 +1,105 @@
+using GpuNngp.Kernels;
+using GpuNngp.Kernels.Device;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace GpuNngp.Engine.Gpu;
+
+/// <summary>
+/// The ILGPU kernels of one accelerator, compiled on first use (PTX, then the driver's JIT) and
+/// launched on the caller's stream. The instantiations are those of <see cref="DeviceContexts.EntryPoints"/>.
+/// </summary>
+internal sealed class GpuKernels
+{
+    private readonly Accelerator _accelerator;
+    private readonly Lock _gate = new();
+
+    private Action<AcceleratorStream, KernelConfig, ArrayView<double>, int, ClosedFormNetworkView, DeviceDiagonalView, KernelKind>? _lowerClosedForm;
+    private Action<AcceleratorStream, KernelConfig, ArrayView<double>, int, DeviceNetworkView, DeviceDiagonalView, KernelKind>? _lowerGeneral;
+    private Action<AcceleratorStream, KernelConfig, ArrayView<double>, int, int, ClosedFormNetworkView, DeviceDiagonalView, DeviceDiagonalView, KernelKind>? _rectangleClosedForm;
+    private Action<AcceleratorStream, KernelConfig, ArrayView<double>, int, int, DeviceNetworkView, DeviceDiagonalView, DeviceDiagonalView, KernelKind>? _rectangleGeneral;
+    private Action<AcceleratorStream, Index1D, ArrayView<double>, int, double>? _addToDiagonal;
+    private Action<AcceleratorStream, Index1D, ArrayView<double>, int, ArrayView<double>>? _copyDiagonal;
+    private Action<AcceleratorStream, KernelConfig, ArrayView<double>, int, ArrayView<double>, ArrayView<double>>? _posteriorVariance;
+
+    public GpuKernels(Accelerator accelerator) => _accelerator = accelerator;
+
+    /// <summary>The fused map over the lower triangle of the n×n K⁰ in place.</summary>
+    public void MapLowerTriangle(
+        AcceleratorStream stream, DeviceNetwork network, ArrayView<double> matrix, int n, DeviceDiagonalView diagonal, KernelKind kind)
+    {
+        var config = new KernelConfig(checked((int)NngpDeviceKernels.LowerTriangleTiles(n)), NngpDeviceKernels.GroupSize);
+        if (network.UsesQuadrature)
+        {
+            var launch = Once(ref _lowerGeneral, () => _accelerator.LoadKernel<ArrayView<double>, int, DeviceNetworkView, DeviceDiagonalView, KernelKind>(
+                NngpDeviceKernels.MapLowerTriangle));
+            launch(stream, config, matrix, n, network.General, diagonal, kind);
+        }
+        else
+        {
+            var launch = Once(ref _lowerClosedForm, () => _accelerator.LoadKernel<ArrayView<double>, int, ClosedFormNetworkView, DeviceDiagonalView, KernelKind>(
+                NngpDeviceKernels.MapLowerTriangle));
+            launch(stream, config, matrix, n, network.ClosedForm, diagonal, kind);
+        }
+    }
+
+    /// <summary>The fused map over the whole rows×columns K⁰ in place.</summary>
+    public void MapRectangle(
+        AcceleratorStream stream,
+        DeviceNetwork network,
+        ArrayView<double> matrix,
+        int rows,
+        int columns,
+        DeviceDiagonalView rowDiagonal,
+        DeviceDiagonalView columnDiagonal,
+        KernelKind kind)
+    {
+        long tiles = (long)NngpDeviceKernels.TileCount(rows, NngpDeviceKernels.TileRows) * NngpDeviceKernels.TileCount(columns, NngpDeviceKernels.TileColumns);
+        var config = new KernelConfig(checked((int)tiles), NngpDeviceKernels.GroupSize);
+        if (network.UsesQuadrature)
+        {
+            var launch = Once(ref _rectangleGeneral, () => _accelerator.LoadKernel<ArrayView<double>, int, int, DeviceNetworkView, DeviceDiagonalView, DeviceDiagonalView, KernelKind>(
+                NngpDeviceKernels.MapRectangle));
+            launch(stream, config, matrix, rows, columns, network.General, rowDiagonal, columnDiagonal, kind);
+        }
+        else
+        {
+            var launch = Once(ref _rectangleClosedForm, () => _accelerator.LoadKernel<ArrayView<double>, int, int, ClosedFormNetworkView, DeviceDiagonalView, DeviceDiagonalView, KernelKind>(
+                NngpDeviceKernels.MapRectangle));
+            launch(stream, config, matrix, rows, columns, network.ClosedForm, rowDiagonal, columnDiagonal, kind);
+        }
+    }
+
+    /// <summary>Adds <paramref name="value"/> to the diagonal of the n×n matrix.</summary>
+    public void AddToDiagonal(AcceleratorStream stream, ArrayView<double> matrix, int n, double value)
+    {
+        var launch = Once(ref _addToDiagonal, () => _accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<double>, int, double>(NngpDeviceKernels.AddToDiagonal));
+        launch(stream, n, matrix, n, value);
+    }
+
+    /// <summary>Copies the diagonal of the n×n matrix into the first n entries of <paramref name="target"/>.</summary>
+    public void CopyDiagonal(AcceleratorStream stream, ArrayView<double> matrix, int n, ArrayView<double> target)
+    {
+        var launch = Once(ref _copyDiagonal, () => _accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<double>, int, ArrayView<double>>(NngpDeviceKernels.CopyDiagonal));
+        launch(stream, n, matrix, n, target);
+    }
+
+    /// <summary>var_j = max(0, prior_j − ‖column j of <paramref name="solved"/>‖²) for <paramref name="columns"/> columns of n rows.</summary>
+    public void PosteriorVariance(
+        AcceleratorStream stream, ArrayView<double> solved, int n, int columns, ArrayView<double> prior, ArrayView<double> variance)
+    {
+        var config = new KernelConfig(columns, NngpDeviceKernels.GroupSize);
+        var launch = Once(ref _posteriorVariance, () => _accelerator.LoadKernel<ArrayView<double>, int, ArrayView<double>, ArrayView<double>>(
+            NngpDeviceKernels.PosteriorVariance));
+        launch(stream, config, solved, n, prior, variance);
+    }
+
+    private T Once<T>(ref T? launcher, Func<T> load)
+        where T : class
+    {
+        lock (_gate)
+        {
+            return launcher ??= load();
+        }
+    }
+}
