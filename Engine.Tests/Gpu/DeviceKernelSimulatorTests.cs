@@ -1,0 +1,196 @@
+using GpuNngp.Engine.Architecture;
+using GpuNngp.Engine.Computation;
+using GpuNngp.Engine.Cpu;
+using GpuNngp.Kernels;
+using GpuNngp.Kernels.Device;
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using Xunit;
+
+namespace GpuNngp.Engine.Tests.Gpu;
+
+/// <summary>
+/// The ILGPU kernels on ILGPU's CPU accelerator (a simulator: slow, so the matrices are small),
+/// against the CPU backend's loops. This checks the tile indexing, the triangle bounds, the shared-
+/// memory reduction and the views without a GPU; the GPU tests check the real device.
+/// </summary>
+public sealed class DeviceKernelSimulatorTests : IDisposable
+{
+    private readonly Context _context;
+    private readonly CPUAccelerator _accelerator;
+
+    public DeviceKernelSimulatorTests()
+    {
+        // 32 threads per warp × 8 warps: groups of 256, as the map and variance kernels launch.
+        _context = DeviceContexts.Create(builder => builder.CPU(new CPUDevice(32, 8, 1)));
+        _accelerator = _context.CreateCPUAccelerator(0);
+    }
+
+    public void Dispose()
+    {
+        _accelerator.Dispose();
+        _context.Dispose();
+    }
+
+    public static TheoryData<string, int, KernelKind> Networks => new()
+    {
+        { "relu", 3, KernelKind.Nngp },
+        { "relu", 0, KernelKind.Ntk },
+        { "erf", 2, KernelKind.Ntk },
+        { "tanh", 1, KernelKind.Nngp },
+        { "gelu", 2, KernelKind.Nngp },
+    };
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void MapLowerTriangle_MatchesTheHostMap_AndLeavesTheUpperTriangleAlone(string activation, int depth, KernelKind kind)
+    {
+        const int n = 70; // two tile rows, the second partial
+        var network = Nngp.FullyConnected(depth, Nngp.ActivationByName(activation), 1.6, 0.2).Compile();
+        var (gram, inputVariance) = Gram(n, 5, seed: 1);
+        var hostView = HostKernelMap.View(network, 16);
+        var (layerVariances, _) = HostKernelMap.Diagonals(hostView, inputVariance, kind);
+        double[] expected = (double[])gram.Clone();
+        HostKernelMap.MapLowerTriangle(hostView, expected, n, layerVariances, kind, new ProgressCounter(null, Stage.LayerMap, 1));
+        double[] device = (double[])gram.Clone();
+        for (int j = 0; j < n; j++)
+        {
+            for (int i = 0; i < j; i++)
+            {
+                device[(long)j * n + i] = -12345; // upper triangle: must survive
+            }
+        }
+
+        using var dMatrix = _accelerator.Allocate1D(device);
+        using var dVariances = _accelerator.Allocate1D(layerVariances.Length > 0 ? layerVariances : [0.0]);
+        using var dNetwork = new Engine.Gpu.DeviceNetwork(_accelerator, _accelerator.DefaultStream, network, 16);
+        var kernels = new Engine.Gpu.GpuKernels(_accelerator);
+        kernels.MapLowerTriangle(_accelerator.DefaultStream, dNetwork, dMatrix.View, n, new DeviceDiagonalView(dVariances.View, n), kind);
+        double[] actual = dMatrix.GetAsArray1D();
+
+        for (int j = 0; j < n; j++)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                long index = (long)j * n + i;
+                if (i < j)
+                {
+                    Assert.Equal(-12345, actual[index]);
+                }
+                else
+                {
+                    Assert.Equal(expected[index], actual[index], 1e-12 * Math.Max(1, Math.Abs(expected[index])));
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void MapRectangle_MatchesTheHostMap(string activation, int depth, KernelKind kind)
+    {
+        const int rows = 67, columns = 9, d = 4;
+        var network = Nngp.FullyConnected(depth, Nngp.ActivationByName(activation), 1.3, 0.1).Compile();
+        var random = new Random(2);
+        double[] a = Enumerable.Range(0, rows * d).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+        double[] b = Enumerable.Range(0, columns * d).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+        var cross = new double[rows * columns];
+        for (int j = 0; j < columns; j++)
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                double sum = 0;
+                for (int k = 0; k < d; k++)
+                {
+                    sum += a[k * rows + i] * b[k * columns + j];
+                }
+
+                cross[j * rows + i] = sum / d;
+            }
+        }
+
+        var hostView = HostKernelMap.View(network, 16);
+        var rowDiagonal = HostKernelMap.Diagonals(hostView, HostKernelMap.InputVariances(a, rows, d), kind).LayerVariances;
+        var columnDiagonal = HostKernelMap.Diagonals(hostView, HostKernelMap.InputVariances(b, columns, d), kind).LayerVariances;
+        double[] expected = (double[])cross.Clone();
+        HostKernelMap.MapRectangle(hostView, expected, rows, columns, rowDiagonal, columnDiagonal, kind, new ProgressCounter(null, Stage.LayerMap, 1));
+
+        using var dMatrix = _accelerator.Allocate1D(cross);
+        using var dRows = _accelerator.Allocate1D(rowDiagonal.Length > 0 ? rowDiagonal : [0.0]);
+        using var dColumns = _accelerator.Allocate1D(columnDiagonal.Length > 0 ? columnDiagonal : [0.0]);
+        using var dNetwork = new Engine.Gpu.DeviceNetwork(_accelerator, _accelerator.DefaultStream, network, 16);
+        new Engine.Gpu.GpuKernels(_accelerator).MapRectangle(
+            _accelerator.DefaultStream, dNetwork, dMatrix.View, rows, columns,
+            new DeviceDiagonalView(dRows.View, rows), new DeviceDiagonalView(dColumns.View, columns), kind);
+        double[] actual = dMatrix.GetAsArray1D();
+
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i], actual[i], 1e-12 * Math.Max(1, Math.Abs(expected[i])));
+        }
+    }
+
+    [Fact]
+    public void PosteriorVariance_SubtractsColumnSumsOfSquares_FlooredAtZero()
+    {
+        const int n = 300, columns = 4;
+        var random = new Random(3);
+        double[] solved = Enumerable.Range(0, n * columns).Select(_ => random.NextDouble() - 0.5).ToArray();
+        double[] prior = [100, 50, 1, 40];
+        using var dSolved = _accelerator.Allocate1D(solved);
+        using var dPrior = _accelerator.Allocate1D(prior);
+        using var dVariance = _accelerator.Allocate1D<double>(columns);
+        new Engine.Gpu.GpuKernels(_accelerator).PosteriorVariance(_accelerator.DefaultStream, dSolved.View, n, columns, dPrior.View, dVariance.View);
+        double[] actual = dVariance.GetAsArray1D();
+
+        for (int j = 0; j < columns; j++)
+        {
+            double explained = 0;
+            for (int i = 0; i < n; i++)
+            {
+                explained += solved[j * n + i] * solved[j * n + i];
+            }
+
+            Assert.Equal(GaussianProcessMath.PosteriorVariance(prior[j], explained), actual[j], 1e-12 * prior[j]);
+        }
+
+        Assert.Equal(0, actual[2]); // 1 − (about 25) floors at 0
+    }
+
+    [Fact]
+    public void Diagonal_IsCopiedAndShifted()
+    {
+        const int n = 5;
+        double[] matrix = Enumerable.Range(0, n * n).Select(i => (double)i).ToArray();
+        using var dMatrix = _accelerator.Allocate1D(matrix);
+        using var dDiagonal = _accelerator.Allocate1D<double>(n);
+        var kernels = new Engine.Gpu.GpuKernels(_accelerator);
+        kernels.AddToDiagonal(_accelerator.DefaultStream, dMatrix.View, n, 0.5);
+        kernels.CopyDiagonal(_accelerator.DefaultStream, dMatrix.View, n, dDiagonal.View);
+        Assert.Equal([0.5, 6.5, 12.5, 18.5, 24.5], dDiagonal.GetAsArray1D());
+        Assert.Equal(1, dMatrix.GetAsArray1D()[1]);
+    }
+
+    private static (double[] Gram, double[] InputVariance) Gram(int n, int d, int seed)
+    {
+        var random = new Random(seed);
+        double[] x = Enumerable.Range(0, n * d).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+        var gram = new double[n * n];
+        for (int j = 0; j < n; j++)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                double sum = 0;
+                for (int k = 0; k < d; k++)
+                {
+                    sum += x[k * n + i] * x[k * n + j];
+                }
+
+                gram[j * n + i] = sum / d;
+            }
+        }
+
+        return (gram, HostKernelMap.Diagonal(gram, n));
+    }
+}
