@@ -159,16 +159,19 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
     }
 
     [Fact]
-    public void Diagonal_IsCopiedAndShifted()
+    public void Diagonal_IsCopiedAndSet()
     {
         const int n = 5;
         double[] matrix = Enumerable.Range(0, n * n).Select(i => (double)i).ToArray();
         using var dMatrix = _accelerator.Allocate1D(matrix);
         using var dDiagonal = _accelerator.Allocate1D<double>(n);
+        using var dValues = _accelerator.Allocate1D([10.0, 20, 30, 40, 50]);
         var kernels = new Engine.Gpu.GpuKernels(_accelerator);
-        kernels.AddToDiagonal(_accelerator.DefaultStream, dMatrix.View, n, 0.5);
         kernels.CopyDiagonal(_accelerator.DefaultStream, dMatrix.View, n, dDiagonal.View);
-        Assert.Equal([0.5, 6.5, 12.5, 18.5, 24.5], dDiagonal.GetAsArray1D());
+        Assert.Equal([0.0, 6, 12, 18, 24], dDiagonal.GetAsArray1D());
+        kernels.SetDiagonal(_accelerator.DefaultStream, dMatrix.View, n, dValues.View, 0.5, 0.25);
+        kernels.CopyDiagonal(_accelerator.DefaultStream, dMatrix.View, n, dDiagonal.View);
+        Assert.Equal([10.75, 20.75, 30.75, 40.75, 50.75], dDiagonal.GetAsArray1D());
         Assert.Equal(1, dMatrix.GetAsArray1D()[1]);
     }
 

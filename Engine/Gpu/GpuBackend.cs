@@ -56,6 +56,8 @@ internal sealed class GpuBackend : IBackend
         {
             _device.Blas.Syrk(n1, d, 1.0 / d, dA.NativePtr, n1, 0, dResult.NativePtr, n1);
             _device.Kernels.MapLowerTriangle(stream, deviceNetwork, dResult.View, n1, new DeviceDiagonalView(dVariances1.View, n1), kind);
+            using var dDiagonal = GpuHost.Upload(accelerator, stream, diagonal1.Output);
+            _device.Kernels.SetDiagonal(stream, dResult.View, n1, dDiagonal.View, 0, 0);
             double[] result = GpuHost.Download(stream, dResult, (long)n1 * n1);
             counter.Complete();
             HostKernelMap.MirrorLowerToUpper(result, n1);

@@ -28,6 +28,7 @@ internal sealed class GpuFittedModel : IFittedModel
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _alpha;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _layerVariances;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _diagonal;
+    private readonly MemoryBuffer1D<double, Stride1D.Dense> _priorDiagonal;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _info;
     private bool _disposed;
 
@@ -50,6 +51,7 @@ internal sealed class GpuFittedModel : IFittedModel
             _alpha = Track(buffers, GpuHost.Upload(accelerator, stream, GpuHost.ColumnMajor(request.Y)));
             _layerVariances = Track(buffers, GpuHost.Allocate(accelerator, (long)request.Network.Depth * _n, "the per-layer variances"));
             _diagonal = Track(buffers, GpuHost.Allocate(accelerator, _n, "the diagonal"));
+            _priorDiagonal = Track(buffers, GpuHost.Allocate(accelerator, _n, "the prior diagonal"));
             _info = Track(buffers, GpuHost.Allocate<int>(accelerator, 1, "devInfo"));
         }
         catch
@@ -111,13 +113,15 @@ internal sealed class GpuFittedModel : IFittedModel
             _device.Synchronize();
         });
 
+        double[] priorDiagonal = [];
         Timings.Time(Stage.LayerMap, () =>
         {
             // q⁰ = K⁰(x, x) from the Gram just computed, as the CPU takes it; the chain q_l is O(N·L) on the host.
             kernels.CopyDiagonal(stream, k, n, _diagonal.View);
             double[] inputVariance = GpuHost.Download(stream, _diagonal, n);
-            var (layerVariances, _) = HostKernelMap.Diagonals(_hostNetwork, inputVariance, _kind);
+            (double[] layerVariances, priorDiagonal) = HostKernelMap.Diagonals(_hostNetwork, inputVariance, _kind);
             GpuHost.CopyIn(stream, _layerVariances.View, layerVariances);
+            GpuHost.CopyIn(stream, _priorDiagonal.View, priorDiagonal);
 
             kernels.MapLowerTriangle(stream, _network, k, n, TrainDiagonal, _kind);
             _device.Synchronize();
@@ -126,12 +130,10 @@ internal sealed class GpuFittedModel : IFittedModel
 
         double jitter = Timings.Time(Stage.Factorisation, () =>
         {
-            kernels.CopyDiagonal(stream, k, n, _diagonal.View);
-            double[] kernelDiagonal = GpuHost.Download(stream, _diagonal, n);
             int workspaceLength = _device.Blas.PotrfWorkspaceSize(n, _factor.NativePtr, n);
             using var workspace = GpuHost.Allocate(_device.Accelerator, workspaceLength, "the Cholesky workspace");
             bool first = true;
-            double used = request.Jitter.Run(kernelDiagonal.Average(), extra =>
+            double used = request.Jitter.Run(priorDiagonal.Average(), extra =>
             {
                 if (!first)
                 {
@@ -141,7 +143,7 @@ internal sealed class GpuFittedModel : IFittedModel
                 }
 
                 first = false;
-                kernels.AddToDiagonal(stream, k, n, request.Noise + extra);
+                kernels.SetDiagonal(stream, k, n, _priorDiagonal.View, request.Noise, extra);
                 _device.Blas.Potrf(n, _factor.NativePtr, n, workspace.NativePtr, workspaceLength, _info.NativePtr);
                 int info = ReadInfo("potrf");
                 return (info == 0, info);
@@ -302,6 +304,7 @@ internal sealed class GpuFittedModel : IFittedModel
 
         _device.Bind();
         _info.Dispose();
+        _priorDiagonal.Dispose();
         _diagonal.Dispose();
         _layerVariances.Dispose();
         _alpha.Dispose();

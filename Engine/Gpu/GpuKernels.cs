@@ -18,7 +18,7 @@ internal sealed class GpuKernels
     private Action<AcceleratorStream, KernelConfig, ArrayView<double>, int, DeviceNetworkView, DeviceDiagonalView, KernelKind>? _lowerGeneral;
     private Action<AcceleratorStream, KernelConfig, ArrayView<double>, int, int, ClosedFormNetworkView, DeviceDiagonalView, DeviceDiagonalView, KernelKind>? _rectangleClosedForm;
     private Action<AcceleratorStream, KernelConfig, ArrayView<double>, int, int, DeviceNetworkView, DeviceDiagonalView, DeviceDiagonalView, KernelKind>? _rectangleGeneral;
-    private Action<AcceleratorStream, Index1D, ArrayView<double>, int, double>? _addToDiagonal;
+    private Action<AcceleratorStream, Index1D, ArrayView<double>, int, ArrayView<double>, double, double>? _setDiagonal;
     private Action<AcceleratorStream, Index1D, ArrayView<double>, int, ArrayView<double>>? _copyDiagonal;
     private Action<AcceleratorStream, KernelConfig, ArrayView<double>, int, ArrayView<double>, ArrayView<double>>? _posteriorVariance;
 
@@ -70,11 +70,12 @@ internal sealed class GpuKernels
         }
     }
 
-    /// <summary>Adds <paramref name="value"/> to the diagonal of the n×n matrix.</summary>
-    public void AddToDiagonal(AcceleratorStream stream, ArrayView<double> matrix, int n, double value)
+    /// <summary>diag(matrix)_i = values_i + noise + jitter: the exact prior diagonal plus σε² and the jitter.</summary>
+    public void SetDiagonal(AcceleratorStream stream, ArrayView<double> matrix, int n, ArrayView<double> values, double noise, double jitter)
     {
-        var launch = Once(ref _addToDiagonal, () => _accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<double>, int, double>(NngpDeviceKernels.AddToDiagonal));
-        launch(stream, n, matrix, n, value);
+        var launch = Once(ref _setDiagonal, () => _accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<double>, int, ArrayView<double>, double, double>(
+            NngpDeviceKernels.SetDiagonal));
+        launch(stream, n, matrix, n, values, noise, jitter);
     }
 
     /// <summary>Copies the diagonal of the n×n matrix into the first n entries of <paramref name="target"/>.</summary>

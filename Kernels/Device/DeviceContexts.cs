@@ -36,7 +36,7 @@ public static class DeviceContexts
         new("MapLowerTriangle<Quadrature>", MapLowerTriangle<DeviceNetworkView>(), true),
         new("MapRectangle<ClosedForm>", MapRectangle<ClosedFormNetworkView>(), true),
         new("MapRectangle<Quadrature>", MapRectangle<DeviceNetworkView>(), true),
-        new("AddToDiagonal", new Action<Index1D, ArrayView<double>, int, double>(NngpDeviceKernels.AddToDiagonal).Method, false),
+        new("SetDiagonal", new Action<Index1D, ArrayView<double>, int, ArrayView<double>, double, double>(NngpDeviceKernels.SetDiagonal).Method, false),
         new("CopyDiagonal", new Action<Index1D, ArrayView<double>, int, ArrayView<double>>(NngpDeviceKernels.CopyDiagonal).Method, false),
         new("PosteriorVariance", new Action<ArrayView<double>, int, ArrayView<double>, ArrayView<double>>(NngpDeviceKernels.PosteriorVariance).Method, true),
     ];

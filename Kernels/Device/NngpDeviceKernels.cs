@@ -116,11 +116,17 @@ public static class NngpDeviceKernels
         }
     }
 
-    /// <summary>Adds <paramref name="value"/> (noise + jitter) to the diagonal of the n×n matrix.</summary>
-    public static void AddToDiagonal(Index1D i, ArrayView<double> matrix, int n, double value)
+    /// <summary>
+    /// Sets the diagonal of the n×n matrix to values[i] + noise + jitter (added in that order, as the CPU
+    /// does). The values are the host's diagonal chain K^{L+1}(x, x) / Θ(x, x): on the diagonal the map's
+    /// own result is ill-conditioned for kinked activations (the ReLU NTK's Ḟ = (π − θ)/(2π) has an
+    /// infinite slope at correlation 1, so one ulp of difference between K⁰(x, x) and q⁰(x), e.g. from a
+    /// fused multiply-add, moves Θ(x, x) by ~1e-8), while the chain computes it exactly at c = 1.
+    /// </summary>
+    public static void SetDiagonal(Index1D i, ArrayView<double> matrix, int n, ArrayView<double> values, double noise, double jitter)
     {
         long index = (long)i.X * n + i.X;
-        matrix[index] += value;
+        matrix[index] = values[i] + noise + jitter;
     }
 
     /// <summary>Copies the diagonal of the n×n matrix into <paramref name="target"/> (n values).</summary>
