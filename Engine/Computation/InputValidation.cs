@@ -1,4 +1,7 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.LinearAlgebra.Storage;
 
 namespace GpuNngp.Engine.Computation;
 
@@ -17,16 +20,92 @@ internal static class InputValidation
             throw new NngpInputException($"{what} are empty ({matrix.RowCount}×{matrix.ColumnCount})");
         }
 
+        // Dense matrices are scanned over their column-major array, vectorised and in parallel chunks:
+        // this runs on every Fit and Predict, outside every stage, so it must stay a small part of them.
+        if (matrix.Storage is DenseColumnMajorMatrixStorage<double> dense)
+        {
+            long index = FirstNonFinite(dense.Data);
+            if (index >= 0)
+            {
+                int rows = matrix.RowCount;
+                throw NonFinite(what, dense.Data[index], (int)(index % rows), (int)(index / rows));
+            }
+
+            return;
+        }
+
         for (int j = 0; j < matrix.ColumnCount; j++)
         {
             for (int i = 0; i < matrix.RowCount; i++)
             {
                 if (!double.IsFinite(matrix[i, j]))
                 {
-                    throw new NngpInputException($"{what} contain {matrix[i, j]} at row {i + 1}, column {j + 1}");
+                    throw NonFinite(what, matrix[i, j], i, j);
                 }
             }
         }
+    }
+
+    private static NngpInputException NonFinite(string what, double value, int row, int column) =>
+        new($"{what} contain {value} at row {row + 1}, column {column + 1}");
+
+    /// <summary>The index of the first NaN or infinity in column-major order, or −1.</summary>
+    private static long FirstNonFinite(double[] values)
+    {
+        const int Chunk = 1 << 18;
+        if (values.Length <= Chunk)
+        {
+            return Scan(values, 0, values.Length);
+        }
+
+        int chunks = (values.Length + Chunk - 1) / Chunk;
+        long first = long.MaxValue;
+        Parallel.For(0, chunks, c =>
+        {
+            int start = c * Chunk;
+            long found = Scan(values, start, Math.Min(Chunk, values.Length - start));
+            long seen = Interlocked.Read(ref first);
+            while (found >= 0 && found < seen)
+            {
+                long previous = Interlocked.CompareExchange(ref first, found, seen);
+                if (previous == seen)
+                {
+                    break;
+                }
+
+                seen = previous;
+            }
+        });
+        return first == long.MaxValue ? -1 : first;
+    }
+
+    private static long Scan(double[] values, int start, int count)
+    {
+        var span = values.AsSpan(start, count);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref double origin = ref MemoryMarshal.GetReference(span);
+            for (; i + Vector256<double>.Count <= span.Length; i += Vector256<double>.Count)
+            {
+                // x − x is 0 for every finite x and NaN for NaN and ±∞.
+                var v = Vector256.LoadUnsafe(ref origin, (nuint)i);
+                if (!Vector256.EqualsAll(v - v, Vector256<double>.Zero))
+                {
+                    break;
+                }
+            }
+        }
+
+        for (; i < span.Length; i++)
+        {
+            if (!double.IsFinite(span[i]))
+            {
+                return start + i;
+            }
+        }
+
+        return -1;
     }
 
     public static void CheckNonNegative(double value, string what)
