@@ -89,6 +89,9 @@ public sealed record HarnessOptions
     /// <summary>The stage sum may differ from the end-to-end time by at most this fraction.</summary>
     public double GapTolerance { get; init; } = 0.05;
 
+    /// <summary>The stage-sum check judges configurations whose median end-to-end time is at least this (seconds).</summary>
+    public double GapMinSeconds { get; init; } = 0.1;
+
     /// <summary>The smoke test's settings: under a minute on two cores, JIT and plotting included.</summary>
     public static HarnessOptions QuickDefaults { get; } = new()
     {
@@ -135,6 +138,7 @@ public sealed record HarnessOptions
           --activation-n N --activation-m M --sweep-activation LIST   the activation sweep (default 500, 100, relu,erf,gelu,tanh)
           --no-sweeps              the N sweep only
           --fit-min-n N            fit scaling exponents over N >= this (default 4000; 1000 with --quick)
+          --gap-min-seconds S      the stage-sum check judges configurations of at least S seconds end to end (default 0.1)
           --strict                 exit 1 when a consistency check fails
         """;
 
@@ -192,6 +196,7 @@ public sealed record HarnessOptions
                 "--activation-m" => options with { ActivationTestSize = Int(name, Value(), 1) },
                 "--sweep-activation" => options with { SweepActivations = Names(Value()) },
                 "--fit-min-n" => options with { FitMinN = Int(name, Value(), 2) },
+                "--gap-min-seconds" => options with { GapMinSeconds = Double(name, Value(), 0) },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
             };
         }

@@ -138,7 +138,7 @@ public static class MarkdownReport
             header.Add("M");
         }
 
-        header.AddRange(["end to end", "spread", "stage sum"]);
+        header.AddRange(["end to end", "spread", "stage sum", "outside stages (fit + predict)"]);
         header.AddRange(stages);
         header.Add("peak host WS");
         if (device)
@@ -159,6 +159,7 @@ public static class MarkdownReport
             cells.Add(Seconds(r.EndToEnd.Median));
             cells.Add(Percent(r.EndToEnd.Spread));
             cells.Add(Percent(r.StageSum.Median / r.EndToEnd.Median));
+            cells.Add(string.Create(CultureInfo.InvariantCulture, $"{Seconds(r.FitGapSeconds.Median)} + {Seconds(r.PredictGapSeconds.Median)}"));
             foreach (string stage in stages)
             {
                 cells.Add(r.Stages.TryGetValue(stage, out var v) ? StageCell(v) : "–");

@@ -86,7 +86,8 @@ public sealed record HarnessSettings(
     double Noise,
     int QuadratureOrder,
     int FitMinN,
-    double GapTolerance);
+    double GapTolerance,
+    double GapMinSeconds);
 
 /// <summary>One backend the harness measured: "cpu" or "gpu", the engine's name, and the largest N it was given.</summary>
 public sealed record BackendInfo(string Key, string Name, string DeviceChoice, int MaxN, IReadOnlyList<int> TrainSizes);
