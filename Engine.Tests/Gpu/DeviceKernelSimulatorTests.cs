@@ -44,9 +44,17 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Networks))]
-    public void MapLowerTriangle_MatchesTheHostMap_AndLeavesTheUpperTriangleAlone(string activation, int depth, KernelKind kind)
+    public void MapLowerTriangle_MatchesTheHostMap_AndLeavesTheUpperTriangleAlone(string activation, int depth, KernelKind kind) =>
+        MapLowerTriangle(activation, depth, kind, n: 70); // two tile rows, the second partial
+
+    [Theory]
+    [InlineData("relu", 200)] // closed form: 64×64 tiles, four tile rows
+    [InlineData("softplus", 131)] // quadrature: 64×4 tiles, 16 a tile row
+    public void MapLowerTriangle_CoversEveryTileRow(string activation, int n) =>
+        MapLowerTriangle(activation, 1, KernelKind.Ntk, n);
+
+    private void MapLowerTriangle(string activation, int depth, KernelKind kind, int n)
     {
-        const int n = 70; // two tile rows, the second partial
         var network = Nngp.FullyConnected(depth, Nngp.ActivationByName(activation), 1.6, 0.2).Compile();
         var (gram, inputVariance) = Gram(n, 5, seed: 1);
         var hostView = HostKernelMap.View(network, 16);

@@ -43,9 +43,9 @@ public static class DeviceContexts
 
     private static MethodInfo MapLowerTriangle<TNetwork>()
         where TNetwork : struct, INetworkView =>
-        new Action<ArrayView<double>, int, TNetwork, DeviceDiagonalView, KernelKind>(NngpDeviceKernels.MapLowerTriangle).Method;
+        new Action<ArrayView<double>, int, int, TNetwork, DeviceDiagonalView, KernelKind>(NngpDeviceKernels.MapLowerTriangle).Method;
 
     private static MethodInfo MapRectangle<TNetwork>()
         where TNetwork : struct, INetworkView =>
-        new Action<ArrayView<double>, int, int, TNetwork, DeviceDiagonalView, DeviceDiagonalView, KernelKind>(NngpDeviceKernels.MapRectangle).Method;
+        new Action<ArrayView<double>, int, int, int, TNetwork, DeviceDiagonalView, DeviceDiagonalView, KernelKind>(NngpDeviceKernels.MapRectangle).Method;
 }

@@ -8,9 +8,11 @@ namespace GpuNngp.Kernels.Device;
 /// <see cref="LayerRecursion.Entry"/> the CPU calls, so both sides run one piece of arithmetic.
 /// </summary>
 /// <remarks>
-/// The map kernels are explicitly grouped: a group of <see cref="GroupSize"/> threads maps one
-/// <see cref="TileRows"/>×<see cref="TileColumns"/> tile. Thread t takes row t mod 64 and the columns
-/// t / 64, t / 64 + 4, …, so each pass of a warp reads 32 consecutive doubles of one column.
+/// The map kernels are explicitly grouped: a group of <see cref="GroupSize"/> threads maps one tile of
+/// <see cref="TileRows"/> rows and 4·passes columns. Thread t takes row t mod 64 and the columns t / 64,
+/// t / 64 + 4, … (passes of them), so each pass of a warp reads 32 consecutive doubles of one column.
+/// Closed forms take 16 passes (64×64 tiles, 16 entries a thread); quadrature, which costs thousands
+/// of φ evaluations an entry, takes 1 pass, so a small matrix still spreads over many threads.
 /// </remarks>
 public static class NngpDeviceKernels
 {
@@ -20,44 +22,51 @@ public static class NngpDeviceKernels
     /// <summary>Rows of one map tile.</summary>
     public const int TileRows = 64;
 
-    /// <summary>Columns of one map tile.</summary>
-    public const int TileColumns = 64;
+    /// <summary>Columns one pass of a group covers.</summary>
+    public const int ColumnsPerPass = GroupSize / TileRows;
 
-    private const int ColumnsPerPass = GroupSize / TileRows;
-
-    private const int PassesPerTile = TileColumns / ColumnsPerPass;
+    /// <summary>The most passes (a 64×64 tile); the number of passes must divide it.</summary>
+    public const int MaxPasses = TileRows / ColumnsPerPass;
 
     /// <summary>Tiles along one side of an n-row or n-column matrix.</summary>
     public static int TileCount(int extent, int tile) => (int)(((long)extent + tile - 1) / tile);
 
     /// <summary>Groups to launch for <see cref="MapLowerTriangle{TNetwork}"/>: the tiles on and below the diagonal.</summary>
-    public static long LowerTriangleTiles(int n)
+    public static long LowerTriangleTiles(int n, int passes)
     {
-        long tiles = TileCount(n, TileRows);
-        return tiles * (tiles + 1) / 2;
+        long tileRows = TileCount(n, TileRows);
+        long perRowTile = MaxPasses / passes;
+        return perRowTile * tileRows * (tileRows + 1) / 2;
     }
+
+    /// <summary>Groups to launch for <see cref="MapRectangle{TNetwork}"/>.</summary>
+    public static long RectangleTiles(int rows, int columns, int passes) =>
+        (long)TileCount(rows, TileRows) * TileCount(columns, ColumnsPerPass * passes);
 
     /// <summary>
     /// The fused all-layers map over the lower triangle (diagonal included) of the n×n K⁰ in place:
-    /// K ← K^{L+1} (or Θ). One group per tile (bi, bj), bj ≤ bi, numbered row by row.
+    /// K ← K^{L+1} (or Θ). Row tile bi (64 rows) has 64/(4·passes)·(bi + 1) column tiles on or left of
+    /// the diagonal; the groups number them row tile by row tile.
     /// </summary>
     public static void MapLowerTriangle<TNetwork>(
-        ArrayView<double> matrix, int n, TNetwork network, DeviceDiagonalView diagonal, KernelKind kind)
+        ArrayView<double> matrix, int n, int passes, TNetwork network, DeviceDiagonalView diagonal, KernelKind kind)
         where TNetwork : struct, INetworkView
     {
+        long perRowTile = MaxPasses / passes;
         long tile = Grid.IdxX;
-        long tileRow = (long)((Math.Sqrt(8.0 * tile + 1) - 1) * 0.5);
-        while (tileRow * (tileRow + 1) / 2 > tile)
+        long band = tile / perRowTile;
+        long tileRow = (long)((Math.Sqrt(8.0 * band + 1) - 1) * 0.5);
+        while (tileRow * (tileRow + 1) / 2 > band)
         {
             tileRow--;
         }
 
-        while ((tileRow + 1) * (tileRow + 2) / 2 <= tile)
+        while ((tileRow + 1) * (tileRow + 2) / 2 <= band)
         {
             tileRow++;
         }
 
-        long tileColumn = tile - tileRow * (tileRow + 1) / 2;
+        long tileColumn = tile - perRowTile * (tileRow * (tileRow + 1) / 2);
         int thread = Group.IdxX;
         int row = (int)(tileRow * TileRows) + thread % TileRows;
         if (row >= n)
@@ -65,8 +74,8 @@ public static class NngpDeviceKernels
             return;
         }
 
-        int firstColumn = (int)(tileColumn * TileColumns) + thread / TileRows;
-        for (int pass = 0; pass < PassesPerTile; pass++)
+        int firstColumn = (int)(tileColumn * ColumnsPerPass * passes) + thread / TileRows;
+        for (int pass = 0; pass < passes; pass++)
         {
             int column = firstColumn + pass * ColumnsPerPass;
             if (column > row)
@@ -87,6 +96,7 @@ public static class NngpDeviceKernels
         ArrayView<double> matrix,
         int rows,
         int columns,
+        int passes,
         TNetwork network,
         DeviceDiagonalView rowDiagonal,
         DeviceDiagonalView columnDiagonal,
@@ -102,8 +112,8 @@ public static class NngpDeviceKernels
             return;
         }
 
-        int firstColumn = tile / rowTiles * TileColumns + thread / TileRows;
-        for (int pass = 0; pass < PassesPerTile; pass++)
+        int firstColumn = tile / rowTiles * ColumnsPerPass * passes + thread / TileRows;
+        for (int pass = 0; pass < passes; pass++)
         {
             int column = firstColumn + pass * ColumnsPerPass;
             if (column >= columns)
