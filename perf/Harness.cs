@@ -66,7 +66,8 @@ public sealed partial class Harness
                 infos.Add(new BackendInfo(key, engine.Backend, engine.DeviceChoice, fits, sizes));
                 _log.WriteLine($"{key}: {engine.DeviceChoice}");
                 _log.WriteLine($"{key}: N = {string.Join(", ", sizes)} (memory and data allow N ≤ {fits:N0})");
-                foreach (var configuration in Configurations(sizes))
+                int baseN = Math.Min(isGpu ? _options.GpuBaseN ?? 16000 : _options.BaseN, fits);
+                foreach (var configuration in Configurations(sizes, baseN))
                 {
                     runs.Add(Measure(key, engine, configuration, isGpu ? monitor : null));
                 }
@@ -125,7 +126,7 @@ public sealed partial class Harness
     /// <summary>One configuration of the sweep.</summary>
     private sealed record Configuration(string Sweep, int N, int M, int D, int Depth, string Activation);
 
-    private IEnumerable<Configuration> Configurations(IReadOnlyList<int> sizes)
+    private IEnumerable<Configuration> Configurations(IReadOnlyList<int> sizes, int baseN)
     {
         var o = _options;
         foreach (int n in sizes)
@@ -135,20 +136,20 @@ public sealed partial class Harness
 
         foreach (int m in o.SweepTestSizes)
         {
-            yield return new Configuration("m", o.BaseN, m, o.Dimension, o.Depth, o.Activation);
+            yield return new Configuration("m", baseN, m, o.Dimension, o.Depth, o.Activation);
         }
 
         if (SyntheticData.IsSynthetic(o.Dataset))
         {
             foreach (int d in o.SweepDimensions)
             {
-                yield return new Configuration("d", o.BaseN, o.TestSize, d, o.Depth, o.Activation);
+                yield return new Configuration("d", baseN, o.TestSize, d, o.Depth, o.Activation);
             }
         }
 
         foreach (int depth in o.SweepDepths)
         {
-            yield return new Configuration("depth", o.BaseN, o.TestSize, o.Dimension, depth, o.Activation);
+            yield return new Configuration("depth", baseN, o.TestSize, o.Dimension, depth, o.Activation);
         }
 
         foreach (string activation in o.SweepActivations)

@@ -66,14 +66,17 @@ public sealed record HarnessOptions
 
     public int Seed { get; init; } = 1;
 
-    /// <summary>Training size of the M, d and depth sweeps.</summary>
+    /// <summary>Training size of the M, d and depth sweeps on the CPU.</summary>
     public int BaseN { get; init; } = 2000;
 
+    /// <summary>Training size of the M, d and depth sweeps on a GPU (null: 16,000, where a GPU's stages outweigh its fixed costs).</summary>
+    public int? GpuBaseN { get; init; }
+
     /// <summary>Training size of the activation sweep (quadrature activations cost ~4,000 φ evaluations per entry and layer).</summary>
-    public int ActivationN { get; init; } = 500;
+    public int ActivationN { get; init; } = 250;
 
     /// <summary>Test size of the activation sweep.</summary>
-    public int ActivationTestSize { get; init; } = 100;
+    public int ActivationTestSize { get; init; } = 50;
 
     public IReadOnlyList<int> SweepTestSizes { get; init; } = [250, 500, 1000, 2000];
 
@@ -102,8 +105,9 @@ public sealed record HarnessOptions
         TestSize = 250,
         Repeats = 2,
         BaseN = 1000,
-        ActivationN = 500,
-        ActivationTestSize = 100,
+        GpuBaseN = 4000,
+        ActivationN = 250,
+        ActivationTestSize = 50,
         SweepTestSizes = [125, 500],
         SweepDimensions = [64, 784],
         SweepDepths = [1, 3],
@@ -133,9 +137,10 @@ public sealed record HarnessOptions
           --repeats R --warmup W   timed and discarded runs per configuration (default 3 and 1)
           --dataset NAME           synthetic (default), mnist10k, fashion-mnist or a directory of MNIST-format files
           --seed S                 seed of the synthetic data
-          --base-n N               N of the M, d and depth sweeps (default 2000)
+          --base-n N               N of the M, d and depth sweeps (default 2000 on the CPU, 16000 on a GPU)
+          --gpu-base-n N           the same on a GPU only
           --sweep-m LIST --sweep-d LIST --sweep-depth LIST   (default 250,500,1000,2000 / 64,256,784,3072 / 1,3,10,20)
-          --activation-n N --activation-m M --sweep-activation LIST   the activation sweep (default 500, 100, relu,erf,gelu,tanh)
+          --activation-n N --activation-m M --sweep-activation LIST   the activation sweep (default 250, 50, relu,erf,gelu,tanh)
           --no-sweeps              the N sweep only
           --fit-min-n N            fit scaling exponents over N >= this (default 4000; 1000 with --quick)
           --gap-min-seconds S      the stage-sum check judges configurations of at least S seconds end to end (default 0.1)
@@ -188,7 +193,8 @@ public sealed record HarnessOptions
                 "--warmup" => options with { Warmups = Int(name, Value(), 0) },
                 "--dataset" => options with { Dataset = Value() },
                 "--seed" => options with { Seed = Int(name, Value(), 0) },
-                "--base-n" => options with { BaseN = Int(name, Value(), 2) },
+                "--base-n" => options with { BaseN = Int(name, Value(), 2), GpuBaseN = options.GpuBaseN ?? Int(name, args[i], 2) },
+                "--gpu-base-n" => options with { GpuBaseN = Int(name, Value(), 2) },
                 "--sweep-m" => options with { SweepTestSizes = Positive(name, Value()) },
                 "--sweep-d" => options with { SweepDimensions = Positive(name, Value()) },
                 "--sweep-depth" => options with { SweepDepths = List(name, Value(), 0) },

@@ -13,6 +13,9 @@ public static class Plots
     public const int Width = 1000;
     public const int Height = 650;
 
+    /// <summary>The embedded DejaVu Sans, registered once: headless machines often have no system font at all.</summary>
+    private static readonly Lazy<string> FontName = new(RegisterFont);
+
     /// <summary>Writes time-vs-N per backend and, with both backends, the speed-up; returns the file names.</summary>
     public static IReadOnlyList<string> Write(BenchmarkReport report, string directory)
     {
@@ -41,9 +44,46 @@ public static class Plots
         return files;
     }
 
-    private static Plot TimeAgainstN(BenchmarkReport report, string backend, IReadOnlyList<RunResult> runs)
+    private static Plot NewPlot()
     {
         var plot = new Plot();
+        plot.Font.Set(FontName.Value);
+        return plot;
+    }
+
+    private static string RegisterFont()
+    {
+        const string name = "GpuNngp DejaVu Sans";
+        string directory = Path.Combine(Path.GetTempPath(), "gpunngp-perf-fonts");
+        Directory.CreateDirectory(directory);
+        Fonts.AddFontFile(name, Extract(directory, "DejaVuSans.ttf"), bold: false, italic: false);
+        Fonts.AddFontFile(name, Extract(directory, "DejaVuSans-Bold.ttf"), bold: true, italic: false);
+        return name;
+    }
+
+    private static string Extract(string directory, string file)
+    {
+        using var resource = typeof(Plots).Assembly.GetManifestResourceStream("GpuNngp.Perf." + file)
+            ?? throw new InvalidOperationException($"the embedded font {file} is missing");
+        string path = Path.Combine(directory, file);
+        if (File.Exists(path) && new FileInfo(path).Length == resource.Length)
+        {
+            return path;
+        }
+
+        string temporary = $"{path}.{Environment.ProcessId}.tmp";
+        using (var output = File.Create(temporary))
+        {
+            resource.CopyTo(output);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+        return path;
+    }
+
+    private static Plot TimeAgainstN(BenchmarkReport report, string backend, IReadOnlyList<RunResult> runs)
+    {
+        var plot = NewPlot();
         var palette = new ScottPlot.Palettes.Category10();
         var names = Harness.StageNames.Where(s => runs.All(r => r.Stages.ContainsKey(s))).Append(Harness.EndToEndName).ToArray();
         var xs = runs.Select(r => Math.Log10(r.N)).ToArray();
@@ -91,7 +131,7 @@ public static class Plots
 
     private static Plot Speedup(BenchmarkReport report)
     {
-        var plot = new Plot();
+        var plot = NewPlot();
         var palette = new ScottPlot.Palettes.Category10();
         var points = report.Speedups.OrderBy(p => p.N).ToArray();
         var xs = points.Select(p => Math.Log10(p.N)).ToArray();
