@@ -27,7 +27,7 @@ public static class MarkdownReport
             md.AppendLine("- GPU: none measured");
         }
 
-        Line(md, $"- Data: {s.Dataset} (seed {s.Seed}), network depth {s.Depth} {s.Activation}, σw² = {s.WeightVariance}, σb² = {s.BiasVariance}, noise {s.Noise}, C = {s.Outputs} outputs, FP64; quadrature order {s.QuadratureOrder} for activations without a closed form");
+        Line(md, $"- Data: {(SyntheticData.IsSynthetic(s.Dataset) ? $"synthetic (random standardised inputs, random labels; seed {s.Seed})" : s.Dataset)}, network depth {s.Depth} {s.Activation}, σw² = {s.WeightVariance}, σb² = {s.BiasVariance}, noise {s.Noise}, C = {s.Outputs} outputs, FP64; quadrature order {s.QuadratureOrder} for activations without a closed form");
         Line(md, $"- Each figure: the median of {s.Repeats} timed runs after {s.Warmups} discarded warm-up run(s); spread = (max − min) / median. End to end = wall clock around Fit + Predict.");
         Line(md, $"- Rates at the median time: Gram N²d, factorisation N³/3, solve 2N²C, test kernel 2NMd (its map included in the time), mean 2NMC, variance (trsm) N²M FLOP; layer map 16·N(N+1)/2 bytes; transfers their bytes.");
         md.AppendLine();
