@@ -118,7 +118,10 @@ public static class Plots
         AddEndLabels(plot, xs[^1], labels, (allY.Max() - allY.Min() + 0.2) / 28);
         string scope = report.Quick ? $"exponents over N ≥ {report.Settings.FitMinN:N0} (--quick)" : $"exponents over N ≥ {report.Settings.FitMinN:N0}";
         var shape = runs[0];
-        plot.Title($"{backend.ToUpperInvariant()}: time per stage against N (M = {shape.M:N0}, d = {shape.D}, depth {shape.Depth} {shape.Activation}); {scope}", 14);
+        string device = backend == "gpu"
+            ? report.Gpu?.NvmlName ?? ShortName(report.Gpu?.BackendName ?? "GPU")
+            : ShortName(report.Backends.FirstOrDefault(b => b.Key == backend)?.Name ?? backend);
+        plot.Title($"{device}: time per stage against N (M = {shape.M:N0}, d = {shape.D}, depth {shape.Depth} {shape.Activation}); {scope}", 13);
         plot.XLabel("training points N (log scale)");
         plot.YLabel("seconds, median (log scale)");
         plot.Axes.Bottom.TickGenerator = NTicks(runs.Select(r => r.N));
@@ -163,7 +166,9 @@ public static class Plots
         var unity = plot.Add.HorizontalLine(0);
         unity.LineColor = Colors.Gray;
         unity.LinePattern = LinePattern.Dotted;
-        plot.Title($"GPU speed-up over the CPU (CPU time / GPU time) against N: {report.Gpu?.BackendName ?? "GPU"}", 14);
+        string gpu = report.Gpu?.NvmlName ?? ShortName(report.Gpu?.BackendName ?? "GPU");
+        string cpu = ShortName(report.Backends.FirstOrDefault(b => b.Key == "cpu")?.Name ?? "CPU");
+        plot.Title($"speed-up of the {gpu} over the {cpu}: CPU time / GPU time", 13);
         plot.XLabel("training points N (log scale)");
         plot.YLabel("speed-up (log scale)");
         plot.Axes.Bottom.TickGenerator = NTicks(points.Select(p => p.N));
@@ -194,6 +199,20 @@ public static class Plots
             label.LabelAlignment = Alignment.MiddleLeft;
             label.LabelOffsetX = 10;
         }
+    }
+
+    /// <summary>"GPU NVIDIA H100 80GB HBM3 (CC 9.0, ...)" → "NVIDIA H100 80GB HBM3"; "CPU (2 threads, OpenBLAS ...)" → "CPU (2 threads)".</summary>
+    private static string ShortName(string name)
+    {
+        if (name.StartsWith("CPU (", StringComparison.Ordinal))
+        {
+            int comma = name.IndexOf(',', StringComparison.Ordinal);
+            return comma > 0 ? name[..comma] + ")" : name;
+        }
+
+        int parenthesis = name.IndexOf(" (", StringComparison.Ordinal);
+        string shortName = parenthesis > 0 ? name[..parenthesis] : name;
+        return shortName.StartsWith("GPU ", StringComparison.Ordinal) ? shortName[4..] : shortName;
     }
 
     private static string Exponent(ScalingFit? fit) => fit switch

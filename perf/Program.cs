@@ -22,6 +22,11 @@ public static class PerfProgram
             return LayerMapBenchmarks.Run(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "replot")
+        {
+            return Replot(args[1..], output, error);
+        }
+
         HarnessOptions options;
         try
         {
@@ -50,5 +55,39 @@ public static class PerfProgram
             error.WriteLine($"error: {e.Message}");
             return 2;
         }
+    }
+
+    /// <summary><c>replot RUN.json [--out DIR]</c>: the Markdown and PNGs of a run again (e.g. after a harness update), from its JSON.</summary>
+    private static int Replot(string[] args, TextWriter output, TextWriter error)
+    {
+        if (args.Length is not (1 or 3) || (args.Length == 3 && args[1] != "--out"))
+        {
+            error.WriteLine("usage: replot RUN.json [--out DIR]");
+            return 2;
+        }
+
+        BenchmarkReport? report;
+        try
+        {
+            report = System.Text.Json.JsonSerializer.Deserialize<BenchmarkReport>(File.ReadAllText(args[0]), BenchmarkReport.JsonOptions);
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"error: {args[0]}: {e.Message}");
+            return 2;
+        }
+
+        if (report is null)
+        {
+            error.WriteLine($"error: {args[0]} holds no report");
+            return 2;
+        }
+
+        string directory = args.Length == 3 ? args[2] : Path.GetDirectoryName(Path.GetFullPath(args[0]))!;
+        Directory.CreateDirectory(directory);
+        var files = Plots.Write(report, directory);
+        File.WriteAllText(Path.Combine(directory, "benchmark.md"), MarkdownReport.Write(report, files));
+        output.WriteLine($"wrote benchmark.md, {string.Join(", ", files)} to {directory}");
+        return 0;
     }
 }
