@@ -7,8 +7,9 @@ namespace GpuNngp.Perf;
 /// Device memory in use and the driver version, read through NVML (libnvidia-ml.so.1, shipped with
 /// every NVIDIA driver). NVML needs no CUDA context, so a background thread can sample the memory in
 /// use while the engine computes: the peak of a configuration is the largest sample minus the
-/// memory in use before the engine was created. The engine's buffers live for whole stages
-/// (K_DD for the fit, the test tiles for the prediction), far longer than the sampling interval.
+/// memory in use once the engine (and its CUDA context) exists, before its first fit. The engine's
+/// buffers live for whole stages (K_DD for the fit, the test tiles for the prediction), far longer
+/// than the sampling interval.
 /// </summary>
 public sealed unsafe partial class NvmlMonitor : IDisposable
 {

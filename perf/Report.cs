@@ -142,7 +142,7 @@ public sealed record RunResult
     /// <summary>Process.PeakWorkingSet64 after this configuration (the process's peak so far).</summary>
     public required long PeakHostWorkingSetBytes { get; init; }
 
-    /// <summary>The largest device memory in use during the timed repeats minus that before the engine existed (NVML; null on the CPU).</summary>
+    /// <summary>The largest device memory in use during the timed repeats minus that once the engine existed, before its first fit (NVML; the CUDA context excluded; null on the CPU).</summary>
     public long? PeakDeviceMemoryBytes { get; init; }
 
     /// <summary>Seconds spent making or loading the data (not timed as part of any figure).</summary>
