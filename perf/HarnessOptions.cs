@@ -13,7 +13,7 @@ public sealed record HarnessOptions
     /// <summary>The arguments as given, for the report.</summary>
     public string Command { get; init; } = "";
 
-    /// <summary>A run under a minute on a 2-core CPU (the smoke test's): small N, two repeats, small sweeps.</summary>
+    /// <summary>A run under a minute on a 2-core CPU (the smoke test's): small N, three repeats, small sweeps.</summary>
     public bool Quick { get; init; }
 
     /// <summary>Exit 1 when a consistency check fails (stage sum vs end to end, scaling exponents).</summary>
@@ -103,7 +103,7 @@ public sealed record HarnessOptions
         Ratio = Math.Sqrt(2),
         MaxN = 2000,
         TestSize = 250,
-        Repeats = 2,
+        Repeats = 3,
         BaseN = 1000,
         GpuBaseN = 4000,
         ActivationN = 250,
@@ -123,7 +123,7 @@ public sealed record HarnessOptions
                dotnet run -c Release --project perf -- micro [BenchmarkDotNet options, e.g. --filter '*']
                dotnet run -c Release --project perf -- replot RUN.json [--out DIR]
 
-          --quick                  a run under a minute on 2 cores (N = 1000..2000, 2 repeats, small sweeps, quadrature order 16)
+          --quick                  a run under a minute on 2 cores (N = 1000..2000, 3 repeats, small sweeps, quadrature order 16)
           --out DIR                where the JSON, Markdown and PNG files go (default artifacts/perf/<date-time>)
           --backends cpu,gpu       backends to measure (default: every one present)
           --n LIST                 training sizes N (default: a geometric series, see --min-n/--ratio/--max-n)

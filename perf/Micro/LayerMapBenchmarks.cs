@@ -174,7 +174,7 @@ public static class LayerMapBenchmarks
         {
             var report = summary?[benchmarkCase];
             double? nanoseconds = report?.ResultStatistics?.Median;
-            return nanoseconds is > 0 ? (1e3 / nanoseconds.Value).ToString("F1", System.Globalization.CultureInfo.InvariantCulture) : "–";
+            return nanoseconds is > 0 ? (1e3 / nanoseconds.Value).ToString("G3", System.Globalization.CultureInfo.InvariantCulture) : "–";
         }
 
         public bool IsDefault(BenchmarkDotNet.Reports.Summary summary, BenchmarkDotNet.Running.BenchmarkCase benchmarkCase) => false;
