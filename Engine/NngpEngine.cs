@@ -3,6 +3,7 @@ using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
 using GpuNngp.Engine.Gpu;
 using GpuNngp.Kernels;
+using GpuNngp.Kernels.Lookup;
 using GpuNngp.Solvers;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -59,7 +60,12 @@ public sealed class NngpEngine : IDisposable
         return new NngpEngine(fallback, $"device: {fallback.Name} (no usable GPU: {reason})");
     }
 
-    /// <summary>Fits the exact GP posterior of the network's kernel to (X: N×d, Y: N×C).</summary>
+    /// <summary>
+    /// Fits the exact GP posterior of the network's kernel to (X: N×d, Y: N×C). For activations
+    /// without a closed form, <paramref name="lookup"/> = Auto lets the CPU map use lookup tables
+    /// (<see cref="KernelLookupTable"/>) where the inputs share one norm and a table's measured error is
+    /// within its tolerance; Off integrates every entry directly.
+    /// </summary>
     public GpPosterior Fit(
         Network network,
         Matrix<double> x,
@@ -68,7 +74,8 @@ public sealed class NngpEngine : IDisposable
         KernelKind kind = KernelKind.Nngp,
         JitterPolicy? jitter = null,
         int quadratureOrder = QuadratureRules.DefaultOrder,
-        IProgress<StageProgress>? progress = null)
+        IProgress<StageProgress>? progress = null,
+        LookupTableMode lookup = LookupTableMode.Auto)
     {
         ArgumentNullException.ThrowIfNull(network);
         CompiledNetwork compiled = network.Compile();
@@ -87,7 +94,7 @@ public sealed class NngpEngine : IDisposable
 
         QuadratureRules.Get(quadratureOrder);
         CheckDevice(compiled);
-        var request = new FitRequest(compiled, kind, x, y, noise, jitter ?? JitterPolicy.Default, quadratureOrder);
+        var request = new FitRequest(compiled, kind, x, y, noise, jitter ?? JitterPolicy.Default, quadratureOrder, lookup);
         IFittedModel model = _backend.Fit(request, progress);
         return new GpPosterior(model, _backend.Name, x.RowCount, x.ColumnCount, y.ColumnCount, noise);
     }

@@ -1,5 +1,6 @@
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Kernels;
+using GpuNngp.Kernels.Lookup;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace GpuNngp.Engine.Computation;
@@ -28,7 +29,8 @@ internal sealed record FitRequest(
     Matrix<double> Y,
     double Noise,
     JitterPolicy Jitter,
-    int QuadratureOrder);
+    int QuadratureOrder,
+    LookupTableMode Lookup = LookupTableMode.Auto);
 
 /// <summary>A factorised training set, ready to predict; owns its buffers (device memory on a GPU).</summary>
 internal interface IFittedModel : IDisposable

@@ -1,5 +1,6 @@
 using GpuNngp.Engine.Computation;
 using GpuNngp.Kernels;
+using GpuNngp.Kernels.Lookup;
 using GpuNngp.Solvers;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -25,6 +26,7 @@ internal sealed class CpuFittedModel : IFittedModel
     private readonly int _n;
     private readonly int _dimension;
     private readonly int _outputs;
+    private KernelLookupTable? _tables;
 
     private CpuFittedModel(IHostLinearAlgebra linearAlgebra, FitRequest request, HostNetworkView network)
     {
@@ -59,9 +61,11 @@ internal sealed class CpuFittedModel : IFittedModel
         double[] layerVariances = [];
         timings.Time(Stage.LayerMap, () =>
         {
-            (layerVariances, priorDiagonal) = HostKernelMap.Diagonals(model._network, HostKernelMap.Diagonal(k, n), request.Kind);
+            double[] inputVariances = HostKernelMap.Diagonal(k, n);
+            model._tables = HostKernelMap.Tables(model._network, inputVariances, request.Lookup);
+            (layerVariances, priorDiagonal) = HostKernelMap.Diagonals(model._network, inputVariances, request.Kind, model._tables);
             var counter = new ProgressCounter(progress, Stage.LayerMap, (double)n * (n + 1) / 2);
-            HostKernelMap.MapLowerTriangle(model._network, k, n, layerVariances, request.Kind, counter);
+            HostKernelMap.MapLowerTriangle(model._network, k, n, layerVariances, request.Kind, counter, model._tables);
             counter.Complete();
         });
 
@@ -138,9 +142,9 @@ internal sealed class CpuFittedModel : IFittedModel
             timings.Time(Stage.TestKernel, () =>
             {
                 _linearAlgebra.Multiply(false, true, _n, count, _dimension, 1.0 / _dimension, _trainInputs, testInputs, 0, cross);
-                var test = HostKernelMap.Diagonals(_network, HostKernelMap.InputVariances(testInputs, count, _dimension), _kind);
+                var test = HostKernelMap.Diagonals(_network, HostKernelMap.InputVariances(testInputs, count, _dimension), _kind, _tables);
                 priorVariance = test.Output;
-                HostKernelMap.MapRectangle(_network, cross, _n, count, _trainLayerVariances, test.LayerVariances, _kind, new ProgressCounter(null, Stage.TestKernel, 1));
+                HostKernelMap.MapRectangle(_network, cross, _n, count, _trainLayerVariances, test.LayerVariances, _kind, new ProgressCounter(null, Stage.TestKernel, 1), _tables);
             });
 
             timings.Time(Stage.Mean, () =>

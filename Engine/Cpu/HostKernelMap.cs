@@ -2,6 +2,7 @@ using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using System.Runtime.Intrinsics;
 using GpuNngp.Kernels;
+using GpuNngp.Kernels.Lookup;
 using GpuNngp.Kernels.Simd;
 
 namespace GpuNngp.Engine.Cpu;
@@ -13,19 +14,31 @@ namespace GpuNngp.Engine.Cpu;
 internal static class HostKernelMap
 {
     /// <summary>
+    /// The lookup tables for a network and inputs with these q⁰ (<see cref="KernelLookupTable"/>), or
+    /// null where they cannot help: mode off, closed forms only, or inputs of different norms.
+    /// </summary>
+    public static KernelLookupTable? Tables(HostNetworkView network, IReadOnlyList<double> inputVariance, LookupTableMode mode) =>
+        mode == LookupTableMode.Auto && KernelLookupTable.Helps(network)
+            ? KernelLookupTable.TryBuild(network, inputVariance, LookupTableOptions.Default, out _)
+            : null;
+
+    /// <summary>
     /// Per-point variances from q⁰ = K⁰(x, x): layer-major q_l (L × count) and the output
-    /// diagonal of the requested kernel.
+    /// diagonal of the requested kernel; through <paramref name="tables"/> where they cover a point.
     /// </summary>
     public static (double[] LayerVariances, double[] Output) Diagonals(
-        HostNetworkView network, IReadOnlyList<double> inputVariance, KernelKind kind)
+        HostNetworkView network, IReadOnlyList<double> inputVariance, KernelKind kind, KernelLookupTable? tables = null)
     {
         int count = inputVariance.Count;
         int depth = network.Depth;
         var layerMajor = new double[(long)depth * count];
         var output = new double[count];
+        HostKernelTableView? view = tables?.View;
         Parallel.For(0, count, () => new double[depth], (point, _, chain) =>
         {
-            var (nngp, ntk) = LayerRecursion.Diagonal(network, inputVariance[point], chain);
+            var (nngp, ntk) = view is { } t
+                ? TabulatedRecursion.Diagonal(network, t, inputVariance[point], chain)
+                : LayerRecursion.Diagonal(network, inputVariance[point], chain);
             output[point] = kind == KernelKind.Ntk ? ntk : nngp;
             for (int layer = 0; layer < depth; layer++)
             {
@@ -37,12 +50,31 @@ internal static class HostKernelMap
         return (layerMajor, output);
     }
 
-    /// <summary>Maps the lower triangle (diagonal included) of the n×n Gram in <paramref name="matrix"/> in place.</summary>
+    /// <summary>
+    /// Maps the lower triangle (diagonal included) of the n×n Gram in <paramref name="matrix"/> in place;
+    /// with <paramref name="tables"/>, each layer's table answers the entries it covers.
+    /// </summary>
     public static void MapLowerTriangle(
-        HostNetworkView network, double[] matrix, int n, double[] layerVariances, KernelKind kind, ProgressCounter progress)
+        HostNetworkView network, double[] matrix, int n, double[] layerVariances, KernelKind kind, ProgressCounter progress, KernelLookupTable? tables = null)
     {
         bool vectorised = UseVectors(network);
         var diagonal = new HostDiagonalView(layerVariances, n);
+        if (tables is not null)
+        {
+            var view = tables.View;
+            Parallel.For(0, n, column =>
+            {
+                long offset = (long)column * n;
+                for (int row = column; row < n; row++)
+                {
+                    matrix[offset + row] = TabulatedRecursion.Entry(network, view, matrix[offset + row], diagonal, row, diagonal, column, kind);
+                }
+
+                progress.Advance(n - column);
+            });
+            return;
+        }
+
         Parallel.For(0, n, column =>
         {
             long offset = (long)column * n;
@@ -66,7 +98,7 @@ internal static class HostKernelMap
         });
     }
 
-    /// <summary>Maps a rows×columns Gram between two point sets in place.</summary>
+    /// <summary>Maps a rows×columns Gram between two point sets in place (through <paramref name="tables"/> where they cover an entry).</summary>
     public static void MapRectangle(
         HostNetworkView network,
         double[] matrix,
@@ -75,11 +107,28 @@ internal static class HostKernelMap
         double[] rowVariances,
         double[] columnVariances,
         KernelKind kind,
-        ProgressCounter progress)
+        ProgressCounter progress,
+        KernelLookupTable? tables = null)
     {
         bool vectorised = UseVectors(network);
         var rowDiagonal = new HostDiagonalView(rowVariances, rows);
         var columnDiagonal = new HostDiagonalView(columnVariances, columns);
+        if (tables is not null)
+        {
+            var view = tables.View;
+            Parallel.For(0, columns, column =>
+            {
+                long offset = (long)column * rows;
+                for (int row = 0; row < rows; row++)
+                {
+                    matrix[offset + row] = TabulatedRecursion.Entry(network, view, matrix[offset + row], rowDiagonal, row, columnDiagonal, column, kind);
+                }
+
+                progress.Advance(rows);
+            });
+            return;
+        }
+
         Parallel.For(0, columns, column =>
         {
             long offset = (long)column * rows;
