@@ -26,6 +26,8 @@ public static class NngpCommandLine
             EvaluateCommand.Create(console),
             KernelCommand.Create(console),
             PredictCommand.Create(console),
+            PhaseCommand.Create(console),
+            LookupCommand.Create(console),
         };
 
         ParseResult parsed = root.Parse(args);

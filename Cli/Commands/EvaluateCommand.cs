@@ -1,7 +1,11 @@
 using System.CommandLine;
+using System.Globalization;
 using GpuNngp.Cli.Output;
+using GpuNngp.Cli.Plots;
+using GpuNngp.Engine;
 using GpuNngp.Engine.Evaluation;
 using GpuNngp.Kernels;
+using GpuNngp.Kernels.Lookup;
 using Spectre.Console;
 
 namespace GpuNngp.Cli.Commands;
@@ -18,9 +22,12 @@ internal static class EvaluateCommand
         var noise = new Option<double>("--noise") { Description = "σε², observation noise added to the kernel's diagonal", DefaultValueFactory = _ => 1e-10 };
         var ntk = new Option<bool>("--ntk") { Description = "use the neural tangent kernel instead of the NNGP" };
         var json = new Option<FileInfo?>("--json") { Description = "write the report as JSON to this file" };
-        var command = new Command("evaluate", "Fit the NNGP posterior on a training set and report test accuracy, variances and stage times.")
+        var calibration = new Option<FileInfo?>("--calibration") { Description = "plot the uncertainty calibration (realised MSE against predicted variance, equal-count bins) to this PNG" };
+        var calibrationBins = new Option<int>("--calibration-bins") { Description = "equal-count bins of test points by predicted variance", DefaultValueFactory = _ => Calibration.DefaultBins };
+        var lookup = new Option<LookupTableMode>("--lookup") { Description = "auto: lookup tables for activations without a closed form where inputs share one norm (CPU); off: quadrature for every entry", DefaultValueFactory = _ => LookupTableMode.Auto };
+        var command = new Command("evaluate", "Fit the NNGP posterior on a training set and report test accuracy, variances, uncertainty calibration and stage times.")
         {
-            dataset, trainSize, testSize, noise, ntk, json,
+            dataset, trainSize, testSize, noise, ntk, json, calibration, calibrationBins, lookup,
         };
         architecture.AddTo(command);
         command.SetAction(parsed =>
@@ -37,10 +44,32 @@ internal static class EvaluateCommand
                 Noise = parsed.GetValue(noise),
                 Kind = parsed.GetValue(ntk) ? KernelKind.Ntk : KernelKind.Nngp,
                 Device = parsed.GetValue(architecture.Device),
+                CalibrationBins = parsed.GetValue(calibrationBins),
+                Lookup = parsed.GetValue(lookup),
             };
             FileInfo? jsonFile = parsed.GetValue(json);
+            FileInfo? plotFile = parsed.GetValue(calibration);
+            if (plotFile is not null && !plotFile.Name.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new NngpInputException($"--calibration writes a PNG: give a file name ending in .png, not {plotFile.Name}");
+            }
+
             var report = ProgressDisplay.Run(console, progress => ClassificationExperiment.Run(settings, progress, line => console.WriteLine(line)));
             ReportPrinter.Print(console, report);
+            if (report.Calibration is { } result)
+            {
+                var c = CultureInfo.InvariantCulture;
+                console.WriteLine(string.Create(c,
+                    $"calibration:  Pearson r = {result.Pearson:F4}, Spearman ρ = {result.Spearman:F4} (per-point predicted variance vs squared error of the mean, {result.Points} test points)"));
+                if (plotFile is not null)
+                {
+                    string subtitle = string.Create(c,
+                        $"{settings.Dataset} {settings.TrainSize}/{settings.TestSize}, {settings.Activation} GP-{settings.Depth}-{settings.WeightVariance:G4}-{settings.BiasVariance:G4}");
+                    CalibrationPlot.Render(plotFile.FullName, result, subtitle);
+                    console.WriteLine($"calibration plot written to {plotFile.FullName}");
+                }
+            }
+
             if (jsonFile is not null)
             {
                 JsonReport.Write(jsonFile.FullName, report);

@@ -26,6 +26,11 @@ public static class ClassificationExperiment
             throw new NngpInputException($"training size must be at least 2, got {settings.TrainSize}");
         }
 
+        if (settings.CalibrationBins < 1 || settings.CalibrationBins > settings.TestSize)
+        {
+            throw new NngpInputException($"calibration bins must be between 1 and the test size {settings.TestSize}, got {settings.CalibrationBins}");
+        }
+
         long start = Stopwatch.GetTimestamp();
         var split = DataSplit.Load(settings.Dataset, settings.TrainSize, settings.TestSize);
         int classes = Math.Max(split.Train.Labels.Max(), split.Test.Labels.Max()) + 1;
@@ -36,8 +41,10 @@ public static class ClassificationExperiment
 
         using var engine = NngpEngine.Create(settings.Device);
         announce?.Invoke(engine.DeviceChoice);
-        using var posterior = engine.Fit(network, xTrain, yTrain, settings.Noise, settings.Kind, progress: progress);
+        using var posterior = engine.Fit(network, xTrain, yTrain, settings.Noise, settings.Kind, progress: progress, lookup: settings.Lookup);
         var prediction = posterior.Predict(xTest, withVariance: true, progress);
+        var yTest = Preprocessing.OneHotTargets(split.Test.Labels, classes);
+        var calibration = Calibration.Compute(prediction.Mean, prediction.Variance!, yTest, settings.CalibrationBins, settings.Noise);
 
         var stages = new Dictionary<string, double> { [LoadStage] = loadSeconds };
         var timings = new StageTimings();
@@ -62,6 +69,8 @@ public static class ClassificationExperiment
             DeviceChoice = engine.DeviceChoice,
             Accuracy = Accuracy(prediction.PredictedClasses(), split.Test.Labels),
             MeanPredictiveVariance = prediction.Variance!.Average(),
+            Calibration = calibration,
+            Lookup = settings.Lookup.ToString().ToLowerInvariant(),
             Jitter = posterior.Jitter,
             LogMarginalLikelihood = posterior.LogMarginalLikelihood,
             StageSeconds = stages,

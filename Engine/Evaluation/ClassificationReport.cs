@@ -27,6 +27,16 @@ public sealed record ClassificationReport
 
     public required double MeanPredictiveVariance { get; init; }
 
+    /// <summary>
+    /// The uncertainty calibration: equal-count bins by predicted variance with each bin's realised
+    /// mean squared error (averaged over the C outputs), and the Pearson and Spearman correlations
+    /// between per-point predicted variance and squared error. Null in reports made without it.
+    /// </summary>
+    public CalibrationResult? Calibration { get; init; }
+
+    /// <summary>The lookup-table mode the kernel map ran with ("auto" or "off").</summary>
+    public string Lookup { get; init; } = "auto";
+
     public required double Jitter { get; init; }
 
     public required double LogMarginalLikelihood { get; init; }

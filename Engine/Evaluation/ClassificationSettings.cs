@@ -1,5 +1,6 @@
 using GpuNngp.Engine.Computation;
 using GpuNngp.Kernels;
+using GpuNngp.Kernels.Lookup;
 
 namespace GpuNngp.Engine.Evaluation;
 
@@ -25,4 +26,10 @@ public sealed record ClassificationSettings
     public KernelKind Kind { get; init; } = KernelKind.Nngp;
 
     public DeviceKind Device { get; init; } = DeviceKind.Auto;
+
+    /// <summary>Equal-count bins of the uncertainty calibration (<see cref="Calibration"/>).</summary>
+    public int CalibrationBins { get; init; } = Calibration.DefaultBins;
+
+    /// <summary>Whether the CPU map may use lookup tables for activations without a closed form.</summary>
+    public LookupTableMode Lookup { get; init; } = LookupTableMode.Auto;
 }
