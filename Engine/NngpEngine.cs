@@ -75,7 +75,8 @@ public sealed class NngpEngine : IDisposable
         JitterPolicy? jitter = null,
         int quadratureOrder = QuadratureRules.DefaultOrder,
         IProgress<StageProgress>? progress = null,
-        LookupTableMode lookup = LookupTableMode.Auto)
+        LookupTableMode lookup = LookupTableMode.Auto,
+        InputGramCache? inputGram = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         CompiledNetwork compiled = network.Compile();
@@ -94,9 +95,35 @@ public sealed class NngpEngine : IDisposable
 
         QuadratureRules.Get(quadratureOrder);
         CheckDevice(compiled);
-        var request = new FitRequest(compiled, kind, x, y, noise, jitter ?? JitterPolicy.Default, quadratureOrder, lookup);
+        if (inputGram is not null && !ReferenceEquals(inputGram.Train, x))
+        {
+            throw new ArgumentException("the input Gram cache was made from other training inputs", nameof(inputGram));
+        }
+
+        var request = new FitRequest(compiled, kind, x, y, noise, jitter ?? JitterPolicy.Default, quadratureOrder, lookup, inputGram);
         IFittedModel model = _backend.Fit(request, progress);
         return new GpPosterior(model, _backend.Name, x.RowCount, x.ColumnCount, y.ColumnCount, noise);
+    }
+
+    /// <summary>
+    /// Computes the input Gram of <paramref name="x"/> (and of <paramref name="validation"/> against it)
+    /// once, on this engine's device, for fits that differ only in architecture and noise: pass it to
+    /// <see cref="Fit"/> with the same <paramref name="x"/>, and predict on the same
+    /// <paramref name="validation"/> object to reuse its cross Gram too.
+    /// </summary>
+    public InputGramCache CacheInputGram(Matrix<double> x, Matrix<double>? validation = null)
+    {
+        InputValidation.CheckMatrix(x, "training inputs");
+        if (validation is not null)
+        {
+            InputValidation.CheckMatrix(validation, "validation inputs");
+            if (validation.ColumnCount != x.ColumnCount)
+            {
+                throw new NngpInputException($"validation inputs have {validation.ColumnCount} features, the training inputs {x.ColumnCount}");
+            }
+        }
+
+        return _backend.CacheInputGram(x, validation);
     }
 
     /// <summary>K(X1, X2) (or K(X1, X1)), inputs used exactly as given.</summary>

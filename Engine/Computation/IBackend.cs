@@ -19,6 +19,9 @@ internal interface IBackend : IDisposable
 
     /// <summary>Builds and factorises K_DD + σε²I and solves for α.</summary>
     IFittedModel Fit(FitRequest request, IProgress<StageProgress>? progress);
+
+    /// <summary>Computes K⁰_DD (and K⁰_DV) once, where this backend computes, for reuse by many fits.</summary>
+    InputGramCache CacheInputGram(Matrix<double> x, Matrix<double>? validation);
 }
 
 /// <summary>Everything a fit needs, validated by the engine before any backend sees it.</summary>
@@ -30,7 +33,8 @@ internal sealed record FitRequest(
     double Noise,
     JitterPolicy Jitter,
     int QuadratureOrder,
-    LookupTableMode Lookup = LookupTableMode.Auto);
+    LookupTableMode Lookup = LookupTableMode.Auto,
+    InputGramCache? InputGram = null);
 
 /// <summary>A factorised training set, ready to predict; owns its buffers (device memory on a GPU).</summary>
 internal interface IFittedModel : IDisposable

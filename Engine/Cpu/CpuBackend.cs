@@ -55,6 +55,9 @@ internal sealed class CpuBackend : IBackend
     public IFittedModel Fit(FitRequest request, IProgress<StageProgress>? progress) =>
         CpuFittedModel.Fit(LinearAlgebra, request, progress);
 
+    public InputGramCache CacheInputGram(Matrix<double> x, Matrix<double>? validation) =>
+        new CpuInputGram(LinearAlgebra, x, validation);
+
     public void Dispose()
     {
     }

@@ -26,6 +26,7 @@ internal sealed class CpuFittedModel : IFittedModel
     private readonly int _n;
     private readonly int _dimension;
     private readonly int _outputs;
+    private readonly CpuInputGram? _inputGram;
     private KernelLookupTable? _tables;
 
     private CpuFittedModel(IHostLinearAlgebra linearAlgebra, FitRequest request, HostNetworkView network)
@@ -39,6 +40,7 @@ internal sealed class CpuFittedModel : IFittedModel
         _trainInputs = request.X.ToColumnMajorArray();
         _factor = new double[(long)_n * _n];
         _alpha = request.Y.ToColumnMajorArray();
+        _inputGram = request.InputGram as CpuInputGram;
         _trainLayerVariances = [];
     }
 
@@ -55,7 +57,17 @@ internal sealed class CpuFittedModel : IFittedModel
         double[] k = model._factor;
         var timings = model.Timings;
 
-        timings.Time(Stage.InputGram, () => linearAlgebra.SymmetricRankK(n, model._dimension, 1.0 / model._dimension, model._trainInputs, k));
+        timings.Time(Stage.InputGram, () =>
+        {
+            if (request.InputGram is CpuInputGram cached)
+            {
+                Array.Copy(cached.TrainGram, k, k.LongLength);
+            }
+            else
+            {
+                linearAlgebra.SymmetricRankK(n, model._dimension, 1.0 / model._dimension, model._trainInputs, k);
+            }
+        });
 
         double[] priorDiagonal = [];
         double[] layerVariances = [];
@@ -141,7 +153,15 @@ internal sealed class CpuFittedModel : IFittedModel
 
             timings.Time(Stage.TestKernel, () =>
             {
-                _linearAlgebra.Multiply(false, true, _n, count, _dimension, 1.0 / _dimension, _trainInputs, testInputs, 0, cross);
+                if (_inputGram?.ValidationGram is { } cachedCross && _inputGram.HoldsValidation(xTest))
+                {
+                    Array.Copy(cachedCross, (long)start * _n, cross, 0, cross.LongLength);
+                }
+                else
+                {
+                    _linearAlgebra.Multiply(false, true, _n, count, _dimension, 1.0 / _dimension, _trainInputs, testInputs, 0, cross);
+                }
+
                 var test = HostKernelMap.Diagonals(_network, HostKernelMap.InputVariances(testInputs, count, _dimension), _kind, _tables);
                 priorVariance = test.Output;
                 HostKernelMap.MapRectangle(_network, cross, _n, count, _trainLayerVariances, test.LayerVariances, _kind, new ProgressCounter(null, Stage.TestKernel, 1), _tables);

@@ -26,9 +26,9 @@ public static class ClassificationExperiment
             throw new NngpInputException($"training size must be at least 2, got {settings.TrainSize}");
         }
 
-        if (settings.CalibrationBins < 1 || settings.CalibrationBins > settings.TestSize)
+        if (settings.CalibrationBins < 1)
         {
-            throw new NngpInputException($"calibration bins must be between 1 and the test size {settings.TestSize}, got {settings.CalibrationBins}");
+            throw new NngpInputException($"calibration bins must be at least 1, got {settings.CalibrationBins}");
         }
 
         long start = Stopwatch.GetTimestamp();
@@ -44,7 +44,7 @@ public static class ClassificationExperiment
         using var posterior = engine.Fit(network, xTrain, yTrain, settings.Noise, settings.Kind, progress: progress, lookup: settings.Lookup);
         var prediction = posterior.Predict(xTest, withVariance: true, progress);
         var yTest = Preprocessing.OneHotTargets(split.Test.Labels, classes);
-        var calibration = Calibration.Compute(prediction.Mean, prediction.Variance!, yTest, settings.CalibrationBins, settings.Noise);
+        var calibration = Calibration.Compute(prediction.Mean, prediction.Variance!, yTest, Math.Min(settings.CalibrationBins, settings.TestSize), settings.Noise);
 
         var stages = new Dictionary<string, double> { [LoadStage] = loadSeconds };
         var timings = new StageTimings();

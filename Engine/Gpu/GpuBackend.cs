@@ -79,5 +79,8 @@ internal sealed class GpuBackend : IBackend
     public IFittedModel Fit(FitRequest request, IProgress<StageProgress>? progress) =>
         GpuFittedModel.Fit(_device, request, progress);
 
+    public InputGramCache CacheInputGram(Matrix<double> x, Matrix<double>? validation) =>
+        new GpuInputGram(_device, x, validation);
+
     public void Dispose() => _device.Dispose();
 }

@@ -30,6 +30,7 @@ internal sealed class GpuFittedModel : IFittedModel
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _diagonal;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _priorDiagonal;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _info;
+    private readonly GpuInputGram? _inputGram;
     private bool _disposed;
 
     private GpuFittedModel(GpuDevice device, FitRequest request, double[] x)
@@ -40,6 +41,7 @@ internal sealed class GpuFittedModel : IFittedModel
         _dimension = request.X.ColumnCount;
         _outputs = request.Y.ColumnCount;
         _hostNetwork = HostKernelMap.View(request.Network, request.QuadratureOrder);
+        _inputGram = request.InputGram as GpuInputGram;
         var accelerator = device.Accelerator;
         var stream = device.Stream;
         var buffers = new List<IDisposable>();
@@ -185,9 +187,17 @@ internal sealed class GpuFittedModel : IFittedModel
         LogMarginalLikelihood = logLikelihood;
     }
 
-    /// <summary>K⁰ = X·Xᵀ/d into the lower triangle of the N×N buffer.</summary>
-    private void InputGram() =>
+    /// <summary>K⁰ = X·Xᵀ/d into the lower triangle of the N×N buffer: from the cache when there is one.</summary>
+    private void InputGram()
+    {
+        if (_inputGram is not null)
+        {
+            _inputGram.TrainGram.View.CopyTo(_device.Stream, _factor.View);
+            return;
+        }
+
         _device.Blas.Syrk(_n, _dimension, 1.0 / _dimension, _x.NativePtr, _n, 0, _factor.NativePtr, _n);
+    }
 
     /// <summary>devInfo after the stream drains: 0, or the failing minor (> 0); a negative value is a bug here.</summary>
     private int ReadInfo(string routine)
@@ -240,7 +250,15 @@ internal sealed class GpuFittedModel : IFittedModel
 
             timings.Time(Stage.TestKernel, () =>
             {
-                _device.Blas.Gemm(false, true, _n, count, _dimension, 1.0 / _dimension, _x.NativePtr, _n, testInputs.NativePtr, count, 0, cross.NativePtr, _n);
+                if (_inputGram?.ValidationGram is { } cachedCross && _inputGram.HoldsValidation(xTest))
+                {
+                    cachedCross.View.SubView((long)start * _n, (long)count * _n).CopyTo(_device.Stream, cross.View.SubView(0, (long)count * _n));
+                }
+                else
+                {
+                    _device.Blas.Gemm(false, true, _n, count, _dimension, 1.0 / _dimension, _x.NativePtr, _n, testInputs.NativePtr, count, 0, cross.NativePtr, _n);
+                }
+
                 var test = HostKernelMap.Diagonals(_hostNetwork, HostKernelMap.InputVariances(inputs, count, _dimension), _kind);
                 priorVariance = test.Output;
                 GpuHost.CopyIn(stream, testVariances.View, test.LayerVariances);
