@@ -44,7 +44,7 @@ internal static class EvaluateCommand
                 Noise = parsed.GetValue(noise),
                 Kind = parsed.GetValue(ntk) ? KernelKind.Ntk : KernelKind.Nngp,
                 Device = parsed.GetValue(architecture.Device),
-                CalibrationBins = parsed.GetValue(calibrationBins),
+                CalibrationBins = CheckedBins(parsed, calibrationBins, testSize),
                 Lookup = parsed.GetValue(lookup),
             };
             FileInfo? jsonFile = parsed.GetValue(json);
@@ -79,5 +79,21 @@ internal static class EvaluateCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Bins asked for explicitly must not outnumber the test points; the default is capped quietly
+    /// (a 5-point evaluation simply gets 5 bins).
+    /// </summary>
+    private static int CheckedBins(ParseResult parsed, Option<int> bins, Option<int> testSize)
+    {
+        int value = parsed.GetValue(bins);
+        bool explicitlyGiven = parsed.GetResult(bins) is { Implicit: false };
+        if (explicitlyGiven && value > parsed.GetValue(testSize))
+        {
+            throw new GpuNngp.Engine.NngpInputException($"calibration bins must be between 1 and the test size {parsed.GetValue(testSize)}, got {value}");
+        }
+
+        return value;
     }
 }
