@@ -4,31 +4,6 @@ using System.Text;
 
 namespace GpuNngp.Engine.Tests.Data;
 
-/// <summary>A fresh directory per test, removed afterwards, so tests can run in parallel.</summary>
-internal sealed class TempDirectory : IDisposable
-{
-    public TempDirectory()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "gpunngp-data-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-}
-
 /// <summary>Builds IDX and NPY files byte by byte, independently of the readers under test.</summary>
 internal static class TestFiles
 {

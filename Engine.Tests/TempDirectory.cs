@@ -1,4 +1,4 @@
-namespace GpuNngp.Engine.Tests.Cli;
+namespace GpuNngp.Engine.Tests;
 
 /// <summary>A scratch directory removed after the test.</summary>
 internal sealed class TempDirectory : IDisposable
