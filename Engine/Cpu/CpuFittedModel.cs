@@ -108,23 +108,7 @@ internal sealed class CpuFittedModel : IFittedModel
         {
             double[] y = request.Y.ToColumnMajorArray();
             linearAlgebra.CholeskySolve(k, n, model._alpha, model._outputs);
-            var dataFit = new double[model._outputs];
-            for (int c = 0; c < model._outputs; c++)
-            {
-                long offset = (long)c * n;
-                for (int i = 0; i < n; i++)
-                {
-                    dataFit[c] += y[offset + i] * model._alpha[offset + i];
-                }
-            }
-
-            double sumLog = 0;
-            for (int i = 0; i < n; i++)
-            {
-                sumLog += Math.Log(k[(long)i * n + i]);
-            }
-
-            return GaussianProcessMath.LogMarginalLikelihood(dataFit, sumLog, n);
+            return GaussianProcessMath.LogMarginalLikelihood(y, model._alpha, HostKernelMap.Diagonal(k, n), model._outputs);
         });
 
         model._trainLayerVariances = layerVariances;

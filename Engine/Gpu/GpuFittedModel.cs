@@ -164,23 +164,7 @@ internal sealed class GpuFittedModel : IFittedModel
             kernels.CopyDiagonal(stream, k, n, _diagonal.View);
             double[] factorDiagonal = GpuHost.Download(stream, _diagonal, n);
             double[] y = GpuHost.ColumnMajor(request.Y);
-            var dataFit = new double[_outputs];
-            for (int c = 0; c < _outputs; c++)
-            {
-                long offset = (long)c * n;
-                for (int i = 0; i < n; i++)
-                {
-                    dataFit[c] += y[offset + i] * alpha[offset + i];
-                }
-            }
-
-            double sumLog = 0;
-            for (int i = 0; i < n; i++)
-            {
-                sumLog += Math.Log(factorDiagonal[i]);
-            }
-
-            return GaussianProcessMath.LogMarginalLikelihood(dataFit, sumLog, n);
+            return GaussianProcessMath.LogMarginalLikelihood(y, alpha, factorDiagonal, _outputs);
         });
 
         Jitter = jitter;
