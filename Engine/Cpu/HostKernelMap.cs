@@ -1,6 +1,5 @@
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
-using System.Runtime.Intrinsics;
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Lookup;
 using GpuNngp.Kernels.Simd;
@@ -57,7 +56,6 @@ internal static class HostKernelMap
     public static void MapLowerTriangle(
         HostNetworkView network, double[] matrix, int n, double[] layerVariances, KernelKind kind, ProgressCounter progress, KernelLookupTable? tables = null)
     {
-        bool vectorised = UseVectors(network);
         var diagonal = new HostDiagonalView(layerVariances, n);
         if (tables is not null)
         {
@@ -75,25 +73,10 @@ internal static class HostKernelMap
             return;
         }
 
+        var lanes = Lanes(network);
         Parallel.For(0, n, column =>
         {
-            long offset = (long)column * n;
-            int row = column;
-            if (vectorised)
-            {
-                for (; row + 4 <= n; row += 4)
-                {
-                    var gram = VectorLayerRecursion.Load(matrix, offset + row);
-                    var mapped = VectorLayerRecursion.Entry(network, gram, layerVariances, n, row, layerVariances, n, column, kind);
-                    VectorLayerRecursion.Store(mapped, matrix, offset + row);
-                }
-            }
-
-            for (; row < n; row++)
-            {
-                matrix[offset + row] = LayerRecursion.Entry(network, matrix[offset + row], diagonal, row, diagonal, column, kind);
-            }
-
+            MapColumn(lanes, network, matrix, (long)column * n, column, n, layerVariances, n, layerVariances, n, column, kind);
             progress.Advance(n - column);
         });
     }
@@ -110,11 +93,10 @@ internal static class HostKernelMap
         ProgressCounter progress,
         KernelLookupTable? tables = null)
     {
-        bool vectorised = UseVectors(network);
-        var rowDiagonal = new HostDiagonalView(rowVariances, rows);
-        var columnDiagonal = new HostDiagonalView(columnVariances, columns);
         if (tables is not null)
         {
+            var rowDiagonal = new HostDiagonalView(rowVariances, rows);
+            var columnDiagonal = new HostDiagonalView(columnVariances, columns);
             var view = tables.View;
             Parallel.For(0, columns, column =>
             {
@@ -129,35 +111,85 @@ internal static class HostKernelMap
             return;
         }
 
+        var lanes = Lanes(network);
         Parallel.For(0, columns, column =>
         {
-            long offset = (long)column * rows;
-            int row = 0;
-            if (vectorised)
-            {
-                for (; row + 4 <= rows; row += 4)
-                {
-                    var gram = VectorLayerRecursion.Load(matrix, offset + row);
-                    var mapped = VectorLayerRecursion.Entry(network, gram, rowVariances, rows, row, columnVariances, columns, column, kind);
-                    VectorLayerRecursion.Store(mapped, matrix, offset + row);
-                }
-            }
-
-            for (; row < rows; row++)
-            {
-                matrix[offset + row] = LayerRecursion.Entry(network, matrix[offset + row], rowDiagonal, row, columnDiagonal, column, kind);
-            }
-
+            MapColumn(lanes, network, matrix, (long)column * rows, 0, rows, rowVariances, rows, columnVariances, columns, column, kind);
             progress.Advance(rows);
         });
     }
 
+    /// <summary>The vector widths the map can run at, widest first; <see cref="Lanes"/> picks one.</summary>
+    internal enum LaneWidth
+    {
+        Scalar,
+        Two256,
+        Two512,
+    }
+
     /// <summary>
-    /// The SIMD path where the hardware has it and every activation has a vector form; its lanes
-    /// equal the scalar path bit for bit, so the choice changes speed only.
+    /// The widest bundle the hardware runs natively, where every activation has a vector form; the
+    /// lanes equal the scalar path bit for bit, so the choice changes speed only.
     /// </summary>
-    internal static bool UseVectors(HostNetworkView network) =>
-        Vector256.IsHardwareAccelerated && VectorClosedForms.Supports(network.Layers);
+    internal static LaneWidth Lanes(HostNetworkView network) =>
+        !VectorClosedForms.Supports(network.Layers) ? LaneWidth.Scalar
+        : Vector512Pair.IsHardwareAccelerated ? LaneWidth.Two512
+        : Vector256Pair.IsHardwareAccelerated ? LaneWidth.Two256
+        : LaneWidth.Scalar;
+
+    /// <summary>Maps rows [first, end) of one column in place: whole bundles, then the scalar tail.</summary>
+    internal static void MapColumn(
+        LaneWidth lanes,
+        HostNetworkView network,
+        double[] matrix,
+        long offset,
+        int first,
+        int end,
+        double[] rowVariances,
+        int rowCount,
+        double[] columnVariances,
+        int columnCount,
+        int column,
+        KernelKind kind)
+    {
+        int row = lanes switch
+        {
+            LaneWidth.Two512 => MapBundles<Vector512Pair>(network, matrix, offset, first, end, rowVariances, rowCount, columnVariances, columnCount, column, kind),
+            LaneWidth.Two256 => MapBundles<Vector256Pair>(network, matrix, offset, first, end, rowVariances, rowCount, columnVariances, columnCount, column, kind),
+            _ => first,
+        };
+        var rowDiagonal = new HostDiagonalView(rowVariances, rowCount);
+        var columnDiagonal = new HostDiagonalView(columnVariances, columnCount);
+        for (; row < end; row++)
+        {
+            matrix[offset + row] = LayerRecursion.Entry(network, matrix[offset + row], rowDiagonal, row, columnDiagonal, column, kind);
+        }
+    }
+
+    /// <summary>Maps whole bundles of T.Count rows from <paramref name="first"/>; returns the first row left over.</summary>
+    private static int MapBundles<T>(
+        HostNetworkView network,
+        double[] matrix,
+        long offset,
+        int first,
+        int end,
+        double[] rowVariances,
+        int rowCount,
+        double[] columnVariances,
+        int columnCount,
+        int column,
+        KernelKind kind)
+        where T : struct, ISimdLanes<T>
+    {
+        int row = first;
+        for (; row + T.Count <= end; row += T.Count)
+        {
+            T gram = T.Load(matrix, offset + row);
+            VectorLayerRecursion.Entry(network, gram, rowVariances, rowCount, row, columnVariances, columnCount, column, kind).Store(matrix, offset + row);
+        }
+
+        return row;
+    }
 
     /// <summary>Copies the lower triangle onto the upper one, making the matrix whole.</summary>
     public static void MirrorLowerToUpper(double[] matrix, int n)

@@ -1,9 +1,7 @@
-using System.Runtime.Intrinsics;
-
 namespace GpuNngp.Kernels.Simd;
 
 /// <summary>
-/// <see cref="ClosedForms"/> four entries at a time, for the CPU's layer map; lane for lane equal to
+/// <see cref="ClosedForms"/> over a bundle of lanes, for the CPU's layer map; lane for lane equal to
 /// the scalar functions. Only the activations that dominate the CPU's time are here; the rest run
 /// through the scalar path.
 /// </summary>
@@ -20,8 +18,8 @@ public static class VectorClosedForms
     }
 
     /// <summary>F and Ḟ of <paramref name="activation"/> (one of the kinds <see cref="Supports"/> accepts).</summary>
-    public static (Vector256<double> F, Vector256<double> FDot) Evaluate(
-        Activation activation, Vector256<double> k12, Vector256<double> k11, Vector256<double> k22)
+    public static (T F, T FDot) Evaluate<T>(Activation activation, T k12, T k11, T k22)
+        where T : struct, ISimdLanes<T>
     {
         switch (activation.Kind)
         {
@@ -30,37 +28,37 @@ public static class VectorClosedForms
             case ActivationKind.Erf:
                 return Erf(k12, k11, k22);
             default:
-                return (k12, Vector256.Create(1.0));
+                return (k12, T.Broadcast(1));
         }
     }
 
     /// <summary>Lane-wise <see cref="ClosedForms.AbRelu"/>.</summary>
-    public static (Vector256<double> F, Vector256<double> FDot) AbRelu(
-        double a, double b, Vector256<double> k12, Vector256<double> k11, Vector256<double> k22)
+    public static (T F, T FDot) AbRelu<T>(double a, double b, T k12, T k11, T k22)
+        where T : struct, ISimdLanes<T>
     {
-        Vector256<double> norm = Vector256.Sqrt(k11 * k22);
-        Vector256<double> c = Vector256.ConditionalSelect(
-            Vector256.GreaterThan(norm, Vector256<double>.Zero), VectorScalarMath.ClampUnit(k12 / norm), Vector256<double>.Zero);
-        Vector256<double> s = VectorScalarMath.SqrtOneMinusSquare(c);
-        Vector256<double> theta = VectorScalarMath.Acos(c, s);
+        T zero = T.Broadcast(0);
+        T norm = T.Sqrt(k11 * k22);
+        T c = T.Select(T.GreaterThan(norm, zero), VectorScalarMath.ClampUnit(k12 / norm), zero);
+        T s = VectorScalarMath.SqrtOneMinusSquare(c);
+        T theta = VectorScalarMath.Acos(c, s);
         double d = a - b;
         double dd = d * d;
-        Vector256<double> fDot = Vector256.Create(0.5 * (a * a + b * b)) - dd * theta * InvTwoPi;
-        Vector256<double> f = dd * InvTwoPi * norm * s + fDot * norm * c;
+        T fDot = T.Broadcast(0.5 * (a * a + b * b)) - T.Broadcast(dd) * theta * T.Broadcast(InvTwoPi);
+        T f = T.Broadcast(dd) * T.Broadcast(InvTwoPi) * norm * s + fDot * norm * c;
         return (f, fDot);
     }
 
     /// <summary>Lane-wise <see cref="ClosedForms.Erf"/>.</summary>
-    public static (Vector256<double> F, Vector256<double> FDot) Erf(
-        Vector256<double> k12, Vector256<double> k11, Vector256<double> k22)
+    public static (T F, T FDot) Erf<T>(T k12, T k11, T k22)
+        where T : struct, ISimdLanes<T>
     {
-        Vector256<double> one = Vector256.Create(1.0);
-        Vector256<double> two = Vector256.Create(2.0);
-        Vector256<double> product = (one + two * k11) * (one + two * k22);
-        Vector256<double> ratio = VectorScalarMath.ClampUnit(two * k12 / Vector256.Sqrt(product));
-        Vector256<double> f = Vector256.Create(2 * InvPi) * VectorScalarMath.Asin(ratio);
-        Vector256<double> gap = product - Vector256.Create(4.0) * k12 * k12;
-        Vector256<double> fDot = Vector256.Create(4 * InvPi) / Vector256.Sqrt(Vector256.Max(gap, Vector256<double>.Zero));
+        T one = T.Broadcast(1);
+        T two = T.Broadcast(2);
+        T product = (one + two * k11) * (one + two * k22);
+        T ratio = VectorScalarMath.ClampUnit(two * k12 / T.Sqrt(product));
+        T f = T.Broadcast(2 * InvPi) * VectorScalarMath.Asin(ratio);
+        T gap = product - T.Broadcast(4.0) * k12 * k12;
+        T fDot = T.Broadcast(4 * InvPi) / T.Sqrt(T.Max(gap, T.Broadcast(0)));
         return (f, fDot);
     }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
@@ -19,7 +18,8 @@ namespace GpuNngp.Perf.Micro;
 /// <summary>
 /// The per-entry layer map on the CPU, one activation at a time: the scalar
 /// <see cref="LayerRecursion.Entry"/> (every activation; quadrature where there is no closed form)
-/// and the four-lane <see cref="VectorLayerRecursion.Entry"/> (the activations with a vector form).
+/// and the bundled <see cref="VectorLayerRecursion.Entry"/> at both widths the CPU map chooses
+/// between (the activations with a vector form).
 /// Times are per matrix entry (OperationsPerInvoke), for the whole depth.
 /// </summary>
 public static class LayerMapBenchmarks
@@ -127,19 +127,24 @@ public static class LayerMapBenchmarks
         [GlobalSetup]
         public void Setup() => _workload = new Workload(Activation, Depth);
 
+        [Benchmark(OperationsPerInvoke = Entries, Baseline = true)]
+        public double TwoVector256() => Sum<Vector256Pair>();
+
         [Benchmark(OperationsPerInvoke = Entries)]
-        public double Vector256x4()
+        public double TwoVector512() => Sum<Vector512Pair>();
+
+        private double Sum<T>()
+            where T : struct, ISimdLanes<T>
         {
             var w = _workload!;
             var network = w.Network;
-            var sum = Vector256<double>.Zero;
-            for (int i = 0; i < Entries; i += 4)
+            var sum = T.Broadcast(0);
+            for (int i = 0; i < Entries; i += T.Count)
             {
-                var gram = VectorLayerRecursion.Load(w.Gram, i);
-                sum += VectorLayerRecursion.Entry(network, gram, w.Variances, Entries, i, w.Variances, Entries, (i * 7) & (Entries - 1), KernelKind.Nngp);
+                sum += VectorLayerRecursion.Entry(network, T.Load(w.Gram, i), w.Variances, Entries, i, w.Variances, Entries, (i * 7) & (Entries - 1), KernelKind.Nngp);
             }
 
-            return Vector256.Sum(sum);
+            return Enumerable.Range(0, T.Count).Sum(sum.Lane);
         }
     }
 

@@ -1,0 +1,66 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace GpuNngp.Kernels.Simd;
+
+/// <summary>Eight lanes as two independent 256-bit vectors (AVX2 machines).</summary>
+public readonly struct Vector256Pair : ISimdLanes<Vector256Pair>
+{
+    private readonly Vector256<double> _low;
+    private readonly Vector256<double> _high;
+
+    private Vector256Pair(Vector256<double> low, Vector256<double> high)
+    {
+        _low = low;
+        _high = high;
+    }
+
+    public static int Count => 2 * Vector256<double>.Count;
+
+    public static bool IsHardwareAccelerated => Vector256.IsHardwareAccelerated;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256Pair Load(double[] values, long index) =>
+        new(Vector256.LoadUnsafe(ref values[index]), Vector256.LoadUnsafe(ref values[index + Vector256<double>.Count]));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256Pair Broadcast(double value) => new(Vector256.Create(value), Vector256.Create(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Store(double[] values, long index)
+    {
+        _low.StoreUnsafe(ref values[index]);
+        _high.StoreUnsafe(ref values[index + Vector256<double>.Count]);
+    }
+
+    public double Lane(int lane) => lane < Vector256<double>.Count ? _low[lane] : _high[lane - Vector256<double>.Count];
+
+    public static Vector256Pair operator +(Vector256Pair left, Vector256Pair right) => new(left._low + right._low, left._high + right._high);
+
+    public static Vector256Pair operator -(Vector256Pair left, Vector256Pair right) => new(left._low - right._low, left._high - right._high);
+
+    public static Vector256Pair operator -(Vector256Pair value) => new(-value._low, -value._high);
+
+    public static Vector256Pair operator *(Vector256Pair left, Vector256Pair right) => new(left._low * right._low, left._high * right._high);
+
+    public static Vector256Pair operator /(Vector256Pair left, Vector256Pair right) => new(left._low / right._low, left._high / right._high);
+
+    public static Vector256Pair Sqrt(Vector256Pair value) => new(Vector256.Sqrt(value._low), Vector256.Sqrt(value._high));
+
+    public static Vector256Pair Abs(Vector256Pair value) => new(Vector256.Abs(value._low), Vector256.Abs(value._high));
+
+    public static Vector256Pair Min(Vector256Pair left, Vector256Pair right) =>
+        new(Vector256.Min(left._low, right._low), Vector256.Min(left._high, right._high));
+
+    public static Vector256Pair Max(Vector256Pair left, Vector256Pair right) =>
+        new(Vector256.Max(left._low, right._low), Vector256.Max(left._high, right._high));
+
+    public static Vector256Pair LessThan(Vector256Pair left, Vector256Pair right) =>
+        new(Vector256.LessThan(left._low, right._low), Vector256.LessThan(left._high, right._high));
+
+    public static Vector256Pair GreaterThan(Vector256Pair left, Vector256Pair right) =>
+        new(Vector256.GreaterThan(left._low, right._low), Vector256.GreaterThan(left._high, right._high));
+
+    public static Vector256Pair Select(Vector256Pair mask, Vector256Pair whenTrue, Vector256Pair whenFalse) =>
+        new(Vector256.ConditionalSelect(mask._low, whenTrue._low, whenFalse._low), Vector256.ConditionalSelect(mask._high, whenTrue._high, whenFalse._high));
+}

@@ -1,0 +1,66 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace GpuNngp.Kernels.Simd;
+
+/// <summary>Sixteen lanes as two independent 512-bit vectors (AVX-512 machines).</summary>
+public readonly struct Vector512Pair : ISimdLanes<Vector512Pair>
+{
+    private readonly Vector512<double> _low;
+    private readonly Vector512<double> _high;
+
+    private Vector512Pair(Vector512<double> low, Vector512<double> high)
+    {
+        _low = low;
+        _high = high;
+    }
+
+    public static int Count => 2 * Vector512<double>.Count;
+
+    public static bool IsHardwareAccelerated => Vector512.IsHardwareAccelerated;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512Pair Load(double[] values, long index) =>
+        new(Vector512.LoadUnsafe(ref values[index]), Vector512.LoadUnsafe(ref values[index + Vector512<double>.Count]));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512Pair Broadcast(double value) => new(Vector512.Create(value), Vector512.Create(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Store(double[] values, long index)
+    {
+        _low.StoreUnsafe(ref values[index]);
+        _high.StoreUnsafe(ref values[index + Vector512<double>.Count]);
+    }
+
+    public double Lane(int lane) => lane < Vector512<double>.Count ? _low[lane] : _high[lane - Vector512<double>.Count];
+
+    public static Vector512Pair operator +(Vector512Pair left, Vector512Pair right) => new(left._low + right._low, left._high + right._high);
+
+    public static Vector512Pair operator -(Vector512Pair left, Vector512Pair right) => new(left._low - right._low, left._high - right._high);
+
+    public static Vector512Pair operator -(Vector512Pair value) => new(-value._low, -value._high);
+
+    public static Vector512Pair operator *(Vector512Pair left, Vector512Pair right) => new(left._low * right._low, left._high * right._high);
+
+    public static Vector512Pair operator /(Vector512Pair left, Vector512Pair right) => new(left._low / right._low, left._high / right._high);
+
+    public static Vector512Pair Sqrt(Vector512Pair value) => new(Vector512.Sqrt(value._low), Vector512.Sqrt(value._high));
+
+    public static Vector512Pair Abs(Vector512Pair value) => new(Vector512.Abs(value._low), Vector512.Abs(value._high));
+
+    public static Vector512Pair Min(Vector512Pair left, Vector512Pair right) =>
+        new(Vector512.Min(left._low, right._low), Vector512.Min(left._high, right._high));
+
+    public static Vector512Pair Max(Vector512Pair left, Vector512Pair right) =>
+        new(Vector512.Max(left._low, right._low), Vector512.Max(left._high, right._high));
+
+    public static Vector512Pair LessThan(Vector512Pair left, Vector512Pair right) =>
+        new(Vector512.LessThan(left._low, right._low), Vector512.LessThan(left._high, right._high));
+
+    public static Vector512Pair GreaterThan(Vector512Pair left, Vector512Pair right) =>
+        new(Vector512.GreaterThan(left._low, right._low), Vector512.GreaterThan(left._high, right._high));
+
+    public static Vector512Pair Select(Vector512Pair mask, Vector512Pair whenTrue, Vector512Pair whenFalse) =>
+        new(Vector512.ConditionalSelect(mask._low, whenTrue._low, whenFalse._low), Vector512.ConditionalSelect(mask._high, whenTrue._high, whenFalse._high));
+}
