@@ -28,6 +28,7 @@ public static class NngpCommandLine
             PredictCommand.Create(console),
             PhaseCommand.Create(console),
             LookupCommand.Create(console),
+            SearchCommand.Create(console),
         };
 
         ParseResult parsed = root.Parse(args);

@@ -1,5 +1,7 @@
+using System.Globalization;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Evaluation;
+using GpuNngp.Engine.Selection;
 using Spectre.Console;
 
 namespace GpuNngp.Cli.Output;
@@ -45,6 +47,49 @@ internal static class ProgressDisplay
             });
         return result;
     }
+
+    /// <summary>
+    /// Runs a long sequence of like units (a search's grid points) under one bar with the time
+    /// remaining; elsewhere prints one line each tenth of the way, so a log still shows that it moves.
+    /// </summary>
+    public static T RunCounted<T>(IAnsiConsole console, string description, Func<Action<SearchProgress>, T> work)
+    {
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            int nextTenth = 1;
+            return work(report =>
+            {
+                if (report.Total > 0 && report.Completed * 10 >= nextTenth * report.Total)
+                {
+                    nextTenth = report.Completed * 10 / report.Total + 1;
+                    console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{description}: {report.Completed}/{report.Total} ({100.0 * report.Completed / report.Total:F0} %), {Clock(report.Elapsed)} elapsed, {(report.Remaining is { } left ? Clock(left) : "?")} left"));
+                }
+            });
+        }
+
+        T result = default!;
+        console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                ProgressTask? task = null;
+                result = work(report =>
+                {
+                    task ??= context.AddTask($"{description} ({report.Total})", maxValue: Math.Max(1, report.Total));
+                    task.Value = report.Completed;
+                });
+                if (task is not null)
+                {
+                    task.Value = task.MaxValue;
+                }
+            });
+        return result;
+    }
+
+    private static string Clock(TimeSpan span) =>
+        span.TotalHours >= 1 ? span.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : span.ToString(@"m\:ss", CultureInfo.InvariantCulture);
 
     /// <summary>Reports on the calling thread: Progress&lt;T&gt; would post to a thread pool with no sync context.</summary>
     private sealed class SynchronousProgress(Action<StageProgress> report) : IProgress<StageProgress>

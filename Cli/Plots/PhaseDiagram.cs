@@ -20,7 +20,29 @@ internal static class PhaseDiagram
     /// <param name="Diverging">True for scores centred on 0 (e.g. log₁₀ χ₁): a diverging colour map, symmetric range.</param>
     /// <param name="Best">A point to mark (e.g. the best setting found), or null.</param>
     /// <param name="BestLabel">The legend text of that mark.</param>
-    public sealed record Options(string Title, string ScoreLabel, bool Diverging = false, (double WeightVariance, double BiasVariance)? Best = null, string BestLabel = "best");
+    /// <param name="ScoreRange">The colour scale's range (scores beyond it saturate), or null for the scores' own range.</param>
+    public sealed record Options(
+        string Title,
+        string ScoreLabel,
+        bool Diverging = false,
+        (double WeightVariance, double BiasVariance)? Best = null,
+        string BestLabel = "best",
+        (double Low, double High)? ScoreRange = null);
+
+    /// <summary>True when <paramref name="values"/> can be a heat map's axis: at least two, increasing, equally spaced.</summary>
+    public static bool IsEquallySpaced(IReadOnlyList<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        try
+        {
+            Spacing(values, "axis");
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Renders the diagram to a PNG at <paramref name="path"/>.</summary>
     /// <param name="scores">Indexed [bias, weight]: row i is σb² = <paramref name="biasVariances"/>[i]; NaN cells are left blank.</param>
@@ -82,6 +104,10 @@ internal static class PhaseDiagram
         else
         {
             heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+            if (options.ScoreRange is { } range)
+            {
+                heatmap.ManualRange = new ScottPlot.Range(range.Low, range.High);
+            }
         }
 
         var colorBar = plot.Add.ColorBar(heatmap);

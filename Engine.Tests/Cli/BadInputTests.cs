@@ -28,6 +28,7 @@ public sealed class BadInputTests : IDisposable
         File.WriteAllBytes(_temp.File("int64.npy"), NpyBytes("<i8", 16));
         File.WriteAllBytes(_temp.File("truncated.npy"), NpyBytes("<f8", 8).AsSpan(0, 140).ToArray());
 
+        Directory.CreateDirectory(_temp.File("plots"));
         Directory.CreateDirectory(_temp.File("idx"));
         File.WriteAllBytes(_temp.File("idx/train-images-idx3-ubyte"), [0, 0, 8, 3, 0, 0, 0, 100, 0, 0, 0, 28, 0, 0, 0, 28, 1, 2, 3]);
         File.WriteAllBytes(_temp.File("idx/train-labels-idx1-ubyte"), [0, 0, 8, 1, 0, 0, 0, 100, 1, 2]);
@@ -67,6 +68,12 @@ public sealed class BadInputTests : IDisposable
         { "test size too large", ["evaluate", "--dataset", "mnist10k", "--train-size", "9000", "--test-size", "2000", "--device", "cpu"], "10000" },
         { "unknown option", ["evaluate", "--frobnicate"], "frobnicate" },
         { "non-numeric option", ["evaluate", "--depth", "three"], "three" },
+        { "validation split as large as the training part", ["search", "--train-size", "100", "--validation-size", "100", "--depths", "1", "--device", "cpu", "--csv", "{out.csv}"], "validation size" },
+        { "unreadable grid", ["search", "--weight-vars", "1:x:3", "--csv", "{out.csv}"], "--weight-vars" },
+        { "negative noise in the grid", ["search", "--noises", "1e-3,-1", "--csv", "{out.csv}"], "noise values" },
+        { "fractional depth", ["search", "--depths", "1,2.5", "--csv", "{out.csv}"], "--depths" },
+        { "unevenly spaced grid for plots", ["search", "--weight-vars", "0.5,1,3", "--plots", "{plots}", "--csv", "{out.csv}"], "--plots" },
+        { "search results not CSV", ["search", "--depths", "1", "--train-size", "50", "--validation-size", "10", "--device", "cpu", "--csv", "{out.txt}"], ".csv" },
     };
 
     [Theory]
