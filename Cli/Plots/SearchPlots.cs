@@ -36,47 +36,56 @@ internal static class SearchPlots
 
                 string name = grid.Noises.Count == 1 ? $"depth-{depth}" : string.Create(c, $"depth-{depth}-noise-{noise:G3}");
                 string setting = string.Create(c, $"{propagation.Name} GP-{depth}, N = {report.FitSize}, noise {noise:G3}");
+                var cells = slice.Cast<SearchResult>().ToArray();
                 written.Add(Render(Path.Combine(directory, name + "-accuracy.png"), grid, slice, r => r.ValidationAccuracy,
-                    $"Validation accuracy — {setting}", $"accuracy on {report.Settings.ValidationSize} held-out examples", boundary, saturateBelow: null));
-                written.Add(Render(Path.Combine(directory, name + "-likelihood.png"), grid, slice, r => r.LogMarginalLikelihood / report.FitSize,
-                    $"Log marginal likelihood — {setting}", "log p(Y) / N (lowest tenth saturates)", boundary, saturateBelow: 0.1));
+                    HyperparameterSearch.BestByAccuracy(cells), $"Validation accuracy — {setting}",
+                    $"accuracy on {report.Settings.ValidationSize} held-out examples (lowest quarter saturates)", boundary));
+                // log p(Y) spans orders of magnitude across the plane (−10⁸ in the collapsed ordered
+                // corner, +10³ near the best): drawn as decades behind the slice's best, per example.
+                var bestLikelihood = HyperparameterSearch.BestByLikelihood(cells);
+                double top = bestLikelihood?.LogMarginalLikelihood ?? 0;
+                written.Add(Render(Path.Combine(directory, name + "-likelihood.png"), grid, slice,
+                    r => -Math.Log10(1 + (top - r.LogMarginalLikelihood) / report.FitSize),
+                    bestLikelihood, $"Log marginal likelihood — {setting}",
+                    "−log₁₀(1 + Δ/N), Δ = best log p(Y) − log p(Y)", boundary, saturate: false));
             }
         }
 
         return written;
     }
 
+    /// <summary>
+    /// The colour scale spans the upper three quarters of the slice's scores: the collapsed corners
+    /// of the ordered phase would otherwise take the whole scale and flatten the region of interest.
+    /// </summary>
+    private const double SaturatedFraction = 0.25;
+
     private static string Render(
         string path,
         SearchGrid grid,
         SearchResult[,] slice,
         Func<SearchResult, double> score,
+        SearchResult? best,
         string title,
         string label,
         IReadOnlyList<BoundaryPoint> boundary,
-        double? saturateBelow)
+        bool saturate = true)
     {
         int rows = slice.GetLength(0), columns = slice.GetLength(1);
         var values = new double[rows, columns];
-        SearchResult? best = null;
         for (int b = 0; b < rows; b++)
         {
             for (int w = 0; w < columns; w++)
             {
-                var result = slice[b, w];
-                values[b, w] = result.Succeeded ? score(result) : double.NaN;
-                if (result.Succeeded && (best is null || score(result) > score(best)))
-                {
-                    best = result;
-                }
+                values[b, w] = slice[b, w].Succeeded ? score(slice[b, w]) : double.NaN;
             }
         }
 
         (double, double)? range = null;
         var finite = values.Cast<double>().Where(double.IsFinite).Order().ToArray();
-        if (saturateBelow is { } fraction && finite.Length > 1)
+        if (saturate && finite.Length > 1)
         {
-            double low = finite[(int)(fraction * (finite.Length - 1))];
+            double low = finite[(int)(SaturatedFraction * (finite.Length - 1))];
             range = low < finite[^1] ? (low, finite[^1]) : null;
         }
 
