@@ -45,11 +45,11 @@ public sealed class VectorKernelTests
     {
         var relu = Network(Architecture.Nngp.Relu().Activation, layers: 2);
         var tanh = Network(Architecture.Nngp.Tanh().Activation, layers: 2);
-        var expected = Vector512Pair.IsHardwareAccelerated ? Cpu.HostKernelMap.LaneWidth.Two512
-            : Vector256Pair.IsHardwareAccelerated ? Cpu.HostKernelMap.LaneWidth.Two256
-            : Cpu.HostKernelMap.LaneWidth.Scalar;
-        Assert.Equal(expected, Cpu.HostKernelMap.Lanes(relu));
-        Assert.Equal(Cpu.HostKernelMap.LaneWidth.Scalar, Cpu.HostKernelMap.Lanes(tanh));
+        var expected = Vector512Pair.IsHardwareAccelerated ? Cpu.LaneWidth.Two512
+            : Vector256Pair.IsHardwareAccelerated ? Cpu.LaneWidth.Two256
+            : Cpu.LaneWidth.Scalar;
+        Assert.Equal(expected, Cpu.ColumnMap.WidestFor(relu));
+        Assert.Equal(Cpu.LaneWidth.Scalar, Cpu.ColumnMap.WidestFor(tanh));
     }
 
     [Theory]
@@ -60,7 +60,7 @@ public sealed class VectorKernelTests
     {
         // Row ranges that leave every tail length behind the bundles, starting anywhere (the lower
         // triangle starts at the diagonal), at each width the host map can choose.
-        var lanes = (Cpu.HostKernelMap.LaneWidth)width;
+        var lanes = (Cpu.LaneWidth)width;
         var network = Network(Architecture.Nngp.Erf().Activation, layers: 3);
         var random = new Random(51);
         const int rows = 41;
@@ -70,7 +70,7 @@ public sealed class VectorKernelTests
         {
             double[] gram = Enumerable.Range(0, rows).Select(_ => 1.4 * random.NextDouble() - 0.7).ToArray();
             double[] mapped = (double[])gram.Clone();
-            Cpu.HostKernelMap.MapColumn(lanes, network, mapped, 0, first, rows, rowQ, rows, columnQ, 1, 0, KernelKind.Ntk);
+            new Cpu.ColumnMap(network, mapped, rowQ, rows, columnQ, 1, KernelKind.Ntk, lanes).Map(0, first);
             var rowView = new HostDiagonalView(rowQ, rows);
             var columnView = new HostDiagonalView(columnQ, 1);
             for (int row = 0; row < rows; row++)

@@ -2,7 +2,6 @@ using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Lookup;
-using GpuNngp.Kernels.Simd;
 
 namespace GpuNngp.Engine.Cpu;
 
@@ -56,27 +55,10 @@ internal static class HostKernelMap
     public static void MapLowerTriangle(
         HostNetworkView network, double[] matrix, int n, double[] layerVariances, KernelKind kind, ProgressCounter progress, KernelLookupTable? tables = null)
     {
-        var diagonal = new HostDiagonalView(layerVariances, n);
-        if (tables is not null)
-        {
-            var view = tables.View;
-            Parallel.For(0, n, column =>
-            {
-                long offset = (long)column * n;
-                for (int row = column; row < n; row++)
-                {
-                    matrix[offset + row] = TabulatedRecursion.Entry(network, view, matrix[offset + row], diagonal, row, diagonal, column, kind);
-                }
-
-                progress.Advance(n - column);
-            });
-            return;
-        }
-
-        var lanes = Lanes(network);
+        var map = new ColumnMap(network, matrix, layerVariances, n, layerVariances, n, kind, ColumnMap.WidestFor(network), tables);
         Parallel.For(0, n, column =>
         {
-            MapColumn(lanes, network, matrix, (long)column * n, column, n, layerVariances, n, layerVariances, n, column, kind);
+            map.Map(column, firstRow: column);
             progress.Advance(n - column);
         });
     }
@@ -93,102 +75,12 @@ internal static class HostKernelMap
         ProgressCounter progress,
         KernelLookupTable? tables = null)
     {
-        if (tables is not null)
-        {
-            var rowDiagonal = new HostDiagonalView(rowVariances, rows);
-            var columnDiagonal = new HostDiagonalView(columnVariances, columns);
-            var view = tables.View;
-            Parallel.For(0, columns, column =>
-            {
-                long offset = (long)column * rows;
-                for (int row = 0; row < rows; row++)
-                {
-                    matrix[offset + row] = TabulatedRecursion.Entry(network, view, matrix[offset + row], rowDiagonal, row, columnDiagonal, column, kind);
-                }
-
-                progress.Advance(rows);
-            });
-            return;
-        }
-
-        var lanes = Lanes(network);
+        var map = new ColumnMap(network, matrix, rowVariances, rows, columnVariances, columns, kind, ColumnMap.WidestFor(network), tables);
         Parallel.For(0, columns, column =>
         {
-            MapColumn(lanes, network, matrix, (long)column * rows, 0, rows, rowVariances, rows, columnVariances, columns, column, kind);
+            map.Map(column, firstRow: 0);
             progress.Advance(rows);
         });
-    }
-
-    /// <summary>The vector widths the map can run at, widest first; <see cref="Lanes"/> picks one.</summary>
-    internal enum LaneWidth
-    {
-        Scalar,
-        Two256,
-        Two512,
-    }
-
-    /// <summary>
-    /// The widest bundle the hardware runs natively, where every activation has a vector form; the
-    /// lanes equal the scalar path bit for bit, so the choice changes speed only.
-    /// </summary>
-    internal static LaneWidth Lanes(HostNetworkView network) =>
-        !VectorClosedForms.Supports(network.Layers) ? LaneWidth.Scalar
-        : Vector512Pair.IsHardwareAccelerated ? LaneWidth.Two512
-        : Vector256Pair.IsHardwareAccelerated ? LaneWidth.Two256
-        : LaneWidth.Scalar;
-
-    /// <summary>Maps rows [first, end) of one column in place: whole bundles, then the scalar tail.</summary>
-    internal static void MapColumn(
-        LaneWidth lanes,
-        HostNetworkView network,
-        double[] matrix,
-        long offset,
-        int first,
-        int end,
-        double[] rowVariances,
-        int rowCount,
-        double[] columnVariances,
-        int columnCount,
-        int column,
-        KernelKind kind)
-    {
-        int row = lanes switch
-        {
-            LaneWidth.Two512 => MapBundles<Vector512Pair>(network, matrix, offset, first, end, rowVariances, rowCount, columnVariances, columnCount, column, kind),
-            LaneWidth.Two256 => MapBundles<Vector256Pair>(network, matrix, offset, first, end, rowVariances, rowCount, columnVariances, columnCount, column, kind),
-            _ => first,
-        };
-        var rowDiagonal = new HostDiagonalView(rowVariances, rowCount);
-        var columnDiagonal = new HostDiagonalView(columnVariances, columnCount);
-        for (; row < end; row++)
-        {
-            matrix[offset + row] = LayerRecursion.Entry(network, matrix[offset + row], rowDiagonal, row, columnDiagonal, column, kind);
-        }
-    }
-
-    /// <summary>Maps whole bundles of T.Count rows from <paramref name="first"/>; returns the first row left over.</summary>
-    private static int MapBundles<T>(
-        HostNetworkView network,
-        double[] matrix,
-        long offset,
-        int first,
-        int end,
-        double[] rowVariances,
-        int rowCount,
-        double[] columnVariances,
-        int columnCount,
-        int column,
-        KernelKind kind)
-        where T : struct, ISimdLanes<T>
-    {
-        int row = first;
-        for (; row + T.Count <= end; row += T.Count)
-        {
-            T gram = T.Load(matrix, offset + row);
-            VectorLayerRecursion.Entry(network, gram, rowVariances, rowCount, row, columnVariances, columnCount, column, kind).Store(matrix, offset + row);
-        }
-
-        return row;
     }
 
     /// <summary>Copies the lower triangle onto the upper one, making the matrix whole.</summary>
