@@ -4,6 +4,7 @@ namespace GpuNngp.Kernels;
 /// The whole depth of the kernel recursion applied to one matrix entry, in registers:
 /// K¹ = σb² + σw²·K⁰, then per hidden layer K ← σb² + σw²·F(K, q_l(x), q_l(x')) and, for the NTK,
 /// Θ ← K_new + σw²·Ḟ·Θ. One read of K⁰, one write of the result: never a full matrix per layer.
+/// F and Ḟ come from an <see cref="IDualEvaluator"/>: directly (the default) or from lookup tables.
 /// </summary>
 public static class LayerRecursion
 {
@@ -17,6 +18,21 @@ public static class LayerRecursion
         int column,
         KernelKind kind)
         where TNetwork : struct, INetworkView
+        where TDiagonal : struct, IDiagonalView =>
+        Entry(in network, default(DirectDual), inputCovariance, in rowDiagonal, row, in columnDiagonal, column, kind);
+
+    /// <summary>As <see cref="Entry{TNetwork, TDiagonal}"/>, with F and Ḟ from <paramref name="dual"/>.</summary>
+    public static double Entry<TNetwork, TDual, TDiagonal>(
+        in TNetwork network,
+        in TDual dual,
+        double inputCovariance,
+        in TDiagonal rowDiagonal,
+        int row,
+        in TDiagonal columnDiagonal,
+        int column,
+        KernelKind kind)
+        where TNetwork : struct, INetworkView
+        where TDual : struct, IDualEvaluator
         where TDiagonal : struct, IDiagonalView
     {
         bool ntk = kind == KernelKind.Ntk;
@@ -26,7 +42,7 @@ public static class LayerRecursion
         for (int layer = 0; layer < depth; layer++)
         {
             HiddenLayer hidden = network.Layer(layer);
-            DualMoments moments = DualActivation.Evaluate(
+            DualMoments moments = dual.Evaluate(
                 in network, hidden.Activation, layer, k, rowDiagonal.Variance(layer, row), columnDiagonal.Variance(layer, column), ntk);
             DenseVariances dense = hidden.Dense;
             double next = dense.Apply(moments.F);
@@ -44,7 +60,14 @@ public static class LayerRecursion
     /// </summary>
     public static (double Nngp, double Ntk) Diagonal<TNetwork>(
         in TNetwork network, double inputVariance, Span<double> layerVariances)
+        where TNetwork : struct, INetworkView =>
+        Diagonal(in network, default(DirectDual), inputVariance, layerVariances);
+
+    /// <summary>As <see cref="Diagonal{TNetwork}"/>, with F and Ḟ from <paramref name="dual"/>.</summary>
+    public static (double Nngp, double Ntk) Diagonal<TNetwork, TDual>(
+        in TNetwork network, in TDual dual, double inputVariance, Span<double> layerVariances)
         where TNetwork : struct, INetworkView
+        where TDual : struct, IDualEvaluator
     {
         double q = network.Input.Apply(inputVariance);
         double theta = q;
@@ -52,7 +75,7 @@ public static class LayerRecursion
         {
             layerVariances[layer] = q;
             HiddenLayer hidden = network.Layer(layer);
-            DualMoments moments = DualActivation.Evaluate(in network, hidden.Activation, layer, q, q, q, withDerivative: true);
+            DualMoments moments = dual.Evaluate(in network, hidden.Activation, layer, q, q, q, withDerivative: true);
             DenseVariances dense = hidden.Dense;
             double next = dense.Apply(moments.F);
             theta = next + dense.WeightVariance * moments.FDot * theta;

@@ -15,7 +15,7 @@ using Xunit;
 namespace GpuNngp.Engine.Tests.Lookup;
 
 /// <summary>
-/// The tables on the device side: <see cref="TabulatedRecursion"/> over <see cref="DeviceKernelTableView"/>
+/// The tables on the device side: <see cref="TabulatedDual{TTable}"/> over <see cref="DeviceKernelTableView"/>
 /// inside an ILGPU kernel, on ILGPU's CPU simulator against the host, and compiled to PTX for SM_90
 /// (no GPU needed). The GPU backend's own map kernels can take the table view the same way.
 /// </summary>
@@ -27,7 +27,7 @@ public sealed class LookupDeviceTests
     {
         int row = index % n;
         int column = index / n;
-        matrix[index] = TabulatedRecursion.Entry(network, tables, matrix[index], diagonal, row, diagonal, column, kind);
+        matrix[index] = LayerRecursion.Entry(network, new TabulatedDual<DeviceKernelTableView>(tables), matrix[index], diagonal, row, diagonal, column, kind);
     }
 
     [Theory]
@@ -75,7 +75,7 @@ public sealed class LookupDeviceTests
         {
             for (int i = 0; i < n; i++)
             {
-                expected[j * n + i] = TabulatedRecursion.Entry(host, tables.View, gram[j * n + i], hostDiagonal, i, hostDiagonal, j, kind);
+                expected[j * n + i] = LayerRecursion.Entry(host, new TabulatedDual<HostKernelTableView>(tables.View), gram[j * n + i], hostDiagonal, i, hostDiagonal, j, kind);
             }
         }
 

@@ -148,7 +148,7 @@ public sealed class LookupTableTests
         foreach (var kind in new[] { KernelKind.Nngp, KernelKind.Ntk })
         {
             double expected = LayerRecursion.Entry(network, 0.4, direct, 0, direct, 1, kind);
-            double actual = TabulatedRecursion.Entry(network, tables.View, 0.4, through, 0, through, 1, kind);
+            double actual = LayerRecursion.Entry(network, new TabulatedDual<HostKernelTableView>(tables.View), 0.4, through, 0, through, 1, kind);
             Assert.Equal(expected, actual);
         }
     }
@@ -164,7 +164,7 @@ public sealed class LookupTableTests
             foreach (var kind in new[] { KernelKind.Nngp, KernelKind.Ntk })
             {
                 double expected = LayerRecursion.Entry(network, 0.3, diagonal, 0, diagonal, 1, kind);
-                double actual = TabulatedRecursion.Entry(network, KernelLookupTable.Empty(4), 0.3, diagonal, 0, diagonal, 1, kind);
+                double actual = LayerRecursion.Entry(network, new TabulatedDual<HostKernelTableView>(KernelLookupTable.Empty(4)), 0.3, diagonal, 0, diagonal, 1, kind);
                 Assert.Equal(expected, actual);
             }
         }

@@ -46,10 +46,10 @@ internal readonly record struct ColumnMap(
         var columnDiagonal = new HostDiagonalView(ColumnVariances, ColumnCount);
         if (Tables is not null)
         {
-            var view = Tables.View;
+            var tables = new TabulatedDual<HostKernelTableView>(Tables.View);
             for (int row = firstRow; row < RowCount; row++)
             {
-                Matrix[offset + row] = TabulatedRecursion.Entry(Network, view, Matrix[offset + row], rowDiagonal, row, columnDiagonal, column, Kind);
+                Matrix[offset + row] = LayerRecursion.Entry(Network, tables, Matrix[offset + row], rowDiagonal, row, columnDiagonal, column, Kind);
             }
 
             return;

@@ -35,7 +35,7 @@ internal static class HostKernelMap
         Parallel.For(0, count, () => new double[depth], (point, _, chain) =>
         {
             var (nngp, ntk) = view is { } t
-                ? TabulatedRecursion.Diagonal(network, t, inputVariance[point], chain)
+                ? LayerRecursion.Diagonal(network, new TabulatedDual<HostKernelTableView>(t), inputVariance[point], chain)
                 : LayerRecursion.Diagonal(network, inputVariance[point], chain);
             output[point] = kind == KernelKind.Ntk ? ntk : nngp;
             for (int layer = 0; layer < depth; layer++)

@@ -1,7 +1,7 @@
 namespace GpuNngp.Kernels.Lookup;
 
 /// <summary>
-/// What <see cref="TabulatedRecursion"/> reads about the lookup tables: one <see cref="LookupLayer"/>
+/// What <see cref="TabulatedDual{TTable}"/> reads about the lookup tables: one <see cref="LookupLayer"/>
 /// per hidden layer and the flat coefficient array. A struct implements it per side — managed arrays
 /// on the CPU (<see cref="HostKernelTableView"/>), ILGPU array views on the GPU
 /// (<see cref="DeviceKernelTableView"/>) — so the same generic code runs on both.

@@ -55,7 +55,7 @@ public sealed class KernelLookupTable
     /// <summary>The CPU's view of these tables.</summary>
     public HostKernelTableView View => new(Layers, Coefficients);
 
-    /// <summary>A view with no table at all: <see cref="TabulatedRecursion"/> then equals <see cref="LayerRecursion"/>.</summary>
+    /// <summary>A view with no table at all: <see cref="TabulatedDual{TTable}"/> then equals <see cref="DirectDual"/>.</summary>
     public static HostKernelTableView Empty(int depth) => new(new LookupLayer[Math.Max(depth, 1)], [0.0]);
 
     /// <summary>True when some hidden layer's activation needs quadrature, the only case a table can help.</summary>
