@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace GpuNngp.Kernels;
 
 /// <summary>
@@ -22,6 +24,11 @@ public static class LayerRecursion
         Entry(in network, default(DirectDual), inputCovariance, in rowDiagonal, row, in columnDiagonal, column, kind);
 
     /// <summary>As <see cref="Entry{TNetwork, TDiagonal}"/>, with F and Ḟ from <paramref name="dual"/>.</summary>
+    /// <remarks>
+    /// Optimised at once on the CPU rather than tiered (see <see cref="Simd.VectorScalarMath"/>); ILGPU
+    /// compiles it for the GPU regardless of the attribute.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Entry<TNetwork, TDual, TDiagonal>(
         in TNetwork network,
         in TDual dual,

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Lookup;
 using GpuNngp.Kernels.Simd;
@@ -39,6 +40,7 @@ internal readonly record struct ColumnMap(
         : LaneWidth.Scalar;
 
     /// <summary>Maps rows [<paramref name="firstRow"/>, RowCount) of <paramref name="column"/> in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Map(int column, int firstRow)
     {
         long offset = (long)column * RowCount;
@@ -68,6 +70,8 @@ internal readonly record struct ColumnMap(
     }
 
     /// <summary>Maps whole bundles of T.Count rows from <paramref name="firstRow"/>; returns the first row left over.</summary>
+    /// <remarks>Optimised at once, not tiered: see <see cref="VectorScalarMath"/>.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int MapBundles<T>(long offset, int firstRow, int column)
         where T : struct, ISimdLanes<T>
     {

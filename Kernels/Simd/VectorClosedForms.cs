@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace GpuNngp.Kernels.Simd;
 
 /// <summary>
@@ -18,6 +20,7 @@ public static class VectorClosedForms
     }
 
     /// <summary>F and Ḟ of <paramref name="activation"/> (one of the kinds <see cref="Supports"/> accepts).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (T F, T FDot) Evaluate<T>(Activation activation, T k12, T k11, T k22)
         where T : struct, ISimdLanes<T>
     {
@@ -33,6 +36,7 @@ public static class VectorClosedForms
     }
 
     /// <summary>Lane-wise <see cref="ClosedForms.AbRelu"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (T F, T FDot) AbRelu<T>(double a, double b, T k12, T k11, T k22)
         where T : struct, ISimdLanes<T>
     {
@@ -49,6 +53,7 @@ public static class VectorClosedForms
     }
 
     /// <summary>Lane-wise <see cref="ClosedForms.Erf"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (T F, T FDot) Erf<T>(T k12, T k11, T k22)
         where T : struct, ISimdLanes<T>
     {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace GpuNngp.Kernels.Simd;
 
 /// <summary>
@@ -9,6 +11,7 @@ public static class VectorLayerRecursion
     /// <summary>The output kernel for rows row..row+T.Count−1 of <paramref name="column"/>.</summary>
     /// <param name="rowVariances">layer-major q_l of the row points (layer·rowCount + point).</param>
     /// <param name="columnVariances">layer-major q_l of the column points.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T Entry<T>(
         in HostNetworkView network,
         T inputCovariance,

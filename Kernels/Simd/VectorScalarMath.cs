@@ -1,12 +1,18 @@
+using System.Runtime.CompilerServices;
+
 namespace GpuNngp.Kernels.Simd;
 
 /// <summary>
 /// <see cref="ScalarMath"/> over a bundle of lanes: the same operations in the same order (the JIT
 /// never fuses a multiply and an add on its own), so each lane equals the scalar result bit for bit.
+/// Every method here is compiled fully optimised at once: the tiered JIT's first, unoptimised
+/// version of code over struct lanes calls every operator, and the map's many short column loops
+/// would run it for the first half second of every process (measured: the demo's map 0.62 s → 0.09 s).
 /// </summary>
 public static class VectorScalarMath
 {
     /// <summary>Lane-wise <see cref="ScalarMath.Acos"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T Acos<T>(T c, T s)
         where T : struct, ISimdLanes<T>
     {
@@ -16,6 +22,7 @@ public static class VectorScalarMath
     }
 
     /// <summary>Lane-wise <see cref="ScalarMath.Asin"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T Asin<T>(T x)
         where T : struct, ISimdLanes<T>
     {
@@ -25,6 +32,7 @@ public static class VectorScalarMath
     }
 
     /// <summary>Lane-wise <see cref="ScalarMath.AtanUnit"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T AtanUnit<T>(T t)
         where T : struct, ISimdLanes<T>
     {
@@ -53,11 +61,13 @@ public static class VectorScalarMath
     }
 
     /// <summary>Lane-wise <see cref="ScalarMath.SqrtOneMinusSquare"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T SqrtOneMinusSquare<T>(T x)
         where T : struct, ISimdLanes<T> =>
         T.Sqrt(T.Max((T.Broadcast(1) - x) * (T.Broadcast(1) + x), T.Broadcast(0)));
 
     /// <summary>Lane-wise <see cref="ScalarMath.ClampUnit"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T ClampUnit<T>(T x)
         where T : struct, ISimdLanes<T> =>
         T.Min(T.Max(x, T.Broadcast(-1)), T.Broadcast(1));
