@@ -183,10 +183,105 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
         Assert.Equal(1, dMatrix.GetAsArray1D()[1]);
     }
 
+    [Theory]
+    [InlineData(KernelKind.Nngp)]
+    [InlineData(KernelKind.Ntk)]
+    public void TabulatedMaps_MatchTheHostMapThroughTheSameTables(KernelKind kind)
+    {
+        // Inputs of one norm (x·x/d = 1), as after the paper's preprocessing: the tables apply.
+        const int n = 70, columns = 9, d = 5;
+        var network = Nngp.FullyConnected(2, Nngp.Tanh(), 1.96, 0.62).Compile();
+        var hostView = HostKernelMap.View(network, 16);
+        double[] x = Standardised(n + columns, d, seed: 3);
+        var (gram, inputVariance) = Gram(x, n + columns, d);
+        var tables = HostKernelMap.Tables(hostView, inputVariance, GpuNngp.Kernels.Lookup.LookupTableMode.Auto);
+        Assert.NotNull(tables);
+
+        // The lower triangle of the first n points, and the n × columns block against the others.
+        double[] lower = new double[n * n];
+        double[] cross = new double[n * columns];
+        for (int j = 0; j < n + columns; j++)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                double value = gram[j * (n + columns) + i];
+                if (j < n)
+                {
+                    lower[j * n + i] = value;
+                }
+                else
+                {
+                    cross[(j - n) * n + i] = value;
+                }
+            }
+        }
+
+        var (variances, _) = HostKernelMap.Diagonals(hostView, inputVariance[..n], kind, tables);
+        var (columnVariances, _) = HostKernelMap.Diagonals(hostView, inputVariance[n..], kind, tables);
+        double[] expectedLower = (double[])lower.Clone();
+        double[] expectedCross = (double[])cross.Clone();
+        HostKernelMap.MapLowerTriangle(hostView, expectedLower, n, variances, kind, new ProgressCounter(null, Stage.LayerMap, 1), tables);
+        HostKernelMap.MapRectangle(hostView, expectedCross, n, columns, variances, columnVariances, kind, new ProgressCounter(null, Stage.LayerMap, 1), tables);
+
+        var stream = _accelerator.DefaultStream;
+        using var dLower = _accelerator.Allocate1D(lower);
+        using var dCross = _accelerator.Allocate1D(cross);
+        using var dVariances = _accelerator.Allocate1D(variances);
+        using var dColumnVariances = _accelerator.Allocate1D(columnVariances);
+        using var dNetwork = new Engine.Gpu.DeviceNetwork(_accelerator, stream, network, 16);
+        using var dTables = new Engine.Gpu.DeviceLookupTables(_accelerator, stream, tables);
+        var kernels = new Engine.Gpu.GpuKernels(_accelerator);
+        var diagonal = new DeviceDiagonalView(dVariances.View, n);
+        kernels.MapLowerTriangle(stream, dNetwork, dLower.View, n, diagonal, kind, dTables);
+        kernels.MapRectangle(stream, dNetwork, dCross.View, n, columns, diagonal, new DeviceDiagonalView(dColumnVariances.View, columns), kind, dTables);
+        double[] actualLower = dLower.GetAsArray1D();
+        double[] actualCross = dCross.GetAsArray1D();
+
+        for (int j = 0; j < n; j++)
+        {
+            for (int i = j; i < n; i++)
+            {
+                Assert.Equal(expectedLower[j * n + i], actualLower[j * n + i], 1e-13 * Math.Max(1, Math.Abs(expectedLower[j * n + i])));
+            }
+        }
+
+        for (int i = 0; i < expectedCross.Length; i++)
+        {
+            Assert.Equal(expectedCross[i], actualCross[i], 1e-13 * Math.Max(1, Math.Abs(expectedCross[i])));
+        }
+
+        // And the tables did the work: direct quadrature with this 16-node rule differs from them.
+        double[] direct = (double[])lower.Clone();
+        var (directVariances, _) = HostKernelMap.Diagonals(hostView, inputVariance[..n], kind);
+        HostKernelMap.MapLowerTriangle(hostView, direct, n, directVariances, kind, new ProgressCounter(null, Stage.LayerMap, 1));
+        Assert.Contains(Enumerable.Range(0, n * n), index => index % n >= index / n && direct[index] != actualLower[index]);
+    }
+
+    private static double[] Standardised(int points, int d, int seed)
+    {
+        var random = new Random(seed);
+        double[] x = Enumerable.Range(0, points * d).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+        for (int i = 0; i < points; i++)
+        {
+            double norm = Math.Sqrt(Enumerable.Range(0, d).Sum(k => x[k * points + i] * x[k * points + i]) / d);
+            for (int k = 0; k < d; k++)
+            {
+                x[k * points + i] /= norm;
+            }
+        }
+
+        return x;
+    }
+
     private static (double[] Gram, double[] InputVariance) Gram(int n, int d, int seed)
     {
         var random = new Random(seed);
         double[] x = Enumerable.Range(0, n * d).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+        return Gram(x, n, d);
+    }
+
+    private static (double[] Gram, double[] InputVariance) Gram(double[] x, int n, int d)
+    {
         var gram = new double[n * n];
         for (int j = 0; j < n; j++)
         {

@@ -31,6 +31,8 @@ internal sealed class GpuFittedModel : IFittedModel
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _priorDiagonal;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _info;
     private readonly GpuInputGram? _inputGram;
+    private readonly Kernels.Lookup.LookupTableMode _lookup;
+    private DeviceLookupTables? _tables;
     private bool _disposed;
 
     private GpuFittedModel(GpuDevice device, FitRequest request, double[] x)
@@ -42,6 +44,7 @@ internal sealed class GpuFittedModel : IFittedModel
         _outputs = request.Y.ColumnCount;
         _hostNetwork = HostKernelMap.View(request.Network, request.QuadratureOrder);
         _inputGram = request.InputGram as GpuInputGram;
+        _lookup = request.Lookup;
         var accelerator = device.Accelerator;
         var stream = device.Stream;
         var buffers = new List<IDisposable>();
@@ -121,11 +124,16 @@ internal sealed class GpuFittedModel : IFittedModel
             // q⁰ = K⁰(x, x) from the Gram just computed, as the CPU takes it; the chain q_l is O(N·L) on the host.
             kernels.CopyDiagonal(stream, k, n, _diagonal.View);
             double[] inputVariance = GpuHost.Download(stream, _diagonal, n);
-            (double[] layerVariances, priorDiagonal) = HostKernelMap.Diagonals(_hostNetwork, inputVariance, _kind);
+
+            // Lookup tables exactly where the CPU would use them (activations without a closed form,
+            // inputs of one norm), so both backends compute the same entries the same way.
+            var hostTables = HostKernelMap.Tables(_hostNetwork, inputVariance, _lookup);
+            _tables = hostTables is null ? null : new DeviceLookupTables(_device.Accelerator, stream, hostTables);
+            (double[] layerVariances, priorDiagonal) = HostKernelMap.Diagonals(_hostNetwork, inputVariance, _kind, hostTables);
             GpuHost.CopyIn(stream, _layerVariances.View, layerVariances);
             GpuHost.CopyIn(stream, _priorDiagonal.View, priorDiagonal);
 
-            kernels.MapLowerTriangle(stream, _network, k, n, TrainDiagonal, _kind);
+            kernels.MapLowerTriangle(stream, _network, k, n, TrainDiagonal, _kind, _tables);
             _device.Synchronize();
             progress?.Report(new StageProgress(Stage.LayerMap, 1));
         });
@@ -141,7 +149,7 @@ internal sealed class GpuFittedModel : IFittedModel
                 {
                     // potrf overwrote the lower triangle: rebuild K_DD from X (no N×N copy is kept).
                     InputGram();
-                    kernels.MapLowerTriangle(stream, _network, k, n, TrainDiagonal, _kind);
+                    kernels.MapLowerTriangle(stream, _network, k, n, TrainDiagonal, _kind, _tables);
                 }
 
                 first = false;
@@ -243,12 +251,12 @@ internal sealed class GpuFittedModel : IFittedModel
                     _device.Blas.Gemm(false, true, _n, count, _dimension, 1.0 / _dimension, _x.NativePtr, _n, testInputs.NativePtr, count, 0, cross.NativePtr, _n);
                 }
 
-                var test = HostKernelMap.Diagonals(_hostNetwork, HostKernelMap.InputVariances(inputs, count, _dimension), _kind);
+                var test = HostKernelMap.Diagonals(_hostNetwork, HostKernelMap.InputVariances(inputs, count, _dimension), _kind, _tables?.Host);
                 priorVariance = test.Output;
                 GpuHost.CopyIn(stream, testVariances.View, test.LayerVariances);
 
                 kernels.MapRectangle(
-                    stream, _network, cross.View, _n, count, TrainDiagonal, new DeviceDiagonalView(testVariances.View, count), _kind);
+                    stream, _network, cross.View, _n, count, TrainDiagonal, new DeviceDiagonalView(testVariances.View, count), _kind, _tables);
                 _device.Synchronize();
             });
 
@@ -305,6 +313,7 @@ internal sealed class GpuFittedModel : IFittedModel
         }
 
         _device.Bind();
+        _tables?.Dispose();
         _info.Dispose();
         _priorDiagonal.Dispose();
         _diagonal.Dispose();

@@ -1,5 +1,6 @@
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Device;
+using GpuNngp.Kernels.Lookup;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -16,7 +17,9 @@ internal sealed class GpuKernels
 
     private Action<AcceleratorStream, KernelConfig, ArrayView<double>, int, int, ClosedFormNetworkView, DeviceDiagonalView, KernelKind>? _lowerClosedForm;
     private Action<AcceleratorStream, KernelConfig, ArrayView<double>, int, int, DeviceNetworkView, DeviceDiagonalView, KernelKind>? _lowerGeneral;
+    private Action<AcceleratorStream, KernelConfig, ArrayView<double>, int, int, DeviceNetworkView, DeviceKernelTableView, DeviceDiagonalView, KernelKind>? _lowerTabulated;
     private Action<AcceleratorStream, KernelConfig, ArrayView<double>, int, int, int, ClosedFormNetworkView, DeviceDiagonalView, DeviceDiagonalView, KernelKind>? _rectangleClosedForm;
+    private Action<AcceleratorStream, KernelConfig, ArrayView<double>, int, int, int, DeviceNetworkView, DeviceKernelTableView, DeviceDiagonalView, DeviceDiagonalView, KernelKind>? _rectangleTabulated;
     private Action<AcceleratorStream, KernelConfig, ArrayView<double>, int, int, int, DeviceNetworkView, DeviceDiagonalView, DeviceDiagonalView, KernelKind>? _rectangleGeneral;
     private Action<AcceleratorStream, Index1D, ArrayView<double>, int, ArrayView<double>, double, double>? _setDiagonal;
     private Action<AcceleratorStream, Index1D, ArrayView<double>, int, ArrayView<double>>? _copyDiagonal;
@@ -24,13 +27,22 @@ internal sealed class GpuKernels
 
     public GpuKernels(Accelerator accelerator) => _accelerator = accelerator;
 
-    /// <summary>The fused map over the lower triangle of the n×n K⁰ in place.</summary>
+    /// <summary>
+    /// The fused map over the lower triangle of the n×n K⁰ in place; through <paramref name="tables"/>
+    /// where given (they exist only for activations without a closed form).
+    /// </summary>
     public void MapLowerTriangle(
-        AcceleratorStream stream, DeviceNetwork network, ArrayView<double> matrix, int n, DeviceDiagonalView diagonal, KernelKind kind)
+        AcceleratorStream stream, DeviceNetwork network, ArrayView<double> matrix, int n, DeviceDiagonalView diagonal, KernelKind kind, DeviceLookupTables? tables = null)
     {
         int passes = Passes(network);
         var config = new KernelConfig(checked((int)NngpDeviceKernels.LowerTriangleTiles(n, passes)), NngpDeviceKernels.GroupSize);
-        if (network.UsesQuadrature)
+        if (network.UsesQuadrature && tables is not null)
+        {
+            var launch = Once(ref _lowerTabulated, () => _accelerator.LoadKernel<ArrayView<double>, int, int, DeviceNetworkView, DeviceKernelTableView, DeviceDiagonalView, KernelKind>(
+                NngpDeviceKernels.MapLowerTriangleTabulated));
+            launch(stream, config, matrix, n, passes, network.General, tables.View, diagonal, kind);
+        }
+        else if (network.UsesQuadrature)
         {
             var launch = Once(ref _lowerGeneral, () => _accelerator.LoadKernel<ArrayView<double>, int, int, DeviceNetworkView, DeviceDiagonalView, KernelKind>(
                 NngpDeviceKernels.MapLowerTriangle));
@@ -44,7 +56,7 @@ internal sealed class GpuKernels
         }
     }
 
-    /// <summary>The fused map over the whole rows×columns K⁰ in place.</summary>
+    /// <summary>The fused map over the whole rows×columns K⁰ in place; through <paramref name="tables"/> where given.</summary>
     public void MapRectangle(
         AcceleratorStream stream,
         DeviceNetwork network,
@@ -53,11 +65,18 @@ internal sealed class GpuKernels
         int columns,
         DeviceDiagonalView rowDiagonal,
         DeviceDiagonalView columnDiagonal,
-        KernelKind kind)
+        KernelKind kind,
+        DeviceLookupTables? tables = null)
     {
         int passes = Passes(network);
         var config = new KernelConfig(checked((int)NngpDeviceKernels.RectangleTiles(rows, columns, passes)), NngpDeviceKernels.GroupSize);
-        if (network.UsesQuadrature)
+        if (network.UsesQuadrature && tables is not null)
+        {
+            var launch = Once(ref _rectangleTabulated, () => _accelerator.LoadKernel<ArrayView<double>, int, int, int, DeviceNetworkView, DeviceKernelTableView, DeviceDiagonalView, DeviceDiagonalView, KernelKind>(
+                NngpDeviceKernels.MapRectangleTabulated));
+            launch(stream, config, matrix, rows, columns, passes, network.General, tables.View, rowDiagonal, columnDiagonal, kind);
+        }
+        else if (network.UsesQuadrature)
         {
             var launch = Once(ref _rectangleGeneral, () => _accelerator.LoadKernel<ArrayView<double>, int, int, int, DeviceNetworkView, DeviceDiagonalView, DeviceDiagonalView, KernelKind>(
                 NngpDeviceKernels.MapRectangle));
@@ -99,7 +118,8 @@ internal sealed class GpuKernels
     /// <summary>
     /// Entries a thread maps along its row: 16 for closed forms (measured on the H100: 38 ms for the
     /// 50,000-point ReLU depth-3 map); 1 for quadrature, whose thousands of φ evaluations an entry
-    /// would otherwise leave a small matrix on a handful of threads.
+    /// would otherwise leave a small matrix on a handful of threads. The tabulated path keeps 1 too:
+    /// entries the tables do not cover fall back to quadrature (no GPU measurement of either choice yet).
     /// </summary>
     internal static int Passes(DeviceNetwork network) => network.UsesQuadrature ? 1 : NngpDeviceKernels.MaxPasses;
 

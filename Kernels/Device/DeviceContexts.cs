@@ -1,4 +1,5 @@
 using System.Reflection;
+using GpuNngp.Kernels.Lookup;
 using ILGPU;
 using ILGPU.Backends.EntryPoints;
 
@@ -34,8 +35,10 @@ public static class DeviceContexts
     [
         new("MapLowerTriangle<ClosedForm>", MapLowerTriangle<ClosedFormNetworkView>(), true),
         new("MapLowerTriangle<Quadrature>", MapLowerTriangle<DeviceNetworkView>(), true),
+        new("MapLowerTriangle<Tabulated>", new Action<ArrayView<double>, int, int, DeviceNetworkView, DeviceKernelTableView, DeviceDiagonalView, KernelKind>(NngpDeviceKernels.MapLowerTriangleTabulated).Method, true),
         new("MapRectangle<ClosedForm>", MapRectangle<ClosedFormNetworkView>(), true),
         new("MapRectangle<Quadrature>", MapRectangle<DeviceNetworkView>(), true),
+        new("MapRectangle<Tabulated>", new Action<ArrayView<double>, int, int, int, DeviceNetworkView, DeviceKernelTableView, DeviceDiagonalView, DeviceDiagonalView, KernelKind>(NngpDeviceKernels.MapRectangleTabulated).Method, true),
         new("SetDiagonal", new Action<Index1D, ArrayView<double>, int, ArrayView<double>, double, double>(NngpDeviceKernels.SetDiagonal).Method, false),
         new("CopyDiagonal", new Action<Index1D, ArrayView<double>, int, ArrayView<double>>(NngpDeviceKernels.CopyDiagonal).Method, false),
         new("PosteriorVariance", new Action<ArrayView<double>, int, ArrayView<double>, ArrayView<double>>(NngpDeviceKernels.PosteriorVariance).Method, true),

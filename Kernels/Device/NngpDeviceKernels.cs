@@ -1,3 +1,4 @@
+using GpuNngp.Kernels.Lookup;
 using ILGPU;
 
 namespace GpuNngp.Kernels.Device;
@@ -50,7 +51,50 @@ public static class NngpDeviceKernels
     /// </summary>
     public static void MapLowerTriangle<TNetwork>(
         ArrayView<double> matrix, int n, int passes, TNetwork network, DeviceDiagonalView diagonal, KernelKind kind)
+        where TNetwork : struct, INetworkView =>
+        MapLowerTriangle(matrix, n, passes, network, default(DirectDual), diagonal, kind);
+
+    /// <summary>
+    /// <see cref="MapLowerTriangle{TNetwork}"/> with F and Ḟ from the lookup tables where they cover
+    /// an entry (<see cref="TabulatedDual{TTable}"/>), quadrature elsewhere.
+    /// </summary>
+    public static void MapLowerTriangleTabulated(
+        ArrayView<double> matrix, int n, int passes, DeviceNetworkView network, DeviceKernelTableView tables, DeviceDiagonalView diagonal, KernelKind kind) =>
+        MapLowerTriangle(matrix, n, passes, network, new TabulatedDual<DeviceKernelTableView>(tables), diagonal, kind);
+
+    /// <summary>
+    /// The fused map over a whole rows×columns K⁰ between two point sets (K_D*: training rows, test
+    /// columns) in place. One group per tile; tile t is (t mod rowTiles, t / rowTiles).
+    /// </summary>
+    public static void MapRectangle<TNetwork>(
+        ArrayView<double> matrix,
+        int rows,
+        int columns,
+        int passes,
+        TNetwork network,
+        DeviceDiagonalView rowDiagonal,
+        DeviceDiagonalView columnDiagonal,
+        KernelKind kind)
+        where TNetwork : struct, INetworkView =>
+        MapRectangle(matrix, rows, columns, passes, network, default(DirectDual), rowDiagonal, columnDiagonal, kind);
+
+    /// <summary><see cref="MapRectangle{TNetwork}"/> through the lookup tables where they cover an entry.</summary>
+    public static void MapRectangleTabulated(
+        ArrayView<double> matrix,
+        int rows,
+        int columns,
+        int passes,
+        DeviceNetworkView network,
+        DeviceKernelTableView tables,
+        DeviceDiagonalView rowDiagonal,
+        DeviceDiagonalView columnDiagonal,
+        KernelKind kind) =>
+        MapRectangle(matrix, rows, columns, passes, network, new TabulatedDual<DeviceKernelTableView>(tables), rowDiagonal, columnDiagonal, kind);
+
+    private static void MapLowerTriangle<TNetwork, TDual>(
+        ArrayView<double> matrix, int n, int passes, TNetwork network, TDual dual, DeviceDiagonalView diagonal, KernelKind kind)
         where TNetwork : struct, INetworkView
+        where TDual : struct, IDualEvaluator
     {
         long perRowTile = MaxPasses / passes;
         long tile = Grid.IdxX;
@@ -84,24 +128,22 @@ public static class NngpDeviceKernels
             }
 
             long index = (long)column * n + row;
-            matrix[index] = LayerRecursion.Entry(network, matrix[index], diagonal, row, diagonal, column, kind);
+            matrix[index] = LayerRecursion.Entry(network, dual, matrix[index], diagonal, row, diagonal, column, kind);
         }
     }
 
-    /// <summary>
-    /// The fused map over a whole rows×columns K⁰ between two point sets (K_D*: training rows, test
-    /// columns) in place. One group per tile; tile t is (t mod rowTiles, t / rowTiles).
-    /// </summary>
-    public static void MapRectangle<TNetwork>(
+    private static void MapRectangle<TNetwork, TDual>(
         ArrayView<double> matrix,
         int rows,
         int columns,
         int passes,
         TNetwork network,
+        TDual dual,
         DeviceDiagonalView rowDiagonal,
         DeviceDiagonalView columnDiagonal,
         KernelKind kind)
         where TNetwork : struct, INetworkView
+        where TDual : struct, IDualEvaluator
     {
         int rowTiles = TileCount(rows, TileRows);
         int tile = Grid.IdxX;
@@ -122,7 +164,7 @@ public static class NngpDeviceKernels
             }
 
             long index = (long)column * rows + row;
-            matrix[index] = LayerRecursion.Entry(network, matrix[index], rowDiagonal, row, columnDiagonal, column, kind);
+            matrix[index] = LayerRecursion.Entry(network, dual, matrix[index], rowDiagonal, row, columnDiagonal, column, kind);
         }
     }
 
