@@ -62,7 +62,7 @@ public sealed class NngpEngine : IDisposable
 
     /// <summary>
     /// Fits the exact GP posterior of the network's kernel to (X: N×d, Y: N×C). For activations
-    /// without a closed form, <paramref name="lookup"/> = Auto lets the CPU map use lookup tables
+    /// without a closed form, <paramref name="lookup"/> = Auto lets the map (CPU or GPU) use lookup tables
     /// (<see cref="KernelLookupTable"/>) where the inputs share one norm and a table's measured error is
     /// within its tolerance; Off integrates every entry directly.
     /// </summary>

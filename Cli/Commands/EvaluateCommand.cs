@@ -24,7 +24,7 @@ internal static class EvaluateCommand
         var json = new Option<FileInfo?>("--json") { Description = "write the report as JSON to this file" };
         var calibration = new Option<FileInfo?>("--calibration") { Description = "plot the uncertainty calibration (realised MSE against predicted variance, equal-count bins) to this PNG" };
         var calibrationBins = new Option<int>("--calibration-bins") { Description = "equal-count bins of test points by predicted variance", DefaultValueFactory = _ => Calibration.DefaultBins };
-        var lookup = new Option<LookupTableMode>("--lookup") { Description = "auto: lookup tables for activations without a closed form where inputs share one norm (CPU); off: quadrature for every entry", DefaultValueFactory = _ => LookupTableMode.Auto };
+        var lookup = new Option<LookupTableMode>("--lookup") { Description = "auto: lookup tables for activations without a closed form where inputs share one norm (CPU and GPU); off: quadrature for every entry", DefaultValueFactory = _ => LookupTableMode.Auto };
         var command = new Command("evaluate", "Fit the NNGP posterior on a training set and report test accuracy, variances, uncertainty calibration and stage times.")
         {
             dataset, trainSize, testSize, noise, ntk, json, calibration, calibrationBins, lookup,

@@ -114,6 +114,40 @@ public sealed class GpuAgreementTests : IClassFixture<GpuEngineFixture>
         Assert.True(varianceError <= 1e-9, $"variance differs by {varianceError:G3}");
     }
 
+    /// <summary>
+    /// tanh on standardised MNIST digits: both backends take the lookup tables (inputs of one norm),
+    /// the GPU through its tabulated map kernels; posterior and likelihood agree to 1e-9.
+    /// </summary>
+    [Theory]
+    [InlineData(KernelKind.Nngp)]
+    [InlineData(KernelKind.Ntk)]
+    public void LookupTables_OnTheGpu_AgreeWithTheCpu(KernelKind kind)
+    {
+        var gpu = _gpu.Engine;
+        using var cpu = NngpEngine.Create(DeviceKind.Cpu);
+        var data = Datasets.Mnist10k();
+        var train = data.Slice(0, 300);
+        var test = data.Slice(data.Count - 100, 100);
+        var x = Preprocessing.StandardisePerExample(train.Images);
+        var y = Preprocessing.OneHotTargets(train.Labels, 10);
+        var xTest = Preprocessing.StandardisePerExample(test.Images);
+        var network = Nngp.FullyConnected(5, Nngp.Tanh(), 1.96, 0.62);
+
+        using var expected = cpu.Fit(network, x, y, noise: 1e-6, kind: kind, lookup: GpuNngp.Kernels.Lookup.LookupTableMode.Auto);
+        using var actual = gpu.Fit(network, x, y, noise: 1e-6, kind: kind, lookup: GpuNngp.Kernels.Lookup.LookupTableMode.Auto);
+        var expectedPrediction = expected.Predict(xTest);
+        var actualPrediction = actual.Predict(xTest);
+        double meanError = Relative(expectedPrediction.Mean, actualPrediction.Mean);
+        double varianceError = Relative(Column(expectedPrediction.Variance!), Column(actualPrediction.Variance!));
+        double likelihoodError = Math.Abs(expected.LogMarginalLikelihood - actual.LogMarginalLikelihood) / Math.Abs(expected.LogMarginalLikelihood);
+        _output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"MNIST 300/100 tanh-5 {kind} through lookup tables: mean {meanError:E2}, variance {varianceError:E2}, log p(Y) {likelihoodError:E2}; GPU fit: {Describe(actual.FitTimings)}"));
+
+        Assert.True(meanError <= 1e-9, $"mean differs by {meanError:G3}");
+        Assert.True(varianceError <= 1e-9, $"variance differs by {varianceError:G3}");
+        Assert.True(likelihoodError <= 1e-9, $"log p(Y) differs by {likelihoodError:G3}");
+    }
+
     [Fact]
     public void TooLargeN_GivesTheMemoryError_BeforeAllocating()
     {
