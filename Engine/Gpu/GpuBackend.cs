@@ -3,6 +3,7 @@ using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
 using GpuNngp.Kernels;
+using GpuNngp.Kernels.Lookup;
 using GpuNngp.Kernels.Device;
 using ILGPU;
 using ILGPU.Runtime;
@@ -46,8 +47,13 @@ internal sealed class GpuBackend : IBackend
 
         var hostView = HostKernelMap.View(network, QuadratureRules.DefaultOrder);
         double[] a = GpuHost.ColumnMajor(x1);
-        var diagonal1 = HostKernelMap.Diagonals(hostView, HostKernelMap.InputVariances(a, n1, d), kind);
+        double[] inputVariances1 = HostKernelMap.InputVariances(a, n1, d);
+
+        // The lookup tables exactly where the CPU backend's Kernel uses them.
+        var hostTables = HostKernelMap.Tables(hostView, inputVariances1, LookupTableMode.Auto);
+        var diagonal1 = HostKernelMap.Diagonals(hostView, inputVariances1, kind, hostTables);
         using var deviceNetwork = new DeviceNetwork(accelerator, stream, network, QuadratureRules.DefaultOrder);
+        using var tables = hostTables is null ? null : new DeviceLookupTables(accelerator, stream, hostTables);
         using var dA = GpuHost.Upload(accelerator, stream, a);
         using var dVariances1 = GpuHost.Upload(accelerator, stream, diagonal1.LayerVariances);
         using var dResult = GpuHost.Allocate(accelerator, (long)n1 * n2, "the kernel matrix");
@@ -55,7 +61,7 @@ internal sealed class GpuBackend : IBackend
         if (x2 is null)
         {
             _device.Blas.Syrk(n1, d, 1.0 / d, dA.NativePtr, n1, 0, dResult.NativePtr, n1);
-            _device.Kernels.MapLowerTriangle(stream, deviceNetwork, dResult.View, n1, new DeviceDiagonalView(dVariances1.View, n1), kind);
+            _device.Kernels.MapLowerTriangle(stream, deviceNetwork, dResult.View, n1, new DeviceDiagonalView(dVariances1.View, n1), kind, tables);
             using var dDiagonal = GpuHost.Upload(accelerator, stream, diagonal1.Output);
             _device.Kernels.SetDiagonal(stream, dResult.View, n1, dDiagonal.View, 0, 0);
             double[] result = GpuHost.Download(stream, dResult, (long)n1 * n1);
@@ -65,12 +71,12 @@ internal sealed class GpuBackend : IBackend
         }
 
         double[] b = GpuHost.ColumnMajor(x2);
-        var diagonal2 = HostKernelMap.Diagonals(hostView, HostKernelMap.InputVariances(b, n2, d), kind);
+        var diagonal2 = HostKernelMap.Diagonals(hostView, HostKernelMap.InputVariances(b, n2, d), kind, hostTables);
         using var dB = GpuHost.Upload(accelerator, stream, b);
         using var dVariances2 = GpuHost.Upload(accelerator, stream, diagonal2.LayerVariances);
         _device.Blas.Gemm(false, true, n1, n2, d, 1.0 / d, dA.NativePtr, n1, dB.NativePtr, n2, 0, dResult.NativePtr, n1);
         _device.Kernels.MapRectangle(
-            stream, deviceNetwork, dResult.View, n1, n2, new DeviceDiagonalView(dVariances1.View, n1), new DeviceDiagonalView(dVariances2.View, n2), kind);
+            stream, deviceNetwork, dResult.View, n1, n2, new DeviceDiagonalView(dVariances1.View, n1), new DeviceDiagonalView(dVariances2.View, n2), kind, tables);
         double[] cross = GpuHost.Download(stream, dResult, (long)n1 * n2);
         counter.Complete();
         return Matrix<double>.Build.Dense(n1, n2, cross);
