@@ -40,6 +40,7 @@ internal static class SearchPlots
                 written.Add(Render(Path.Combine(directory, name + "-accuracy.png"), grid, slice, r => r.ValidationAccuracy,
                     HyperparameterSearch.BestByAccuracy(cells), $"Validation accuracy — {setting}",
                     $"accuracy on {report.Settings.ValidationSize} held-out examples (lowest quarter saturates)", boundary));
+
                 // log p(Y) spans orders of magnitude across the plane (−10⁸ in the collapsed ordered
                 // corner, +10³ near the best): drawn as decades behind the slice's best, per example.
                 var bestLikelihood = HyperparameterSearch.BestByLikelihood(cells);
