@@ -48,7 +48,7 @@ internal static class SearchPlots
                 written.Add(Render(Path.Combine(directory, name + "-likelihood.png"), grid, slice,
                     r => -Math.Log10(1 + (top - r.LogMarginalLikelihood) / report.FitSize),
                     bestLikelihood, $"Log marginal likelihood — {setting}",
-                    "−log₁₀(1 + Δ/N), Δ = best log p(Y) − log p(Y)", boundary, saturate: false));
+                    "−log₁₀(1 + Δ/N), Δ: log p(Y) behind the best", boundary, saturate: false));
             }
         }
 
