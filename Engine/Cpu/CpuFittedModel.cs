@@ -57,7 +57,6 @@ internal sealed class CpuFittedModel : IFittedModel
         double[] k = model._factor;
         var timings = model.Timings;
 
-        double[] priorDiagonal = [];
         double[] layerVariances = [];
         void BuildKernel()
         {
@@ -77,7 +76,7 @@ internal sealed class CpuFittedModel : IFittedModel
             {
                 double[] inputVariances = HostKernelMap.Diagonal(k, n);
                 model._tables = HostKernelMap.Tables(model._network, inputVariances, request.Lookup);
-                (layerVariances, priorDiagonal) = HostKernelMap.Diagonals(model._network, inputVariances, request.Kind, model._tables);
+                (layerVariances, _) = HostKernelMap.Diagonals(model._network, inputVariances, request.Kind, model._tables);
                 var counter = new ProgressCounter(progress, Stage.LayerMap, (double)n * (n + 1) / 2);
                 HostKernelMap.MapLowerTriangle(model._network, k, n, layerVariances, request.Kind, counter, model._tables);
                 counter.Complete();
