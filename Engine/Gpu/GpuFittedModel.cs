@@ -2,6 +2,7 @@ using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Device;
+using GpuNngp.Kernels.Lookup;
 using ILGPU;
 using ILGPU.Runtime;
 using MathNet.Numerics.LinearAlgebra;
@@ -31,7 +32,7 @@ internal sealed class GpuFittedModel : IFittedModel
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _priorDiagonal;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _info;
     private readonly GpuInputGram? _inputGram;
-    private readonly Kernels.Lookup.LookupTableMode _lookup;
+    private readonly LookupTableMode _lookup;
     private DeviceLookupTables? _tables;
     private bool _disposed;
 
