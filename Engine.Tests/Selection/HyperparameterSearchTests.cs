@@ -13,8 +13,7 @@ public sealed class HyperparameterSearchTests
 
     private static (MathNet.Numerics.LinearAlgebra.Matrix<double> X, MathNet.Numerics.LinearAlgebra.Matrix<double> Y, MathNet.Numerics.LinearAlgebra.Matrix<double> V, int[] Labels) Data()
     {
-        var split = DataSplit.Load("mnist10k", 140, 1);
-        var (fit, validation) = split.SplitValidation(40);
+        var (fit, validation) = DataSplit.LoadTraining("mnist10k", 140).SplitLast(40);
         return (Preprocessing.StandardisePerExample(fit.Images), Preprocessing.OneHotTargets(fit.Labels, 10),
             Preprocessing.StandardisePerExample(validation.Images), validation.Labels);
     }

@@ -26,17 +26,9 @@ public sealed record DataSplit(LabeledImages Train, LabeledImages Test)
     public static DataSplit Load(string dataset, int trainSize, int testSize)
     {
         ArgumentException.ThrowIfNullOrEmpty(dataset);
-        if (trainSize < 1)
-        {
-            throw new NngpInputException($"training size must be at least 1, got {trainSize}");
-        }
-
-        if (testSize < 1)
-        {
-            throw new NngpInputException($"test size must be at least 1, got {testSize}");
-        }
-
-        if (string.Equals(dataset, Mnist10kName, StringComparison.OrdinalIgnoreCase))
+        CheckSize(trainSize, "training");
+        CheckSize(testSize, "test");
+        if (IsMnist10k(dataset))
         {
             if ((long)trainSize + testSize > Datasets.Mnist10kCount)
             {
@@ -48,6 +40,47 @@ public sealed record DataSplit(LabeledImages Train, LabeledImages Test)
             return new DataSplit(pool.Slice(0, trainSize), pool.Slice(pool.Count - testSize, testSize));
         }
 
+        var folder = Folder(dataset);
+        return new DataSplit(
+            Datasets.LoadFiles(folder, Datasets.TrainImages, Datasets.TrainLabels, trainSize),
+            Datasets.LoadFiles(folder, Datasets.TestImages, Datasets.TestLabels, testSize));
+    }
+
+    /// <summary>
+    /// The first <paramref name="trainSize"/> training examples alone, as <see cref="Load"/> takes
+    /// them, for work that never looks at the test set (a hyperparameter search): the test file is
+    /// not read.
+    /// </summary>
+    public static LabeledImages LoadTraining(string dataset, int trainSize)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(dataset);
+        CheckSize(trainSize, "training");
+        if (IsMnist10k(dataset))
+        {
+            if (trainSize > Datasets.Mnist10kCount)
+            {
+                throw new NngpInputException($"{Mnist10kName} has {Datasets.Mnist10kCount} examples: training size {trainSize} is more than that");
+            }
+
+            return Datasets.Mnist10k().Slice(0, trainSize);
+        }
+
+        return Datasets.LoadFiles(Folder(dataset), Datasets.TrainImages, Datasets.TrainLabels, trainSize);
+    }
+
+    private static bool IsMnist10k(string dataset) => string.Equals(dataset, Mnist10kName, StringComparison.OrdinalIgnoreCase);
+
+    private static void CheckSize(int size, string which)
+    {
+        if (size < 1)
+        {
+            throw new NngpInputException($"{which} size must be at least 1, got {size}");
+        }
+    }
+
+    /// <summary>The directory of a separate-files data set: Fashion-MNIST's package location, or a directory given by path.</summary>
+    private static string Folder(string dataset)
+    {
         string? directory;
         if (string.Equals(dataset, FashionMnistName, StringComparison.OrdinalIgnoreCase))
         {
@@ -63,10 +96,7 @@ public sealed record DataSplit(LabeledImages Train, LabeledImages Test)
                 $"unknown dataset '{dataset}': use {Mnist10kName}, {FashionMnistName} or a directory holding {Datasets.TrainImages}(.gz) and the other MNIST-format files");
         }
 
-        var folder = Datasets.ResolveDirectory(directory);
-        return new DataSplit(
-            Datasets.LoadFiles(folder, Datasets.TrainImages, Datasets.TrainLabels, trainSize),
-            Datasets.LoadFiles(folder, Datasets.TestImages, Datasets.TestLabels, testSize));
+        return Datasets.ResolveDirectory(directory);
     }
 
     /// <summary>
