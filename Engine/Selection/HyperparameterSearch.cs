@@ -44,19 +44,29 @@ public sealed class HyperparameterSearch
         grid.Validate();
         var done = (finished ?? []).ToDictionary(r => r.Point);
         var results = new List<SearchResult>(grid.Count);
-        using var gram = _engine.CacheInputGram(xFit, xValidation);
-        foreach (var point in grid.Points())
-        {
-            if (done.TryGetValue(point, out var previous))
-            {
-                results.Add(previous);
-                continue;
-            }
 
-            cancellation.ThrowIfCancellationRequested();
-            var result = Evaluate(point, gram, yFit, validationLabels);
-            results.Add(result);
-            onResult?.Invoke(result);
+        // Built on the first point left to compute: a search resumed after its last point needs no Gram.
+        InputGramCache? gram = null;
+        try
+        {
+            foreach (var point in grid.Points())
+            {
+                if (done.TryGetValue(point, out var previous))
+                {
+                    results.Add(previous);
+                    continue;
+                }
+
+                cancellation.ThrowIfCancellationRequested();
+                gram ??= _engine.CacheInputGram(xFit, xValidation);
+                var result = Evaluate(point, gram, yFit, validationLabels);
+                results.Add(result);
+                onResult?.Invoke(result);
+            }
+        }
+        finally
+        {
+            gram?.Dispose();
         }
 
         return results;
