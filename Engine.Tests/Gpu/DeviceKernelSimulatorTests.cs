@@ -103,20 +103,7 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
         var random = new Random(2);
         double[] a = Enumerable.Range(0, rows * d).Select(_ => random.NextDouble() * 2 - 1).ToArray();
         double[] b = Enumerable.Range(0, columns * d).Select(_ => random.NextDouble() * 2 - 1).ToArray();
-        var cross = new double[rows * columns];
-        for (int j = 0; j < columns; j++)
-        {
-            for (int i = 0; i < rows; i++)
-            {
-                double sum = 0;
-                for (int k = 0; k < d; k++)
-                {
-                    sum += a[k * rows + i] * b[k * columns + j];
-                }
-
-                cross[j * rows + i] = sum / d;
-            }
-        }
+        double[] cross = CrossGram(a, rows, b, columns, d);
 
         var hostView = HostKernelMap.View(network, 16);
         var rowDiagonal = HostKernelMap.Diagonals(hostView, HostKernelMap.InputVariances(a, rows, d), kind).LayerVariances;
@@ -192,32 +179,16 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
         const int n = 70, columns = 9, d = 5;
         var network = Nngp.FullyConnected(2, Nngp.Tanh(), 1.96, 0.62).Compile();
         var hostView = HostKernelMap.View(network, 16);
-        double[] x = Standardised(n + columns, d, seed: 3);
-        var (gram, inputVariance) = Gram(x, n + columns, d);
+        double[] x = Standardised(n, d, seed: 3);
+        double[] others = Standardised(columns, d, seed: 4);
+        var (lower, inputVariance) = Gram(x, n, d);
+        double[] cross = CrossGram(x, n, others, columns, d);
+        var (_, otherVariance) = Gram(others, columns, d);
         var tables = HostKernelMap.Tables(hostView, inputVariance, GpuNngp.Kernels.Lookup.LookupTableMode.Auto);
         Assert.NotNull(tables);
 
-        // The lower triangle of the first n points, and the n × columns block against the others.
-        double[] lower = new double[n * n];
-        double[] cross = new double[n * columns];
-        for (int j = 0; j < n + columns; j++)
-        {
-            for (int i = 0; i < n; i++)
-            {
-                double value = gram[j * (n + columns) + i];
-                if (j < n)
-                {
-                    lower[j * n + i] = value;
-                }
-                else
-                {
-                    cross[(j - n) * n + i] = value;
-                }
-            }
-        }
-
-        var (variances, _) = HostKernelMap.Diagonals(hostView, inputVariance[..n], kind, tables);
-        var (columnVariances, _) = HostKernelMap.Diagonals(hostView, inputVariance[n..], kind, tables);
+        var (variances, _) = HostKernelMap.Diagonals(hostView, inputVariance, kind, tables);
+        var (columnVariances, _) = HostKernelMap.Diagonals(hostView, otherVariance, kind, tables);
         double[] expectedLower = (double[])lower.Clone();
         double[] expectedCross = (double[])cross.Clone();
         HostKernelMap.MapLowerTriangle(hostView, expectedLower, n, variances, kind, new ProgressCounter(null, Stage.LayerMap, 1), tables);
@@ -252,7 +223,7 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
 
         // And the tables did the work: direct quadrature with this 16-node rule differs from them.
         double[] direct = (double[])lower.Clone();
-        var (directVariances, _) = HostKernelMap.Diagonals(hostView, inputVariance[..n], kind);
+        var (directVariances, _) = HostKernelMap.Diagonals(hostView, inputVariance, kind);
         HostKernelMap.MapLowerTriangle(hostView, direct, n, directVariances, kind, new ProgressCounter(null, Stage.LayerMap, 1));
         Assert.Contains(Enumerable.Range(0, n * n), index => index % n >= index / n && direct[index] != actualLower[index]);
     }
@@ -282,21 +253,28 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
 
     private static (double[] Gram, double[] InputVariance) Gram(double[] x, int n, int d)
     {
-        var gram = new double[n * n];
-        for (int j = 0; j < n; j++)
+        double[] gram = CrossGram(x, n, x, n, d);
+        return (gram, HostKernelMap.Diagonal(gram, n));
+    }
+
+    /// <summary>a·bᵀ/d for column-major a (rows×d) and b (columns×d), column-major rows×columns.</summary>
+    private static double[] CrossGram(double[] a, int rows, double[] b, int columns, int d)
+    {
+        var gram = new double[rows * columns];
+        for (int j = 0; j < columns; j++)
         {
-            for (int i = 0; i < n; i++)
+            for (int i = 0; i < rows; i++)
             {
                 double sum = 0;
                 for (int k = 0; k < d; k++)
                 {
-                    sum += x[k * n + i] * x[k * n + j];
+                    sum += a[k * rows + i] * b[k * columns + j];
                 }
 
-                gram[j * n + i] = sum / d;
+                gram[j * rows + i] = sum / d;
             }
         }
 
-        return (gram, HostKernelMap.Diagonal(gram, n));
+        return gram;
     }
 }

@@ -76,12 +76,7 @@ public sealed class GpuAgreementTests : IClassFixture<GpuEngineFixture>
     {
         var gpu = _gpu.Engine;
         using var cpu = NngpEngine.Create(DeviceKind.Cpu);
-        var data = Datasets.Mnist10k();
-        var train = data.Slice(0, 1000);
-        var test = data.Slice(data.Count - 500, 500);
-        var x = Preprocessing.StandardisePerExample(train.Images);
-        var y = Preprocessing.OneHotTargets(train.Labels, 10);
-        var xTest = Preprocessing.StandardisePerExample(test.Images);
+        var (x, y, xTest, testLabels) = Mnist(train: 1000, test: 500);
         var network = Nngp.FullyConnected(20, Nngp.Relu(), 1.45, 0.28);
 
         using var expected = cpu.Fit(network, x, y, noise: 1e-10);
@@ -91,8 +86,8 @@ public sealed class GpuAgreementTests : IClassFixture<GpuEngineFixture>
 
         double meanError = Relative(expectedPrediction.Mean, actualPrediction.Mean);
         double varianceError = Relative(Column(expectedPrediction.Variance!), Column(actualPrediction.Variance!));
-        int cpuCorrect = Correct(expectedPrediction.Mean, test.Labels);
-        int gpuCorrect = Correct(actualPrediction.Mean, test.Labels);
+        int cpuCorrect = Correct(expectedPrediction.Mean, testLabels);
+        int gpuCorrect = Correct(actualPrediction.Mean, testLabels);
         _output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"MNIST 1000/500 ReLU-20: mean {meanError:E2}, variance {varianceError:E2}, jitter CPU {expected.Jitter:G3} GPU {actual.Jitter:G3}, accuracy CPU {cpuCorrect / 500.0:F4} GPU {gpuCorrect / 500.0:F4}"));
         _output?.WriteLine("GPU fit: " + Describe(actual.FitTimings) + "; predict: " + Describe(actualPrediction.Timings));
@@ -114,12 +109,7 @@ public sealed class GpuAgreementTests : IClassFixture<GpuEngineFixture>
     {
         var gpu = _gpu.Engine;
         using var cpu = NngpEngine.Create(DeviceKind.Cpu);
-        var data = Datasets.Mnist10k();
-        var train = data.Slice(0, 300);
-        var test = data.Slice(data.Count - 100, 100);
-        var x = Preprocessing.StandardisePerExample(train.Images);
-        var y = Preprocessing.OneHotTargets(train.Labels, 10);
-        var xTest = Preprocessing.StandardisePerExample(test.Images);
+        var (x, y, xTest, _) = Mnist(train: 300, test: 100);
         var network = Nngp.FullyConnected(5, Nngp.Tanh(), 1.96, 0.62);
 
         PosteriorsAgree(cpu, gpu, network, kind, x, y, xTest, noise: 1e-6); // lookup: Auto, the default
@@ -193,6 +183,14 @@ public sealed class GpuAgreementTests : IClassFixture<GpuEngineFixture>
     {
         using var device = GpuDevice.TryOpen(out string reason) ?? throw new InvalidOperationException(reason);
         return device.FreeMemory();
+    }
+
+    /// <summary>The first <paramref name="train"/> and last <paramref name="test"/> embedded digits, preprocessed as the paper does.</summary>
+    private static (Matrix<double> X, Matrix<double> Y, Matrix<double> XTest, int[] TestLabels) Mnist(int train, int test)
+    {
+        var split = DataSplit.Load(DataSplit.Mnist10kName, train, test);
+        return (Preprocessing.StandardisePerExample(split.Train.Images), Preprocessing.OneHotTargets(split.Train.Labels, 10),
+            Preprocessing.StandardisePerExample(split.Test.Images), split.Test.Labels);
     }
 
     private static Matrix<double> Random(int rows, int columns, int seed)

@@ -110,13 +110,25 @@ public sealed class ScalarMathTests
     }
 
     [Fact]
-    public void Atan_IsWithinBoundOfSystemMath_OverDenseGridsAndEdges()
+    public void Atan_IsWithinBoundOfSystemMath_OverDenseGridsAndEdges() =>
+        AssertWithinBound("Atan", AtanArguments(), ScalarMath.Atan, Math.Atan);
+
+    [Fact]
+    public void Acos_IsWithinBoundOfSystemMath_OverDenseGridsAndEdges() =>
+        AssertWithinBound("Acos", UnitArguments(), c => ScalarMath.Acos(c, ScalarMath.SqrtOneMinusSquare(c)), Math.Acos);
+
+    [Fact]
+    public void Asin_IsWithinBoundOfSystemMath_OverDenseGridsAndEdges() =>
+        AssertWithinBound("Asin", UnitArguments(), ScalarMath.Asin, Math.Asin);
+
+    /// <summary>The largest ulp distance from System.Math over <paramref name="arguments"/> is at most <see cref="BoundUlp"/>.</summary>
+    private static void AssertWithinBound(string name, IEnumerable<double> arguments, Func<double, double> ours, Func<double, double> reference)
     {
         long worst = 0;
         double worstAt = 0;
-        foreach (double x in AtanArguments())
+        foreach (double x in arguments)
         {
-            long ulp = UlpDistance(ScalarMath.Atan(x), Math.Atan(x));
+            long ulp = UlpDistance(ours(x), reference(x));
             if (ulp > worst)
             {
                 worst = ulp;
@@ -124,43 +136,7 @@ public sealed class ScalarMathTests
             }
         }
 
-        Assert.True(worst <= BoundUlp, FormattableString.Invariant($"Atan is {worst} ulp from Math.Atan at {worstAt:R}"));
-    }
-
-    [Fact]
-    public void Acos_IsWithinBoundOfSystemMath_OverDenseGridsAndEdges()
-    {
-        long worst = 0;
-        double worstAt = 0;
-        foreach (double c in UnitArguments())
-        {
-            long ulp = UlpDistance(ScalarMath.Acos(c, ScalarMath.SqrtOneMinusSquare(c)), Math.Acos(c));
-            if (ulp > worst)
-            {
-                worst = ulp;
-                worstAt = c;
-            }
-        }
-
-        Assert.True(worst <= BoundUlp, FormattableString.Invariant($"Acos is {worst} ulp from Math.Acos at {worstAt:R}"));
-    }
-
-    [Fact]
-    public void Asin_IsWithinBoundOfSystemMath_OverDenseGridsAndEdges()
-    {
-        long worst = 0;
-        double worstAt = 0;
-        foreach (double x in UnitArguments())
-        {
-            long ulp = UlpDistance(ScalarMath.Asin(x), Math.Asin(x));
-            if (ulp > worst)
-            {
-                worst = ulp;
-                worstAt = x;
-            }
-        }
-
-        Assert.True(worst <= BoundUlp, FormattableString.Invariant($"Asin is {worst} ulp from Math.Asin at {worstAt:R}"));
+        Assert.True(worst <= BoundUlp, FormattableString.Invariant($"{name} is {worst} ulp from Math.{name} at {worstAt:R}"));
     }
 
     [Fact]
