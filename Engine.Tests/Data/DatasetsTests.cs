@@ -74,17 +74,19 @@ public class DatasetsTests
     [Fact]
     public void ValidationComesFromTheEndOfTheTrainingPart()
     {
-        var split = DataSplit.Load("mnist10k", 50, 20);
+        var training = DataSplit.LoadTraining("mnist10k", 50);
 
-        var (fit, validation) = split.SplitValidation(10);
+        var (fit, validation) = training.SplitLast(10);
 
+        Assert.Equal(DataSplit.Load("mnist10k", 50, 20).Train.Labels, training.Labels); // the same examples Load trains on
         Assert.Equal(40, fit.Count);
         Assert.Equal(10, validation.Count);
-        Assert.Equal(split.Train.Images.SubMatrix(40, 10, 0, 784), validation.Images);
-        Assert.Equal(split.Train.Labels[40..], validation.Labels);
-        Assert.Equal(split.Train.Labels[..40], fit.Labels);
-        Assert.Throws<NngpInputException>(() => split.SplitValidation(50));
-        Assert.Throws<NngpInputException>(() => split.SplitValidation(0));
+        Assert.Equal(training.Images.SubMatrix(40, 10, 0, 784), validation.Images);
+        Assert.Equal(training.Labels[40..], validation.Labels);
+        Assert.Equal(training.Labels[..40], fit.Labels);
+        Assert.Throws<NngpInputException>(() => training.SplitLast(50));
+        Assert.Throws<NngpInputException>(() => training.SplitLast(0));
+        Assert.Contains("10000 examples", Assert.Throws<NngpInputException>(() => DataSplit.LoadTraining("mnist10k", 10_001)).Message, StringComparison.Ordinal);
     }
 
     [Fact]

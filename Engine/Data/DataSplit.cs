@@ -99,13 +99,6 @@ public sealed record DataSplit(LabeledImages Train, LabeledImages Test)
         return Datasets.ResolveDirectory(directory);
     }
 
-    /// <summary>
-    /// The last <paramref name="validationSize"/> training examples as a validation set and the rest
-    /// to fit on; the test part is never touched.
-    /// </summary>
-    public (LabeledImages Fit, LabeledImages Validation) SplitValidation(int validationSize) =>
-        Train.SplitLast(validationSize);
-
     public void Deconstruct(out Matrix<double> trainImages, out int[] trainLabels, out Matrix<double> testImages, out int[] testLabels)
     {
         trainImages = Train.Images;
