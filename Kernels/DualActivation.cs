@@ -22,7 +22,7 @@ public static class DualActivation
             case ActivationKind.Gelu:
                 return ClosedForms.Gelu(k12, k11, k22);
             default:
-                return GaussHermiteQuadrature.Evaluate(in network, layer, k12, k11, k22, withDerivative);
+                return DualQuadrature.Evaluate(in network, layer, k12, k11, k22, withDerivative);
         }
     }
 }

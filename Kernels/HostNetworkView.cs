@@ -14,7 +14,7 @@ public readonly struct HostNetworkView : INetworkView
     public HostNetworkView(
         DenseVariances input,
         HiddenLayer[] layers,
-        GaussHermiteRule rule,
+        QuadratureRule rule,
         Func<double, double>?[]? customValue = null,
         Func<double, double>?[]? customDerivative = null)
     {
@@ -22,6 +22,7 @@ public readonly struct HostNetworkView : INetworkView
         ArgumentNullException.ThrowIfNull(rule);
         Input = input;
         _layers = layers;
+        Quadrature = rule.Method;
         _nodes = rule.Nodes;
         _weights = rule.Weights;
         _customValue = customValue ?? new Func<double, double>?[layers.Length];
@@ -34,6 +35,8 @@ public readonly struct HostNetworkView : INetworkView
 
     /// <summary>The hidden layers.</summary>
     public IReadOnlyList<HiddenLayer> Layers => _layers;
+
+    public QuadratureMethod Quadrature { get; }
 
     public int QuadratureOrder => _nodes.Length;
 

@@ -22,12 +22,15 @@ public interface INetworkView
     /// <summary>φ' of hidden layer l at x (used by quadrature for the NTK only).</summary>
     double PhiDerivative(int layer, double x);
 
-    /// <summary>Gauss–Hermite nodes per dimension.</summary>
+    /// <summary>The rule for activations without a closed form (<see cref="QuadratureMethod.None"/> when there are none).</summary>
+    QuadratureMethod Quadrature { get; }
+
+    /// <summary>Gauss–Hermite nodes per dimension, or Gauss–Legendre points per panel; 0 without a rule.</summary>
     int QuadratureOrder { get; }
 
-    /// <summary>Node i of the rule for E[f(z)], z ~ N(0, 1).</summary>
+    /// <summary>Node i of the rule: for E[f(z)], z ~ N(0, 1) (Gauss–Hermite), or on [−1, 1] (Gauss–Legendre).</summary>
     double QuadratureNode(int i);
 
-    /// <summary>Weight i of that rule (the weights sum to 1).</summary>
+    /// <summary>Weight i of that rule (the weights sum to 1, or to 2 on [−1, 1]).</summary>
     double QuadratureWeight(int i);
 }

@@ -24,7 +24,7 @@ internal static class Activations
     public static Func<double, double> AbReluDerivative(double a, double b) => x => x < 0 ? a : b;
 
     /// <summary>A one-hidden-layer view whose activation is a user delegate: the engine's quadrature path.</summary>
-    public static HostNetworkView CustomView(Func<double, double> phi, Func<double, double> derivative, GaussHermiteRule rule) =>
+    public static HostNetworkView CustomView(Func<double, double> phi, Func<double, double> derivative, QuadratureRule rule) =>
         new(
             new DenseVariances(1, 0),
             [new HiddenLayer(new Activation(ActivationKind.Custom), new DenseVariances(1, 0))],
@@ -33,9 +33,9 @@ internal static class Activations
             [derivative]);
 
     /// <summary>A one-hidden-layer view of a built-in activation (φ from PointwiseActivation).</summary>
-    public static HostNetworkView BuiltInView(Activation activation, GaussHermiteRule rule) =>
+    public static HostNetworkView BuiltInView(Activation activation, QuadratureRule rule) =>
         new(new DenseVariances(1, 0), [new HiddenLayer(activation, new DenseVariances(1, 0))], rule);
 
     public static DualMoments Quadrature(HostNetworkView view, double k12, double k11, double k22) =>
-        GaussHermiteQuadrature.Evaluate(view, 0, k12, k11, k22, withDerivative: true);
+        DualQuadrature.Evaluate(view, 0, k12, k11, k22, withDerivative: true);
 }

@@ -89,7 +89,7 @@ public sealed class ClosedFormTests
     public void SmoothClosedForm_MatchesGaussHermiteQuadratureOfCustomDelegates(string name)
     {
         Case c = Find(name);
-        var view = Activations.CustomView(c.Phi, c.Derivative, GaussHermiteRule.Create(200));
+        var view = Activations.CustomView(c.Phi, c.Derivative, QuadratureRule.GaussHermite(200));
         foreach (var (k11, k22) in new[] { (0.1, 0.1), (1.0, 1.0), (0.5, 2.0), (2.0, 2.0), (0.05, 1.5) })
         {
             var (scaleF, scaleFDot) = Scale(c, k11, k22);
@@ -143,7 +143,7 @@ public sealed class ClosedFormTests
     [Fact]
     public void QuadratureFDot_IsTheDerivativeOfQuadratureF()
     {
-        var rule = GaussHermiteRule.Create(128);
+        var rule = QuadratureRule.GaussHermite(128);
         foreach (var activation in new[] { Activation.Tanh, Activation.Softplus, Activation.Sigmoid, Activation.Swish })
         {
             var view = Activations.BuiltInView(activation, rule);
@@ -187,8 +187,8 @@ public sealed class ClosedFormTests
     public void KinkClosedForm_MatchesHighOrderQuadrature_WithMeasuredAlgebraicConvergence(string name)
     {
         Case c = Find(name);
-        var coarse = Activations.CustomView(c.Phi, c.Derivative, GaussHermiteRule.Create(100));
-        var fine = Activations.CustomView(c.Phi, c.Derivative, GaussHermiteRule.Create(300));
+        var coarse = Activations.CustomView(c.Phi, c.Derivative, QuadratureRule.GaussHermite(100));
+        var fine = Activations.CustomView(c.Phi, c.Derivative, QuadratureRule.GaussHermite(300));
         double coarseF = 0, coarseFDot = 0, fineF = 0, fineFDot = 0;
         foreach (var (k11, k22) in new[] { (1.0, 1.0), (0.3, 7.0), (100.0, 100.0) })
         {

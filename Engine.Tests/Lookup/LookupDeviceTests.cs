@@ -94,7 +94,7 @@ public sealed class LookupDeviceTests
             n * n,
             dMatrix.View,
             n,
-            new DeviceNetworkView(compiled.Input, dLayers.View, compiled.Depth, dNodes.View, dWeights.View, order),
+            new DeviceNetworkView(compiled.Input, dLayers.View, compiled.Depth, dNodes.View, dWeights.View, rule.Order, rule.Method),
             new DeviceKernelTableView(dTableLayers.View, dCoefficients.View),
             new DeviceDiagonalView(dVariances.View, n),
             kind);

@@ -84,7 +84,7 @@ public sealed class VectorKernelTests
     private static HostNetworkView Network(Activation activation, int layers) =>
         new(new DenseVariances(1.45, 0.28),
             Enumerable.Range(0, layers).Select(l => new HiddenLayer(activation, new DenseVariances(1.2 + 0.1 * l, 0.05 * l))).ToArray(),
-            GaussHermiteRule.Create(8));
+            QuadratureRule.GaussHermite(8));
 
     private static void CheckEntries<T>(string name)
         where T : struct, ISimdLanes<T>

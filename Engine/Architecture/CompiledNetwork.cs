@@ -44,8 +44,8 @@ public sealed class CompiledNetwork
 
     internal HiddenLayer[] LayerArray => (HiddenLayer[])Layers;
 
-    /// <summary>The CPU's view, with a quadrature rule of the given order.</summary>
-    internal HostNetworkView HostView(GaussHermiteRule rule) =>
+    /// <summary>The CPU's view, with the given quadrature rule.</summary>
+    internal HostNetworkView HostView(QuadratureRule rule) =>
         new(Input, LayerArray, rule, CustomValue, CustomDerivative);
 
     internal static CompiledNetwork From(Network network)

@@ -8,7 +8,7 @@ namespace GpuNngp.Engine.Gpu;
 
 /// <summary>
 /// A network in device memory: its hidden layers and, when some activation needs quadrature, the
-/// Gauss–Hermite rule. Gives the kernels the view that fits: closed forms only, or the general one.
+/// quadrature rule's node and weight constants. Gives the kernels the view that fits: closed forms only, or the general one.
 /// </summary>
 internal sealed class DeviceNetwork : IDisposable
 {
@@ -21,13 +21,16 @@ internal sealed class DeviceNetwork : IDisposable
         Depth = network.Depth;
         Input = network.Input;
         UsesQuadrature = network.UsesQuadrature;
-        QuadratureOrder = UsesQuadrature ? quadratureOrder : 0;
+        QuadratureOrder = 0;
+        Quadrature = QuadratureMethod.None;
         HiddenLayer[] layers = network.Depth == 0 ? [default] : network.LayerArray;
         _layers = accelerator.Allocate1D<HiddenLayer>(layers.Length);
         GpuHost.CopyIn(stream, _layers.View, layers);
         if (UsesQuadrature)
         {
             var rule = Computation.QuadratureRules.Get(quadratureOrder);
+            QuadratureOrder = rule.Order;
+            Quadrature = rule.Method;
             _nodes = accelerator.Allocate1D<double>(rule.Order);
             _weights = accelerator.Allocate1D<double>(rule.Order);
             GpuHost.CopyIn(stream, _nodes.View, rule.Nodes);
@@ -42,12 +45,15 @@ internal sealed class DeviceNetwork : IDisposable
     /// <summary>True when some activation has no closed form: the kernels then take <see cref="General"/>.</summary>
     public bool UsesQuadrature { get; }
 
+    /// <summary>Nodes of the rule: Gauss–Hermite nodes per dimension, or Gauss–Legendre points per panel.</summary>
     public int QuadratureOrder { get; }
+
+    public QuadratureMethod Quadrature { get; }
 
     public ClosedFormNetworkView ClosedForm => new(Input, _layers.View, Depth);
 
     public DeviceNetworkView General => UsesQuadrature
-        ? new(Input, _layers.View, Depth, _nodes!.View, _weights!.View, QuadratureOrder)
+        ? new(Input, _layers.View, Depth, _nodes!.View, _weights!.View, QuadratureOrder, Quadrature)
         : throw new InvalidOperationException("this network has closed forms only");
 
     public void Dispose()

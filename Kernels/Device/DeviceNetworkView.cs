@@ -3,7 +3,7 @@ using ILGPU;
 namespace GpuNngp.Kernels.Device;
 
 /// <summary>
-/// The GPU's view of a network for any activation: the hidden layers and the Gauss–Hermite rule in
+/// The GPU's view of a network for any activation: the hidden layers and the quadrature rule's constants in
 /// device memory, φ and φ' from <see cref="PointwiseActivation"/> (custom delegates cannot run on
 /// the device; the engine keeps them on the CPU). A kernel parameter: copied by value at launch.
 /// </summary>
@@ -14,16 +14,19 @@ public readonly struct DeviceNetworkView : INetworkView
     private readonly ArrayView<double> _weights;
     private readonly int _depth;
     private readonly int _order;
+    private readonly QuadratureMethod _method;
 
     /// <param name="input">The input dense layer.</param>
     /// <param name="layers">At least <paramref name="depth"/> hidden layers.</param>
     /// <param name="depth">L (the buffer may be longer: a zero-length buffer cannot be allocated).</param>
     /// <param name="nodes">The rule's nodes, at least <paramref name="order"/>.</param>
     /// <param name="weights">The rule's weights, at least <paramref name="order"/>.</param>
-    /// <param name="order">Nodes per dimension.</param>
+    /// <param name="order">Nodes per dimension (Gauss–Hermite) or points per panel (Gauss–Legendre).</param>
+    /// <param name="method">Which rule the nodes belong to.</param>
     public DeviceNetworkView(
-        DenseVariances input, ArrayView<HiddenLayer> layers, int depth, ArrayView<double> nodes, ArrayView<double> weights, int order)
+        DenseVariances input, ArrayView<HiddenLayer> layers, int depth, ArrayView<double> nodes, ArrayView<double> weights, int order, QuadratureMethod method)
     {
+        _method = method;
         Input = input;
         _layers = layers;
         _depth = depth;
@@ -35,6 +38,8 @@ public readonly struct DeviceNetworkView : INetworkView
     public DenseVariances Input { get; }
 
     public int Depth => _depth;
+
+    public QuadratureMethod Quadrature => _method;
 
     public int QuadratureOrder => _order;
 
@@ -69,6 +74,8 @@ public readonly struct ClosedFormNetworkView : INetworkView
     public DenseVariances Input { get; }
 
     public int Depth => _depth;
+
+    public QuadratureMethod Quadrature => QuadratureMethod.None;
 
     public int QuadratureOrder => 0;
 

@@ -6,10 +6,10 @@ namespace GpuNngp.Kernels.Lookup;
 /// Lookup tables of the dual kernel, one per hidden layer whose activation has no closed form: F and
 /// Ḟ as functions of the correlation at that layer's variance q_l, which every point shares when the
 /// inputs share one norm (the paper's preprocessing: x·x/d = 1 makes q⁰, and so every q_l, the same
-/// for all points). The entries are computed by the same Gauss–Hermite quadrature as the direct path,
-/// with the nodes scaled to the variance (u = √q·z), so no fixed integration range limits the
-/// variances a table can serve; a layer keeps its table only where the table's measured error is
-/// within <see cref="LookupTableOptions.Tolerance"/>.
+/// for all points). The entries are computed by the same quadrature as the direct path (by default
+/// the graded Gauss–Legendre rule, within 1e-13 of the integral, its panels scaled to the variance),
+/// so no fixed integration range limits the variances a table can serve; a layer keeps its table
+/// only where the table's measured error is within <see cref="LookupTableOptions.Tolerance"/>.
 /// </summary>
 /// <remarks>
 /// Plain arrays: <see cref="Layers"/> (one <see cref="LookupLayer"/> per hidden layer) and
@@ -236,7 +236,7 @@ public sealed class KernelLookupTable
 
     /// <summary>
     /// F and Ḟ at θ = (j + <paramref name="shift"/>)·π/cells, j = 0 … cells − 1 + <paramref name="extra"/>,
-    /// and the exact θ-derivative of the quadrature sum for F (<see cref="Evaluate"/>).
+    /// and dF/dθ = −q·sin θ·Ḟ (<see cref="Evaluate"/>).
     /// </summary>
     private static Samples Sample<TNetwork>(in TNetwork network, int layer, double q, int cells, double shift, int extra)
         where TNetwork : struct, INetworkView
@@ -259,55 +259,20 @@ public sealed class KernelLookupTable
     }
 
     /// <summary>
-    /// F and Ḟ exactly as <see cref="GaussHermiteQuadrature.Evaluate"/> computes them for
-    /// (k12, q, q) — the same operations in the same order, so a table's nodes equal the direct path
-    /// bit for bit — and, in the same pass, dF/dθ of that quadrature sum itself:
-    /// F_quad(θ) = Σᵢ Σⱼ wᵢwⱼ φ(uᵢ)φ(vᵢⱼ), uᵢ = √q·zᵢ, vᵢⱼ = √q·(cos θ·zᵢ + sin θ·zⱼ), so
-    /// dF_quad/dθ = Σᵢ Σⱼ wᵢwⱼ φ(uᵢ)φ'(vᵢⱼ)·√q·(cos θ·zⱼ − sin θ·zᵢ). For the exact integral this is
-    /// −q·sin θ·Ḟ (Price's theorem); for the finite rule only this form is exactly the slope of the
-    /// values the table interpolates, and a slope inconsistent with the values would cost the cubic
-    /// its fourth-order accuracy wherever the rule is not fully converged. The slope is NaN without φ'.
+    /// F and Ḟ exactly as the direct path computes them for (k12, q, q) — the same rule
+    /// (<see cref="DualQuadrature"/>), so a table's nodes equal the direct path bit for bit — and
+    /// dF/dθ from Price's theorem, ∂F/∂k12 = Ḟ: dF/dθ = −q·sin θ·Ḟ. With the default rule, F and Ḟ
+    /// are within 1e-13 of the integral, so this slope is that of the values the table
+    /// interpolates to the same accuracy, and it costs nothing beyond Ḟ, which the table needs
+    /// anyway. (With the Gauss–Hermite opt-in it is not the slope of the unconverged sum; the
+    /// midpoint check then keeps only the tables that still agree with it.) NaN without φ'.
     /// </summary>
     internal static (double F, double FDot, double Slope) Evaluate<TNetwork>(in TNetwork network, int layer, double k12, double q)
         where TNetwork : struct, INetworkView
     {
-        double su = Math.Sqrt(q);
-        double sv = Math.Sqrt(q);
-        double norm = su * sv;
-        double c = norm > 0 ? ScalarMath.ClampUnit(k12 / norm) : 0;
-        double s = ScalarMath.SqrtOneMinusSquare(c);
-        int order = network.QuadratureOrder;
-
-        double f = 0;
-        double fDot = 0;
-        double slope = 0;
-        for (int i = 0; i < order; i++)
-        {
-            double z1 = network.QuadratureNode(i);
-            double u = su * z1;
-            double phiU = network.Phi(layer, u);
-            double dPhiU = network.PhiDerivative(layer, u);
-            double inner = 0;
-            double innerDot = 0;
-            double innerSlope = 0;
-            for (int j = 0; j < order; j++)
-            {
-                double z2 = network.QuadratureNode(j);
-                double v = sv * (c * z1 + s * z2);
-                double w = network.QuadratureWeight(j);
-                double dPhiV = network.PhiDerivative(layer, v);
-                inner += w * network.Phi(layer, v);
-                innerDot += w * dPhiV;
-                innerSlope += w * dPhiV * (c * z2 - s * z1);
-            }
-
-            double wi = network.QuadratureWeight(i);
-            f += wi * phiU * inner;
-            fDot += wi * dPhiU * innerDot;
-            slope += wi * phiU * innerSlope;
-        }
-
-        return (f, fDot, sv * slope);
+        var moments = DualQuadrature.Evaluate(in network, layer, k12, q, q, withDerivative: true);
+        double c = q > 0 ? ScalarMath.ClampUnit(k12 / q) : 0;
+        return (moments.F, moments.FDot, -q * ScalarMath.SqrtOneMinusSquare(c) * moments.FDot);
     }
 
     /// <summary>Cell coefficients from the samples at the cells + 1 nodes.</summary>

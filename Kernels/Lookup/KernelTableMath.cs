@@ -11,8 +11,8 @@ namespace GpuNngp.Kernels.Lookup;
 /// θ = 0 and θ = π, while F(c) steepens near c = ±1 as the variance grows (φ(√q·z) tends to a step,
 /// whose dual kernel (2/π)·arcsin c has an infinite slope at c = 1 but is linear in θ). Each cell
 /// holds the cubic Hermite interpolant of F with its exact slope in θ — for the exact integral
-/// dF/dθ = −sin θ·√(k11k22)·Ḟ (Price's theorem: ∂F/∂k12 = Ḟ); the builder differentiates the
-/// quadrature sum itself, which is what the table must reproduce — and a cubic Hermite interpolant
+/// dF/dθ = −sin θ·√(k11k22)·Ḟ (Price's theorem: ∂F/∂k12 = Ḟ), which the builder takes from the
+/// accurate rule's Ḟ — and a cubic Hermite interpolant
 /// of Ḟ with fourth-order finite-difference slopes. Cell i covers θ ∈ [iπ/n, (i+1)π/n]; with x ∈ [0, 1] its local coordinate,
 /// F = a0 + x(a1 + x(a2 + x·a3)).
 /// </remarks>

@@ -23,7 +23,7 @@ public static class LookupTableAccuracy
         var view = table.View;
         double q = meta.Variance;
         bool derivative = meta.HasDerivative != 0;
-        var top = GaussHermiteQuadrature.Evaluate(in network, layer, q, q, q, withDerivative: true);
+        var top = DualQuadrature.Evaluate(in network, layer, q, q, q, withDerivative: true);
         double fScale = Math.Abs(top.F) > 0 ? Math.Abs(top.F) : 1;
         double dScale = Math.Abs(top.FDot) > 0 ? Math.Abs(top.FDot) : 1;
         var random = new Random(seed);
@@ -37,7 +37,7 @@ public static class LookupTableAccuracy
                 _ when i % 2 == 0 => 2 * random.NextDouble() - 1,
                 _ => Math.Cos(Math.PI * random.NextDouble()),
             };
-            var exact = GaussHermiteQuadrature.Evaluate(in network, layer, c * q, q, q, withDerivative: derivative);
+            var exact = DualQuadrature.Evaluate(in network, layer, c * q, q, q, withDerivative: derivative);
             var interpolated = KernelTableMath.Evaluate(in view, meta, c * q, q, q, derivative);
             valueError = Math.Max(valueError, Math.Abs(interpolated.F - exact.F) / fScale);
             if (derivative)
