@@ -10,9 +10,9 @@ namespace GpuNngp.Kernels;
 /// Why not Gauss–Hermite: each φ here changes over a width of order 1 in its argument, i.e. 1/√q
 /// in z, and a Gauss–Hermite rule cannot resolve that at large q (order 300 is still 1e-2 off at
 /// q = 100). Here the panels are scaled to the variance and graded geometrically towards the
-/// features: outer breakpoints at 0, ±g·2^k with g = 1/(4√k_out), inner ones around
-/// z₂* = −c·z₁/s (where v = 0) with g = 1/(4·√k_in·s); no panel wider than 2; both integrals
-/// over ±<see cref="Range"/> (the Gaussian mass beyond is 2e-23). m Gauss–Legendre points per
+/// features: outer breakpoints at 0, ±g·2^k with g = 1/√k_out (one unit of u), inner ones around
+/// z₂* = −c·z₁/s (where v = 0) with g = 1/(√k_in·s); no panel wider than 2; both integrals over
+/// ±<see cref="Range"/> (the Gaussian mass beyond is 2e-19, its share of E[z²] 2e-17). m Gauss–Legendre points per
 /// panel, times the Gaussian density. The outer variable carries the larger variance: the inner
 /// expectation E[φ(v) | z₁] then changes in z₁ no faster than φ(u) does (on the scale
 /// 1/(√k_in·|c|) ≥ 1/√k_out), so one grading serves both factors.
@@ -28,7 +28,7 @@ namespace GpuNngp.Kernels;
 public static class GradedGaussLegendreQuadrature
 {
     /// <summary>Both integrals cover z ∈ [−Range, Range].</summary>
-    public const double Range = 10;
+    public const double Range = 9;
 
     /// <summary>No panel is wider than this (in z): the Gaussian density itself must be resolved.</summary>
     public const double MaxPanelWidth = 2;
@@ -58,8 +58,8 @@ public static class GradedGaussLegendreQuadrature
         double norm = su * sv;
         double c = norm > 0 ? ScalarMath.ClampUnit(k12 / norm) : 0;
         double s = ScalarMath.SqrtOneMinusSquare(c);
-        double outerGrading = Grading(0.25 / su);
-        double innerGrading = Grading(0.25 / (sv * s));
+        double outerGrading = Grading(1 / su);
+        double innerGrading = Grading(1 / (sv * s));
         double vSlope = sv * s;
 
         double f = 0;
