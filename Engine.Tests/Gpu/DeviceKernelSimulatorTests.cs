@@ -177,8 +177,8 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
     {
         // Inputs of one norm (x·x/d = 1), as after the paper's preprocessing: the tables apply.
         const int n = 70, columns = 9, d = 5;
-        var network = Nngp.FullyConnected(2, Nngp.Tanh(), 1.96, 0.62).Compile();
-        var hostView = HostKernelMap.View(network, 16);
+        var network = Nngp.FullyConnected(2, Nngp.Tanh(), 0.6, 0.1).Compile();
+        var hostView = HostKernelMap.View(network, QuadratureRules.DefaultOrder);
         double[] x = Standardised(n, d, seed: 3);
         double[] others = Standardised(columns, d, seed: 4);
         var (lower, inputVariance) = Gram(x, n, d);
@@ -199,7 +199,7 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
         using var dCross = _accelerator.Allocate1D(cross);
         using var dVariances = _accelerator.Allocate1D(variances);
         using var dColumnVariances = _accelerator.Allocate1D(columnVariances);
-        using var dNetwork = new Engine.Gpu.DeviceNetwork(_accelerator, stream, network, 16);
+        using var dNetwork = new Engine.Gpu.DeviceNetwork(_accelerator, stream, network, QuadratureRules.DefaultOrder);
         using var dTables = new Engine.Gpu.DeviceLookupTables(_accelerator, stream, tables);
         var kernels = new Engine.Gpu.GpuKernels(_accelerator);
         var diagonal = new DeviceDiagonalView(dVariances.View, n);
@@ -221,11 +221,66 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
             Assert.Equal(expectedCross[i], actualCross[i], 1e-13 * Math.Max(1, Math.Abs(expectedCross[i])));
         }
 
-        // And the tables did the work: direct quadrature with this 16-node rule differs from them.
-        double[] direct = (double[])lower.Clone();
+        // And the tables did the work: direct quadrature differs from them (by rounding and the
+        // interpolation error, ≤ 1e-10) in the first entries below the diagonal.
+        Assert.All(tables.Reports, r => Assert.True(r.Tabulated, r.Note));
         var (directVariances, _) = HostKernelMap.Diagonals(hostView, inputVariance, kind);
-        HostKernelMap.MapLowerTriangle(hostView, direct, n, directVariances, kind, new ProgressCounter(null, Stage.LayerMap, 1));
-        Assert.Contains(Enumerable.Range(0, n * n), index => index % n >= index / n && direct[index] != actualLower[index]);
+        var directDiagonal = new HostDiagonalView(directVariances, n);
+        Assert.Contains(Enumerable.Range(1, 4), i => LayerRecursion.Entry(hostView, lower[i], directDiagonal, i, directDiagonal, 0, kind) != actualLower[i]);
+    }
+
+    /// <summary>
+    /// F and Ḟ of the default rule (graded Gauss–Legendre) inside an ILGPU kernel, through the view
+    /// the GPU backend builds (<see cref="Engine.Gpu.DeviceNetwork"/>), against the independent
+    /// integration: tanh, softplus, sigmoid and swish at q ∈ {0.01, 1, 100} and an unequal pair,
+    /// c ∈ {−1, −0.999, 0, 0.9, 0.999, 1}, ≤ 1e-10 of the entry's scale.
+    /// </summary>
+    [Theory]
+    [InlineData("tanh")]
+    [InlineData("softplus")]
+    [InlineData("sigmoid")]
+    [InlineData("swish")]
+    public void DefaultQuadrature_OnTheSimulator_IsWithinTenDigitsOfTheReference(string name)
+    {
+        var (phi, derivative, _) = Kernels.QuadratureAccuracyTests.Case(name);
+        var network = Nngp.FullyConnected(1, Nngp.ActivationByName(name), 1, 0).Compile();
+        var entries = new List<(double K12, double K11, double K22)>();
+        foreach (var (k11, k22) in new[] { (0.01, 0.01), (1.0, 1.0), (100.0, 100.0), (0.01, 100.0) })
+        {
+            foreach (double c in new[] { -1, -0.999, 0, 0.9, 0.999, 1 })
+            {
+                entries.Add((c * Math.Sqrt(k11 * k22), k11, k22));
+            }
+        }
+
+        using var dInputs = _accelerator.Allocate1D(entries.SelectMany(e => new[] { e.K12, e.K11, e.K22 }).ToArray());
+        using var dOutputs = _accelerator.Allocate1D<double>(2 * entries.Count);
+        using var dNetwork = new Engine.Gpu.DeviceNetwork(_accelerator, _accelerator.DefaultStream, network, QuadratureRules.DefaultOrder);
+        Assert.Equal(QuadratureMethod.GradedGaussLegendre, dNetwork.Quadrature);
+        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, DeviceNetworkView>(DualEntries);
+        kernel(entries.Count, dInputs.View, dOutputs.View, dNetwork.General);
+        _accelerator.Synchronize();
+        double[] outputs = dOutputs.GetAsArray1D();
+
+        for (int e = 0; e < entries.Count; e++)
+        {
+            var (k12, k11, k22) = entries[e];
+            double scaleF = Math.Sqrt(Kernels.GaussianExpectation.Expect(x => phi(x) * phi(x), k11) * Kernels.GaussianExpectation.Expect(x => phi(x) * phi(x), k22));
+            double scaleFDot = Math.Sqrt(Kernels.GaussianExpectation.Expect(x => derivative(x) * derivative(x), k11) * Kernels.GaussianExpectation.Expect(x => derivative(x) * derivative(x), k22));
+            double errorF = Math.Abs(outputs[2 * e] - Kernels.QuadratureAccuracyTests.Reference(phi, phi, k12, k11, k22)) / scaleF;
+            double errorFDot = Math.Abs(outputs[2 * e + 1] - Kernels.QuadratureAccuracyTests.Reference(derivative, derivative, k12, k11, k22)) / scaleFDot;
+            Assert.True(
+                errorF <= 1e-10 && errorFDot <= 1e-10,
+                FormattableString.Invariant($"{name} k12={k12} k11={k11} k22={k22}: F error {errorF:E2}, Ḟ error {errorFDot:E2}"));
+        }
+    }
+
+    /// <summary>F and Ḟ of hidden layer 0 at entry i of (k12, k11, k22) triples.</summary>
+    private static void DualEntries(Index1D i, ArrayView<double> inputs, ArrayView<double> outputs, DeviceNetworkView network)
+    {
+        DualMoments moments = DualActivation.Evaluate(network, network.Layer(0).Activation, 0, inputs[3 * i], inputs[3 * i + 1], inputs[3 * i + 2], true);
+        outputs[2 * i] = moments.F;
+        outputs[2 * i + 1] = moments.FDot;
     }
 
     private static double[] Standardised(int points, int d, int seed)
