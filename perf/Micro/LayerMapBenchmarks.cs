@@ -43,7 +43,7 @@ public static class LayerMapBenchmarks
             .AddExporter(MarkdownExporter.GitHub, JsonExporter.Brief)
             .WithArtifactsPath(Path.Combine("artifacts", "perf", "micro"));
         string[] arguments = args.Any(a => a is "--filter" or "-f" or "--list" or "--help") ? args : [.. args, "--filter", "*"];
-        var summaries = BenchmarkSwitcher.FromTypes([typeof(ScalarEntry), typeof(VectorEntry)]).Run(arguments, config);
+        var summaries = BenchmarkSwitcher.FromTypes([typeof(ScalarEntry), typeof(VectorEntry), typeof(QuadratureEntry)]).Run(arguments, config);
         return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
     }
 
@@ -145,6 +145,51 @@ public static class LayerMapBenchmarks
             }
 
             return Enumerable.Range(0, T.Count).Sum(sum.Lane);
+        }
+    }
+
+    /// <summary>
+    /// One quadrature entry, F only (the NNGP's layer map): the Gauss–Hermite opt-in of order 64 (the
+    /// default before 2026-12-01) beside the default graded Gauss–Legendre rule, at pre-activation
+    /// variance 1 and 100, side by side in one run. Correlations c ∈ [−0.9, 0.9], equal variances.
+    /// </summary>
+    [Config(typeof(EntryColumns))]
+    public class QuadratureEntry
+    {
+        private const int Count = 16;
+        private HostNetworkView _network;
+        private double[] _k12 = [];
+
+        [Params("gauss-hermite-64", "graded-gauss-legendre")]
+        public string Rule { get; set; } = "graded-gauss-legendre";
+
+        [Params("tanh", "softplus", "sigmoid", "swish")]
+        public string Activation { get; set; } = "tanh";
+
+        [Params(1.0, 100.0)]
+        public double Variance { get; set; } = 1;
+
+        [GlobalSetup]
+        public void Setup()
+        {
+            var layer = Nngp.ActivationByName(Activation);
+            int order = Rule == "gauss-hermite-64" ? 64 : QuadratureRules.DefaultOrder;
+            _network = new HostNetworkView(
+                new DenseVariances(1, 0), [new HiddenLayer(layer.Activation, new DenseVariances(1, 0))], QuadratureRules.Get(order));
+            var random = new Random(7);
+            _k12 = Enumerable.Range(0, Count).Select(_ => Variance * (1.8 * random.NextDouble() - 0.9)).ToArray();
+        }
+
+        [Benchmark(OperationsPerInvoke = Count)]
+        public double Entry()
+        {
+            double sum = 0;
+            foreach (double k12 in _k12)
+            {
+                sum += DualQuadrature.Evaluate(_network, 0, k12, Variance, Variance, withDerivative: false).F;
+            }
+
+            return sum;
         }
     }
 
