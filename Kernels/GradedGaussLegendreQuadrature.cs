@@ -70,12 +70,8 @@ public static class GradedGaussLegendreQuadrature
             double direction = side == 0 ? 1 : -1;
             double start = 0;
             double distance = 0;
-            while (start < Range)
+            while (NextPanel(ref start, ref distance, outerGrading, out double middle, out double half))
             {
-                double width = PanelWidth(distance, outerGrading);
-                double end = Math.Min(start + width, Range);
-                double half = 0.5 * (end - start);
-                double middle = 0.5 * (end + start);
                 for (int i = 0; i < points; i++)
                 {
                     double z1 = direction * (middle + half * network.QuadratureNode(i));
@@ -100,9 +96,6 @@ public static class GradedGaussLegendreQuadrature
                         fDot += weight * network.PhiDerivative(layer, u) * innerDot;
                     }
                 }
-
-                distance += width;
-                start = end;
             }
         }
 
@@ -128,12 +121,8 @@ public static class GradedGaussLegendreQuadrature
             double pc = direction * centre;
             double start = Math.Max(pc, -Range);
             double distance = start - pc;
-            while (start < Range)
+            while (NextPanel(ref start, ref distance, grading, out double middle, out double half))
             {
-                double width = PanelWidth(distance, grading);
-                double end = Math.Min(start + width, Range);
-                double half = 0.5 * (end - start);
-                double middle = 0.5 * (end + start);
                 for (int j = 0; j < points; j++)
                 {
                     double z2 = direction * (middle + half * network.QuadratureNode(j));
@@ -145,9 +134,6 @@ public static class GradedGaussLegendreQuadrature
                         sumDot += weight * network.PhiDerivative(layer, v);
                     }
                 }
-
-                distance += width;
-                start = end;
             }
         }
 
@@ -155,10 +141,29 @@ public static class GradedGaussLegendreQuadrature
         return sum;
     }
 
-    /// <summary>The width of the panel starting <paramref name="distance"/> from the centre: the distance itself (geometric grading), at least g, at most 2.</summary>
+    /// <summary>
+    /// The next panel from <paramref name="start"/>, <paramref name="distance"/> from the centre:
+    /// as wide as that distance (geometric grading), at least g, at most 2, clipped at the range;
+    /// its middle and half-width, and advances both. False once the range is covered.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double PanelWidth(double distance, double grading) =>
-        Math.Min(Math.Max(distance, grading), MaxPanelWidth);
+    private static bool NextPanel(ref double start, ref double distance, double grading, out double middle, out double half)
+    {
+        if (!(start < Range))
+        {
+            middle = 0;
+            half = 0;
+            return false;
+        }
+
+        double width = Math.Min(Math.Max(distance, grading), MaxPanelWidth);
+        double end = Math.Min(start + width, Range);
+        half = 0.5 * (end - start);
+        middle = 0.5 * (end + start);
+        distance += width;
+        start = end;
+        return true;
+    }
 
     /// <summary>g itself, or the floor when it is smaller, zero or NaN (an infinite variance).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
