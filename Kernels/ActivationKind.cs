@@ -2,7 +2,7 @@ namespace GpuNngp.Kernels;
 
 /// <summary>
 /// The nonlinearities the kernel recursion knows. The first group has closed-form dual kernels;
-/// the second is integrated by 2-D Gauss–Hermite quadrature. The numeric values are stable: they
+/// the second is integrated numerically (<see cref="DualQuadrature"/>). The numeric values are stable: they
 /// travel to the GPU inside <see cref="Activation"/>.
 /// </summary>
 public enum ActivationKind
