@@ -29,7 +29,8 @@ public sealed class MnistPaperRunTests
         Assert.Equal(1000, root.GetProperty("trainSize").GetInt32());
         Assert.Equal(10_000, root.GetProperty("testSize").GetInt32()); // the whole test set by default under the paper's split
         double accuracy = root.GetProperty("accuracy").GetDouble();
-        // Table 1 of the paper: ReLU GP-20-1.45-0.28 on MNIST:1k, 0.9279 (its lookup-table kernel; ours is the closed form).
-        Assert.True(Math.Abs(accuracy - 0.9279) <= 0.01, string.Create(CultureInfo.InvariantCulture, $"MNIST:1k accuracy {accuracy:F4}, the paper's 0.9279"));
+        // Table 1 of the paper: ReLU GP-20-1.45-0.28 on MNIST:1k, 0.9279 (its lookup-table kernel; ours is
+        // the closed form). ±0.005 tells the paper's subset from the first 1,000 images, which give 0.9216.
+        Assert.True(Math.Abs(accuracy - 0.9279) <= 0.005, string.Create(CultureInfo.InvariantCulture, $"MNIST:1k accuracy {accuracy:F4}, the paper's 0.9279"));
     }
 }
