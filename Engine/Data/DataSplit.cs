@@ -147,7 +147,7 @@ public sealed record DataSplit(LabeledImages Train, LabeledImages Test)
         string? directory;
         if (string.Equals(dataset, MnistName, StringComparison.OrdinalIgnoreCase))
         {
-            return Datasets.ResolveMnistDirectory(Environment.GetEnvironmentVariable(Datasets.MnistDirectoryVariable));
+            return Datasets.ResolveMnistDirectory();
         }
 
         if (string.Equals(dataset, FashionMnistName, StringComparison.OrdinalIgnoreCase))

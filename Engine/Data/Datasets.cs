@@ -68,7 +68,7 @@ public static class Datasets
     /// </summary>
     public static (LabeledImages Train, LabeledImages Test) Mnist(string? directory = null)
     {
-        var folder = directory is null ? ResolveMnistDirectory(Environment.GetEnvironmentVariable(MnistDirectoryVariable)) : ResolveDirectory(directory);
+        var folder = directory is null ? ResolveMnistDirectory() : ResolveDirectory(directory);
         return (LoadFiles(folder, TrainImages, TrainLabels, null), LoadFiles(folder, TestImages, TestLabels, null));
     }
 
@@ -76,6 +76,9 @@ public static class Datasets
     public static string MnistDirectory => MnistDirectoryFrom(Environment.GetEnvironmentVariable(MnistDirectoryVariable));
 
     private static string MnistDirectoryFrom(string? variable) => string.IsNullOrEmpty(variable) ? DefaultMnistDirectory : variable;
+
+    /// <summary>Full MNIST's directory, <see cref="MnistDirectory"/>, checked (<see cref="ResolveMnistDirectory(string?)"/>).</summary>
+    internal static string ResolveMnistDirectory() => ResolveMnistDirectory(Environment.GetEnvironmentVariable(MnistDirectoryVariable));
 
     /// <summary>
     /// Full MNIST's directory given the value of <see cref="MnistDirectoryVariable"/> (null when
@@ -127,10 +130,7 @@ public static class Datasets
     /// </summary>
     internal static LabeledImages LoadFiles(string directory, string imagesBase, string labelsBase, int? take)
     {
-        var imagesPath = Find(directory, imagesBase);
-        var labelsPath = Find(directory, labelsBase);
-        var images = IdxReader.Read(imagesPath);
-        var labels = IdxReader.Read(labelsPath);
+        var (images, imagesPath, labels, labelsPath) = ReadPair(directory, imagesBase, labelsBase);
         int available = images.Dimensions[0];
         if (take > available)
         {
@@ -148,13 +148,17 @@ public static class Datasets
     /// </summary>
     internal static LabeledImages LoadRows(string directory, string imagesBase, string labelsBase, Func<int[], int[]> chooseRows)
     {
-        var imagesPath = Find(directory, imagesBase);
-        var labelsPath = Find(directory, labelsBase);
-        var images = IdxReader.Read(imagesPath);
-        var labels = IdxReader.Read(labelsPath);
+        var (images, imagesPath, labels, labelsPath) = ReadPair(directory, imagesBase, labelsBase);
         var all = Labels(images, imagesPath, labels, labelsPath, images.Dimensions[0]);
         var rows = chooseRows(all);
         return new LabeledImages(Gather(images, rows), Array.ConvertAll(rows, r => all[r]));
+    }
+
+    private static (IdxArray Images, string ImagesPath, IdxArray Labels, string LabelsPath) ReadPair(string directory, string imagesBase, string labelsBase)
+    {
+        var imagesPath = Find(directory, imagesBase);
+        var labelsPath = Find(directory, labelsBase);
+        return (IdxReader.Read(imagesPath), imagesPath, IdxReader.Read(labelsPath), labelsPath);
     }
 
     private static string Find(string directory, string baseName)
