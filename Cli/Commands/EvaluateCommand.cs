@@ -20,7 +20,7 @@ internal static class EvaluateCommand
         var dataset = new Option<string>("--dataset") { Description = DatasetOptions.DatasetDescription, DefaultValueFactory = _ => "mnist10k" };
         var split = DatasetOptions.CreateSplit();
         var trainSize = new Option<int>("--train-size") { Description = "N, training examples (the first N; with --split paper the paper's subset of N)", DefaultValueFactory = _ => 1000 };
-        var testSize = new Option<int>("--test-size") { Description = $"M, test examples (the last M of mnist10k; the first M of a test file); default {DefaultTestSize}, or all {DataSplit.PaperTestSize} with --split paper", DefaultValueFactory = _ => DefaultTestSize };
+        var testSize = new Option<int>("--test-size") { Description = $"M, test examples (the last M of mnist10k; the first M of a test file); default {DefaultTestSize}, or the whole test set with --split paper", DefaultValueFactory = _ => DefaultTestSize };
         var noise = new Option<double>("--noise") { Description = "σε², observation noise added to the kernel's diagonal", DefaultValueFactory = _ => 1e-10 };
         var ntk = new Option<bool>("--ntk") { Description = "use the neural tangent kernel instead of the NNGP" };
         var json = new Option<FileInfo?>("--json") { Description = "write the report as JSON to this file" };
@@ -41,7 +41,7 @@ internal static class EvaluateCommand
                 Dataset = datasetName,
                 Split = protocol,
                 TrainSize = parsed.GetValue(trainSize),
-                TestSize = parsed.GetResult(testSize) is { Implicit: false } || protocol != SplitProtocol.Paper ? parsed.GetValue(testSize) : DataSplit.PaperTestSize,
+                TestSize = parsed.GetResult(testSize) is { Implicit: false } || protocol != SplitProtocol.Paper ? parsed.GetValue(testSize) : DataSplit.TestCount(datasetName),
                 Depth = parsed.GetValue(architecture.Depth),
                 Activation = parsed.GetValue(architecture.Activation) ?? "relu",
                 WeightVariance = parsed.GetValue(architecture.WeightVariance),

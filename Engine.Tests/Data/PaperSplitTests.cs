@@ -170,23 +170,27 @@ public sealed class PaperSplitTests
         return NumpyFixtures.Shuffled[trainSize].Select(p => byClass[p]).ToArray();
     }
 
-    private static int[] RandomLabels(int count, int seed)
+    internal static int[] RandomLabels(int count, int seed)
     {
         var random = new Random(seed);
         return Enumerable.Range(0, count).Select(_ => random.Next(10)).ToArray();
     }
 
-    /// <summary>Image i has pixels (i / 256, i % 256): which rows a split took shows in its images.</summary>
-    private static void WriteNumberedSet(string directory, string images, string labels, int[] labelValues)
+    /// <summary>
+    /// Image i has pixels (i / 256, i % 256, 200): which rows a split took shows in its images, and
+    /// no image of fewer than 51,400 is constant, so all can be standardised.
+    /// </summary>
+    internal static void WriteNumberedSet(string directory, string images, string labels, int[] labelValues)
     {
-        var pixels = new byte[labelValues.Length * 2];
+        var pixels = new byte[labelValues.Length * 3];
         for (int i = 0; i < labelValues.Length; i++)
         {
-            pixels[2 * i] = (byte)(i / 256);
-            pixels[(2 * i) + 1] = (byte)(i % 256);
+            pixels[3 * i] = (byte)(i / 256);
+            pixels[(3 * i) + 1] = (byte)(i % 256);
+            pixels[(3 * i) + 2] = 200;
         }
 
-        File.WriteAllBytes(Path.Combine(directory, images), TestFiles.Idx(0x08, [labelValues.Length, 1, 2], pixels));
+        File.WriteAllBytes(Path.Combine(directory, images), TestFiles.Idx(0x08, [labelValues.Length, 1, 3], pixels));
         File.WriteAllBytes(Path.Combine(directory, labels), TestFiles.Idx(0x08, [labelValues.Length], [.. labelValues.Select(l => (byte)l)]));
     }
 

@@ -21,9 +21,6 @@ public sealed record DataSplit(LabeledImages Train, LabeledImages Test)
     /// <summary>The dataset name of Fashion-MNIST at its package location.</summary>
     public const string FashionMnistName = "fashion-mnist";
 
-    /// <summary>The size of MNIST's test set, all of which the paper evaluates on.</summary>
-    public const int PaperTestSize = 10_000;
-
     /// <summary>
     /// The split a data set gets when none is named: the paper's for <c>mnist</c>, whose table it
     /// reproduces, and the first examples for every other (as before full MNIST existed).
@@ -120,6 +117,16 @@ public sealed record DataSplit(LabeledImages Train, LabeledImages Test)
         }
 
         return Datasets.LoadFiles(Folder(dataset), Datasets.TrainImages, Datasets.TrainLabels, trainSize);
+    }
+
+    /// <summary>
+    /// The number of test examples <paramref name="dataset"/> has (10,000 for MNIST, all of which
+    /// the paper evaluates on), read from its test labels file; for mnist10k its whole pool.
+    /// </summary>
+    public static int TestCount(string dataset)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(dataset);
+        return IsMnist10k(dataset) ? Datasets.Mnist10kCount : Datasets.CountExamples(Folder(dataset), Datasets.TestLabels);
     }
 
     private static void RefusePaperSplitOfOnePool(SplitProtocol protocol)

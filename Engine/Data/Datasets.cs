@@ -154,6 +154,9 @@ public static class Datasets
         return new LabeledImages(Gather(images, rows), Array.ConvertAll(rows, r => all[r]));
     }
 
+    /// <summary>The number of entries of one file of a directory (a labels file is small to read).</summary>
+    internal static int CountExamples(string directory, string baseName) => IdxReader.Read(Find(directory, baseName)).Dimensions[0];
+
     private static (IdxArray Images, string ImagesPath, IdxArray Labels, string LabelsPath) ReadPair(string directory, string imagesBase, string labelsBase)
     {
         var imagesPath = Find(directory, imagesBase);
