@@ -3,6 +3,7 @@ using System.Globalization;
 using GpuNngp.Cli.Output;
 using GpuNngp.Cli.Plots;
 using GpuNngp.Engine;
+using GpuNngp.Engine.Data;
 using GpuNngp.Engine.Evaluation;
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Lookup;
@@ -16,9 +17,10 @@ internal static class EvaluateCommand
     public static Command Create(IAnsiConsole console)
     {
         var architecture = new ArchitectureOptions();
-        var dataset = new Option<string>("--dataset") { Description = "mnist10k (embedded), fashion-mnist (/usr/share/datasets/fashion-mnist) or a directory of MNIST-format IDX files", DefaultValueFactory = _ => "mnist10k" };
-        var trainSize = new Option<int>("--train-size") { Description = "N, the first N training examples", DefaultValueFactory = _ => 1000 };
-        var testSize = new Option<int>("--test-size") { Description = "M, test examples (the last M of mnist10k; the first M of a test file)", DefaultValueFactory = _ => 2000 };
+        var dataset = new Option<string>("--dataset") { Description = DatasetOptions.DatasetDescription, DefaultValueFactory = _ => "mnist10k" };
+        var split = DatasetOptions.CreateSplit();
+        var trainSize = new Option<int>("--train-size") { Description = "N, training examples (the first N; with --split paper the paper's subset of N)", DefaultValueFactory = _ => 1000 };
+        var testSize = new Option<int>("--test-size") { Description = $"M, test examples (the last M of mnist10k; the first M of a test file); default {DefaultTestSize}, or the whole test set with --split paper", DefaultValueFactory = _ => DefaultTestSize };
         var noise = new Option<double>("--noise") { Description = "σε², observation noise added to the kernel's diagonal", DefaultValueFactory = _ => 1e-10 };
         var ntk = new Option<bool>("--ntk") { Description = "use the neural tangent kernel instead of the NNGP" };
         var json = new Option<FileInfo?>("--json") { Description = "write the report as JSON to this file" };
@@ -27,16 +29,19 @@ internal static class EvaluateCommand
         var lookup = new Option<LookupTableMode>("--lookup") { Description = "auto: lookup tables for activations without a closed form where inputs share one norm (CPU and GPU); off: quadrature for every entry", DefaultValueFactory = _ => LookupTableMode.Auto };
         var command = new Command("evaluate", "Fit the NNGP posterior on a training set and report test accuracy, variances, uncertainty calibration and stage times.")
         {
-            dataset, trainSize, testSize, noise, ntk, json, calibration, calibrationBins, lookup,
+            dataset, split, trainSize, testSize, noise, ntk, json, calibration, calibrationBins, lookup,
         };
         architecture.AddTo(command);
         command.SetAction(parsed =>
         {
+            string datasetName = parsed.GetValue(dataset) ?? "mnist10k";
+            var protocol = parsed.GetValue(split) ?? DataSplit.DefaultSplit(datasetName);
             var settings = new ClassificationSettings
             {
-                Dataset = parsed.GetValue(dataset) ?? "mnist10k",
+                Dataset = datasetName,
+                Split = protocol,
                 TrainSize = parsed.GetValue(trainSize),
-                TestSize = parsed.GetValue(testSize),
+                TestSize = parsed.GetResult(testSize) is { Implicit: false } || protocol != SplitProtocol.Paper ? parsed.GetValue(testSize) : DataSplit.TestCount(datasetName),
                 Depth = parsed.GetValue(architecture.Depth),
                 Activation = parsed.GetValue(architecture.Activation) ?? "relu",
                 WeightVariance = parsed.GetValue(architecture.WeightVariance),
@@ -80,6 +85,8 @@ internal static class EvaluateCommand
         });
         return command;
     }
+
+    private const int DefaultTestSize = 2000;
 
     /// <summary>
     /// Bins asked for explicitly must not outnumber the test points; the default is capped quietly

@@ -5,6 +5,7 @@ using GpuNngp.Cli.Plots;
 using GpuNngp.Engine;
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
+using GpuNngp.Engine.Data;
 using GpuNngp.Engine.Selection;
 using GpuNngp.Kernels;
 using Spectre.Console;
@@ -20,9 +21,10 @@ internal static class SearchCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var dataset = new Option<string>("--dataset") { Description = "mnist10k (embedded), fashion-mnist (/usr/share/datasets/fashion-mnist) or a directory of MNIST-format IDX files", DefaultValueFactory = _ => "mnist10k" };
-        var trainSize = new Option<int>("--train-size") { Description = "training examples used, the validation split included (the first N of the training data)", DefaultValueFactory = _ => 2000 };
-        var validationSize = new Option<int>("--validation-size") { Description = "the last V of those, held out and scored by accuracy", DefaultValueFactory = _ => 1000 };
+        var dataset = new Option<string>("--dataset") { Description = DatasetOptions.DatasetDescription, DefaultValueFactory = _ => "mnist10k" };
+        var split = DatasetOptions.CreateSplit();
+        var trainSize = new Option<int>("--train-size") { Description = "training examples used, the validation split included (the first N of the training data); with --split paper the paper's training subset of N alone", DefaultValueFactory = _ => 2000 };
+        var validationSize = new Option<int>("--validation-size") { Description = "the last V of those, held out and scored by accuracy; with --split paper the first V of the paper's 10,000 validation images", DefaultValueFactory = _ => 1000 };
         var activation = new Option<string>("--activation") { Description = $"one of: {string.Join(", ", Nngp.ActivationNames)}", DefaultValueFactory = _ => "relu" };
         var ntk = new Option<bool>("--ntk") { Description = "search the neural tangent kernel instead of the NNGP" };
         var device = new Option<DeviceKind>("--device") { Description = "auto (GPU if usable, else CPU), cpu or gpu", DefaultValueFactory = _ => DeviceKind.Auto };
@@ -36,7 +38,7 @@ internal static class SearchCommand
         var plots = new Option<DirectoryInfo?>("--plots") { Description = "write the phase diagrams (accuracy and log marginal likelihood per depth, with χ₁ = 1) as PNGs into this directory" };
         var command = new Command("search", "Bayesian model selection: score a grid of (σw², σb², depth, noise) by log marginal likelihood and validation accuracy.")
         {
-            dataset, trainSize, validationSize, activation, ntk, device, weights, biases, depths, noises, csv, resume, json, plots,
+            dataset, split, trainSize, validationSize, activation, ntk, device, weights, biases, depths, noises, csv, resume, json, plots,
         };
         command.SetAction((parsed, cancellation) =>
         {
@@ -49,6 +51,7 @@ internal static class SearchCommand
             var settings = new SearchSettings
             {
                 Dataset = parsed.GetValue(dataset)!,
+                Split = parsed.GetValue(split) ?? DataSplit.DefaultSplit(parsed.GetValue(dataset)!),
                 TrainSize = parsed.GetValue(trainSize),
                 ValidationSize = parsed.GetValue(validationSize),
                 Activation = parsed.GetValue(activation)!,
@@ -138,7 +141,7 @@ internal static class SearchCommand
     {
         var c = CultureInfo.InvariantCulture;
         var s = report.Settings;
-        console.WriteLine($"data:         {s.Dataset}, {report.FitSize} fitted / {s.ValidationSize} validation, d = {report.Dimension}, {report.Classes} classes");
+        console.WriteLine($"data:         {s.Dataset} ({s.Split?.ToString().ToLowerInvariant() ?? "default"} split), {report.FitSize} fitted / {s.ValidationSize} validation, d = {report.Dimension}, {report.Classes} classes");
         console.WriteLine($"backend:      {report.Backend}");
         console.WriteLine(string.Create(c, $"grid:         {s.Grid.Count} points ({report.Resumed} resumed), {report.Failed} not factorisable; {report.TotalSeconds:F1} s"));
         var table = new Table().Border(TableBorder.Rounded)
@@ -190,6 +193,7 @@ internal static class SearchCommand
         return new
         {
             s.Dataset,
+            Split = s.Split?.ToString().ToLowerInvariant(),
             s.TrainSize,
             s.ValidationSize,
             report.FitSize,

@@ -17,7 +17,7 @@ internal static class ReportPrinter
         }
 
         table.AddRow("[bold]total[/]", $"[bold]{report.TotalSeconds.ToString("F3", c)}[/]");
-        console.WriteLine($"data:         {report.Dataset}, {report.TrainSize} train / {report.TestSize} test, d = {report.Dimension}, {report.Classes} classes");
+        console.WriteLine($"data:         {report.Dataset} ({report.Split} split), {report.TrainSize} train / {report.TestSize} test, d = {report.Dimension}, {report.Classes} classes");
         console.WriteLine($"network:      {report.Architecture} ({report.Kernel})");
         console.WriteLine($"backend:      {report.Backend}");
         console.Write(table);

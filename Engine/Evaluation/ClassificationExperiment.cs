@@ -32,7 +32,8 @@ public static class ClassificationExperiment
         }
 
         long start = Stopwatch.GetTimestamp();
-        var split = DataSplit.Load(settings.Dataset, settings.TrainSize, settings.TestSize);
+        var protocol = settings.Split ?? DataSplit.DefaultSplit(settings.Dataset);
+        var split = DataSplit.Load(settings.Dataset, settings.TrainSize, settings.TestSize, protocol);
         int classes = Math.Max(split.Train.Labels.Max(), split.Test.Labels.Max()) + 1;
         var xTrain = Preprocessing.StandardisePerExample(split.Train.Images);
         var yTrain = Preprocessing.OneHotTargets(split.Train.Labels, classes);
@@ -58,6 +59,7 @@ public static class ClassificationExperiment
         return new ClassificationReport
         {
             Dataset = settings.Dataset,
+            Split = protocol.ToString().ToLowerInvariant(),
             TrainSize = settings.TrainSize,
             TestSize = settings.TestSize,
             Dimension = xTrain.ColumnCount,

@@ -1,9 +1,14 @@
+using GpuNngp.Engine.Data;
+
 namespace GpuNngp.Engine.Evaluation;
 
 /// <summary>What an experiment measured; serialised as the --json report.</summary>
 public sealed record ClassificationReport
 {
     public required string Dataset { get; init; }
+
+    /// <summary>How the data set was split: "first" or "paper" (<see cref="SplitProtocol"/>).</summary>
+    public string Split { get; init; } = "first";
 
     public required int TrainSize { get; init; }
 

@@ -1,4 +1,5 @@
 using GpuNngp.Engine.Computation;
+using GpuNngp.Engine.Data;
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Lookup;
 
@@ -8,6 +9,9 @@ namespace GpuNngp.Engine.Evaluation;
 public sealed record ClassificationSettings
 {
     public string Dataset { get; init; } = "mnist10k";
+
+    /// <summary>How the data set is split; null for its default (<see cref="DataSplit.DefaultSplit"/>).</summary>
+    public SplitProtocol? Split { get; init; }
 
     public int TrainSize { get; init; } = 1000;
 

@@ -32,7 +32,7 @@ public static class SearchExperiment
                 FormattableString.Invariant($"{settings.CsvPath}: its point GP-{stray.Point.Depth}-{stray.Point.WeightVariance:G6}-{stray.Point.BiasVariance:G6} with noise {stray.Point.Noise:G3} is not in this grid: resume with the grid options of the run that wrote it"));
         }
 
-        var (fit, validation) = DataSplit.LoadTraining(settings.Dataset, settings.TrainSize).SplitLast(settings.ValidationSize);
+        var (fit, validation) = DataSplit.LoadFitAndValidation(settings.Dataset, settings.TrainSize, settings.ValidationSize, settings.Split);
         int classes = Math.Max(fit.Labels.Max(), validation.Labels.Max()) + 1;
         var xFit = Preprocessing.StandardisePerExample(fit.Images);
         var yFit = Preprocessing.OneHotTargets(fit.Labels, classes);

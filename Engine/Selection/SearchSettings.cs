@@ -1,21 +1,31 @@
 using GpuNngp.Engine.Computation;
+using GpuNngp.Engine.Data;
 using GpuNngp.Kernels;
 
 namespace GpuNngp.Engine.Selection;
 
 /// <summary>
-/// One hyperparameter search as <c>nngp search</c> runs it: the first <see cref="TrainSize"/>
-/// training examples of a data set, of which the last <see cref="ValidationSize"/> are held out for
-/// the accuracy score; the test set is never touched.
+/// One hyperparameter search as <c>nngp search</c> runs it: examples fitted on and examples held
+/// out for the accuracy score, both from the training file as <see cref="Split"/> chooses them
+/// (<see cref="DataSplit.LoadFitAndValidation"/>); the test set is never touched.
 /// </summary>
 public sealed record SearchSettings
 {
     public string Dataset { get; init; } = "mnist10k";
 
-    /// <summary>Training examples used in all, the validation split included.</summary>
+    /// <summary>How the data set is split; null for its default (<see cref="DataSplit.DefaultSplit"/>).</summary>
+    public SplitProtocol? Split { get; init; }
+
+    /// <summary>
+    /// Under the first-examples split, training examples used in all, the validation split
+    /// included; under the paper's split, the size of its training subset alone.
+    /// </summary>
     public int TrainSize { get; init; } = 2000;
 
-    /// <summary>The last examples of the training part, scored by accuracy and never fitted on.</summary>
+    /// <summary>
+    /// Examples scored by accuracy and never fitted on: the last of the training part under the
+    /// first-examples split, the first of the paper's validation set under its split.
+    /// </summary>
     public int ValidationSize { get; init; } = 1000;
 
     public string Activation { get; init; } = "relu";
