@@ -1,4 +1,5 @@
 using System.Globalization;
+using GpuNngp.Engine.Computation;
 
 namespace GpuNngp.Perf;
 
@@ -55,7 +56,7 @@ public sealed record HarnessOptions
 
     public double Noise { get; init; } = 1e-3;
 
-    public int QuadratureOrder { get; init; } = 64;
+    public int QuadratureOrder { get; init; } = QuadratureRules.DefaultOrder;
 
     public int Repeats { get; init; } = 3;
 
@@ -72,7 +73,7 @@ public sealed record HarnessOptions
     /// <summary>Training size of the M, d and depth sweeps on a GPU (null: 16,000, where a GPU's stages outweigh its fixed costs).</summary>
     public int? GpuBaseN { get; init; }
 
-    /// <summary>Training size of the activation sweep (quadrature activations cost ~4,000 φ evaluations per entry and layer).</summary>
+    /// <summary>Training size of the activation sweep (inputs share one norm, so quadrature activations read lookup tables; a direct entry costs 10k–33k φ evaluations per layer).</summary>
     public int ActivationN { get; init; } = 250;
 
     /// <summary>Test size of the activation sweep.</summary>
@@ -123,7 +124,7 @@ public sealed record HarnessOptions
                dotnet run -c Release --project perf -- micro [BenchmarkDotNet options, e.g. --filter '*']
                dotnet run -c Release --project perf -- replot RUN.json [--out DIR]
 
-          --quick                  a run under a minute on 2 cores (N = 1000..2000, 3 repeats, small sweeps, quadrature order 16)
+          --quick                  a run under a minute on 2 cores (N = 1000..2000, 3 repeats, small sweeps, Gauss-Hermite order 16)
           --out DIR                where the JSON, Markdown and PNG files go (default artifacts/perf/<date-time>)
           --backends cpu,gpu       backends to measure (default: every one present)
           --n LIST                 training sizes N (default: a geometric series, see --min-n/--ratio/--max-n)
@@ -134,7 +135,7 @@ public sealed record HarnessOptions
           --d D                    input dimension (default 784)
           --depth L --activation NAME --outputs C   the network and targets (default 3, relu, 10)
           --weight-var V --bias-var V --noise V     (default 1.45, 0.28, 1e-3)
-          --quadrature-order Q     Gauss-Hermite order for activations without a closed form (default 64)
+          --quadrature-order Q     0: the accurate graded Gauss-Legendre rule (default); 1-300: Gauss-Hermite of that order
           --repeats R --warmup W   timed and discarded runs per configuration (default 3 and 1)
           --dataset NAME           synthetic (default), mnist10k, fashion-mnist or a directory of MNIST-format files
           --seed S                 seed of the synthetic data
@@ -189,7 +190,7 @@ public sealed record HarnessOptions
                 "--weight-var" => options with { WeightVariance = Double(name, Value(), 0) },
                 "--bias-var" => options with { BiasVariance = Double(name, Value(), 0) },
                 "--noise" => options with { Noise = Double(name, Value(), 0) },
-                "--quadrature-order" => options with { QuadratureOrder = Int(name, Value(), 2) },
+                "--quadrature-order" => options with { QuadratureOrder = Int(name, Value(), 0) },
                 "--repeats" => options with { Repeats = Int(name, Value(), 1) },
                 "--warmup" => options with { Warmups = Int(name, Value(), 0) },
                 "--dataset" => options with { Dataset = Value() },

@@ -30,7 +30,7 @@ public static class SyntheticData
     {
         if (!IsSynthetic(dataset))
         {
-            var split = DataSplit.Load(dataset, n, m);
+            var split = DataSplit.Load(dataset, n, m, SplitProtocol.First);
             int classes = Math.Max(outputs, Math.Max(split.Train.Labels.Max(), split.Test.Labels.Max()) + 1);
             return new BenchmarkData(
                 Preprocessing.StandardisePerExample(split.Train.Images),
