@@ -42,8 +42,14 @@ public sealed class HyperparameterSearch
         ArgumentNullException.ThrowIfNull(grid);
         ArgumentNullException.ThrowIfNull(validationLabels);
         grid.Validate();
-        var done = (finished ?? []).ToDictionary(r => r.Point);
-        var results = new List<SearchResult>(grid.Count);
+        // A file may repeat a row (older versions computed a repeated grid value twice): the first counts.
+        var done = new Dictionary<SearchPoint, SearchResult>();
+        foreach (var result in finished ?? [])
+        {
+            done.TryAdd(result.Point, result);
+        }
+
+        var results = new List<SearchResult>();
 
         // Built on the first point left to compute: a search resumed after its last point needs no Gram.
         InputGramCache? gram = null;

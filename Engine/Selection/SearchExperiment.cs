@@ -24,8 +24,7 @@ public static class SearchExperiment
         var activation = Nngp.ActivationByName(settings.Activation);
         settings.Grid.Validate();
         var finished = FinishedPoints(settings);
-        var inGrid = settings.Grid.Points().ToHashSet();
-        var stray = finished.FirstOrDefault(r => !inGrid.Contains(r.Point));
+        var stray = finished.FirstOrDefault(r => !settings.Grid.Contains(r.Point));
         if (stray is not null)
         {
             throw new NngpInputException(
@@ -42,9 +41,9 @@ public static class SearchExperiment
 
         // Written only now that the data and the device are known to be good: a search that fails
         // to start leaves no file behind. Rewriting a resumed file drops a row cut off mid-write.
-        SearchCsv.Rewrite(settings.CsvPath, finished);
+        SearchCsv.Rewrite(settings.CsvPath, finished, SearchCsv.Settings(settings));
         announce?.Invoke(engine.DeviceChoice);
-        int toCompute = settings.Grid.Count - finished.Count;
+        int toCompute = (int)(settings.Grid.Count - finished.Count); // Validate bounds the count
         announce?.Invoke(finished.Count > 0
             ? $"resuming: {finished.Count} of {settings.Grid.Count} points are in {settings.CsvPath}, {toCompute} to compute"
             : $"searching {settings.Grid.Count} points; each is appended to {settings.CsvPath} as it finishes");
@@ -105,7 +104,9 @@ public static class SearchExperiment
                 throw new NngpInputException($"{path} exists: pass --resume to continue that search, or name another file");
             }
 
-            return SearchCsv.Read(path);
+            var file = SearchCsv.ReadFile(path);
+            SearchCsv.CheckSettings(path, file.Settings, SearchCsv.Settings(settings));
+            return file.Results.DistinctBy(r => r.Point).ToList(); // a repeated row counts once
         }
 
         return [];
