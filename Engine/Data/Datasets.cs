@@ -128,18 +128,7 @@ public static class Datasets
                 $"{labelsName}: {labels.Dimensions[0]} labels, but {imagesName} has {images.Dimensions[0]} images");
         }
 
-        var values = new int[take];
-        for (int i = 0; i < take; i++)
-        {
-            double label = labels[i];
-            if (label < 0 || label > int.MaxValue || label != Math.Floor(label))
-            {
-                throw new NngpInputException(
-                    $"{labelsName}: label {i + 1} is {label}, not a class index (a non-negative integer)");
-            }
-
-            values[i] = (int)label;
-        }
+        var values = ClassLabels.FromFile(labels, labelsName, take);
 
         return new LabeledImages(images.ToMatrix(0, take), values);
     }

@@ -42,6 +42,9 @@ public sealed class HyperparameterSearch
         ArgumentNullException.ThrowIfNull(grid);
         ArgumentNullException.ThrowIfNull(validationLabels);
         grid.Validate();
+        ArgumentNullException.ThrowIfNull(xValidation);
+        ArgumentNullException.ThrowIfNull(yFit);
+        Data.ClassLabels.CheckAgainst(validationLabels, xValidation.RowCount, yFit.ColumnCount, "validation labels");
         // A file may repeat a row (older versions computed a repeated grid value twice): the first counts.
         var done = new Dictionary<SearchPoint, SearchResult>();
         foreach (var result in finished ?? [])

@@ -32,7 +32,7 @@ public static class SearchExperiment
         }
 
         var (fit, validation) = DataSplit.LoadTraining(settings.Dataset, settings.TrainSize).SplitLast(settings.ValidationSize);
-        int classes = Math.Max(fit.Labels.Max(), validation.Labels.Max()) + 1;
+        int classes = ExperimentClasses.Count(fit.Labels, validation.Labels, "validation");
         var xFit = Preprocessing.StandardisePerExample(fit.Images);
         var yFit = Preprocessing.OneHotTargets(fit.Labels, classes);
         var xValidation = Preprocessing.StandardisePerExample(validation.Images);
@@ -56,7 +56,15 @@ public static class SearchExperiment
             xFit, yFit, xValidation, validation.Labels, settings.Grid, finished,
             result =>
             {
-                csv.WriteLine(SearchCsv.Format(result));
+                try
+                {
+                    csv.WriteLine(SearchCsv.Format(result));
+                }
+                catch (IOException e)
+                {
+                    throw new NngpInputException($"{settings.CsvPath}: cannot append a finished point ({e.Message}); the points before it are in the file: make room and run the same command with --resume", e);
+                }
+
                 progress?.Invoke(new SearchProgress(++completed, toCompute, Stopwatch.GetElapsedTime(searchStart)));
             },
             cancellation);
