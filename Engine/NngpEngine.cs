@@ -94,6 +94,7 @@ public sealed class NngpEngine : IDisposable
         }
 
         QuadratureRules.Get(quadratureOrder);
+        jitter?.Validate();
         CheckDevice(compiled);
         if (inputGram is not null && !ReferenceEquals(inputGram.Train, x))
         {
