@@ -54,6 +54,7 @@ internal static class EvaluateCommand
                 throw new NngpInputException($"--calibration writes a PNG: give a file name ending in .png, not {plotFile.Name}");
             }
 
+            new OutputFiles().Output("--json", jsonFile?.FullName).Output("--calibration", plotFile?.FullName).Check();
             var report = ProgressDisplay.Run(console, progress => ClassificationExperiment.Run(settings, progress, line => console.WriteLine(line)));
             ReportPrinter.Print(console, report);
             if (report.Calibration is { } result)

@@ -39,6 +39,11 @@ internal static class PredictCommand
             var x = MatrixFile.Read(parsed.GetValue(trainX)!.FullName);
             var y = MatrixFile.Read(parsed.GetValue(trainY)!.FullName);
             var t = MatrixFile.Read(parsed.GetValue(testX)!.FullName);
+            new OutputFiles()
+                .Input("--train-x", parsed.GetValue(trainX)!.FullName).Input("--train-y", parsed.GetValue(trainY)!.FullName).Input("--test-x", parsed.GetValue(testX)!.FullName)
+                .Output("--out-mean", meanPath, OutputFiles.MatrixBytes(t.RowCount, y.ColumnCount))
+                .Output("--out-var", varPath, OutputFiles.MatrixBytes(t.RowCount, 1))
+                .Check();
             using var engine = NngpEngine.Create(parsed.GetValue(architecture.Device));
             console.WriteLine(engine.DeviceChoice);
             var kind = parsed.GetValue(ntk) ? KernelKind.Ntk : KernelKind.Nngp;
