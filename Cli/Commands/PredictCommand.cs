@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using GpuNngp.Cli.Output;
 using GpuNngp.Engine;
 using GpuNngp.Engine.Data;
@@ -50,6 +51,8 @@ internal static class PredictCommand
             var prediction = ProgressDisplay.Run(console, progress =>
             {
                 using var posterior = engine.Fit(network, x, y, parsed.GetValue(noise), kind, progress: progress);
+                console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"noise σε²: {posterior.Noise:G3}; jitter added: {posterior.Jitter:G3}; log p(Y) = {posterior.LogMarginalLikelihood:F4}"));
                 return posterior.Predict(t, withVariance: varPath is not null, progress);
             });
             MatrixFile.Write(meanPath, prediction.Mean);
