@@ -53,9 +53,10 @@ public sealed class SearchCommandTests
         var (code, _, error) = CliRunner.Run([.. SmallSearch, "--csv", whole]);
         Assert.True(code == 0, error);
 
-        // What an interrupted run leaves: the header, three finished rows and one cut off mid-write.
+        // What an interrupted run leaves: the settings and the header, three finished rows and one cut off mid-write.
         string[] lines = File.ReadAllLines(whole);
-        File.WriteAllText(resumed, string.Join("\n", lines[..4]) + "\n" + lines[4][..9]);
+        Assert.StartsWith(SearchCsv.SettingsPrefix, lines[0], StringComparison.Ordinal);
+        File.WriteAllText(resumed, string.Join("\n", lines[..5]) + "\n" + lines[5][..9]);
         string before = File.ReadAllText(resumed);
 
         (code, _, error) = CliRunner.Run([.. SmallSearch, "--csv", resumed]);

@@ -46,15 +46,16 @@ public sealed record JitterPolicy(double InitialRelativeJitter = 1e-10, double M
     }
 
     /// <summary>
-    /// A policy whose loop ends: 0 &lt; initial ≤ maximum, both finite, and a growth &gt; 1 (with at most
-    /// <see cref="MaxAttempts"/> attempts between them), so that a fit can never loop forever.
+    /// A policy whose loop ends: an initial jitter finite and &gt; 0, a maximum finite and ≥ 0 (below the
+    /// initial one: no jitter is tried), a growth finite and &gt; 1, and at most <see cref="MaxAttempts"/>
+    /// attempts between them, so that a fit can never loop forever.
     /// </summary>
     public void Validate()
     {
-        if (!(double.IsFinite(InitialRelativeJitter) && InitialRelativeJitter > 0 && double.IsFinite(MaxRelativeJitter) && MaxRelativeJitter >= InitialRelativeJitter))
+        if (!(double.IsFinite(InitialRelativeJitter) && InitialRelativeJitter > 0 && double.IsFinite(MaxRelativeJitter) && MaxRelativeJitter >= 0))
         {
             throw new NngpInputException(FormattableString.Invariant(
-                $"jitter policy: the initial jitter must be finite and > 0 and the maximum finite and ≥ it, got {InitialRelativeJitter:G3} and {MaxRelativeJitter:G3}"));
+                $"jitter policy: the initial jitter must be finite and > 0 and the maximum finite and ≥ 0, got {InitialRelativeJitter:G3} and {MaxRelativeJitter:G3}"));
         }
 
         if (!(double.IsFinite(Growth) && Growth > 1))
@@ -62,7 +63,7 @@ public sealed record JitterPolicy(double InitialRelativeJitter = 1e-10, double M
             throw new NngpInputException(FormattableString.Invariant($"jitter policy: the growth must be finite and > 1, got {Growth:G3}"));
         }
 
-        if (Math.Log(MaxRelativeJitter / InitialRelativeJitter) / Math.Log(Growth) > MaxAttempts)
+        if (MaxRelativeJitter > InitialRelativeJitter && Math.Log(MaxRelativeJitter / InitialRelativeJitter) / Math.Log(Growth) > MaxAttempts)
         {
             throw new NngpInputException(FormattableString.Invariant(
                 $"jitter policy: growing ×{Growth:G3} from {InitialRelativeJitter:G3} to {MaxRelativeJitter:G3} takes more than {MaxAttempts} factorisations"));

@@ -10,8 +10,11 @@ public static class ClassLabels
     /// <summary>The most classes a labels file may number (the one-hot targets are N × C).</summary>
     public const int MaxClasses = 1 << 16;
 
-    /// <summary>The first <paramref name="take"/> labels, after checking every label in the file.</summary>
-    internal static int[] FromFile(IdxArray labels, string labelsName, int take)
+    /// <summary>
+    /// The first <paramref name="take"/> labels, after checking every label in the file; with
+    /// <paramref name="everyClass"/> (a training file) also that each class 0..C−1 has an example.
+    /// </summary>
+    internal static int[] FromFile(IdxArray labels, string labelsName, int take, bool everyClass)
     {
         int count = labels.Dimensions[0];
         var perClass = new int[MaxClasses];
@@ -29,7 +32,7 @@ public static class ClassLabels
             classes = Math.Max(classes, (int)label + 1);
         }
 
-        int empty = Array.IndexOf(perClass, 0, 0, classes);
+        int empty = everyClass ? Array.IndexOf(perClass, 0, 0, classes) : -1;
         if (empty >= 0)
         {
             int example = FirstIndexOf(labels, classes - 1);

@@ -31,7 +31,7 @@ public static class Datasets
     {
         var images = ReadResource(Mnist10kImagesResource);
         var labels = ReadResource(Mnist10kLabelsResource);
-        return Pair(images, "mnist10k images", labels, "mnist10k labels", images.Dimensions[0]);
+        return Pair(images, "mnist10k images", labels, "mnist10k labels", images.Dimensions[0], everyClass: true);
     }
 
     /// <summary>
@@ -88,7 +88,7 @@ public static class Datasets
                 $"{imagesPath}: {take} examples requested, the file has {available}");
         }
 
-        return Pair(images, imagesPath, labels, labelsPath, take ?? available);
+        return Pair(images, imagesPath, labels, labelsPath, take ?? available, everyClass: labelsBase != TestLabels);
     }
 
     private static string Find(string directory, string baseName)
@@ -108,7 +108,7 @@ public static class Datasets
         throw new NngpInputException($"{directory}: neither {baseName} nor {baseName}.gz is there");
     }
 
-    private static LabeledImages Pair(IdxArray images, string imagesName, IdxArray labels, string labelsName, int take)
+    private static LabeledImages Pair(IdxArray images, string imagesName, IdxArray labels, string labelsName, int take, bool everyClass)
     {
         if (images.Dimensions.Count < 2)
         {
@@ -128,7 +128,7 @@ public static class Datasets
                 $"{labelsName}: {labels.Dimensions[0]} labels, but {imagesName} has {images.Dimensions[0]} images");
         }
 
-        var values = ClassLabels.FromFile(labels, labelsName, take);
+        var values = ClassLabels.FromFile(labels, labelsName, take, everyClass);
 
         return new LabeledImages(images.ToMatrix(0, take), values);
     }
