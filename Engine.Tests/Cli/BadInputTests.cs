@@ -107,7 +107,7 @@ public sealed class BadInputTests : IDisposable
         { "IDX label out of range", ["evaluate", "--dataset", "{label200}", "--train-size", "3", "--test-size", "1", "--device", "cpu"], "no example has class 2" },
         { "test label unseen in training", ["evaluate", "--dataset", "{unseen}", "--train-size", "3", "--test-size", "1", "--device", "cpu"], "class 5" },
         { "grid count past Int32", ["search", "--weight-vars", "1:2:3000000000", "--csv", "{out.csv}"], "3000000000" },
-        { "grid of 2^32 points", ["search", "--weight-vars", "0:1:65536", "--bias-vars", "0:1:65536", "--csv", "{out.csv}"], "4294967296 points" },
+        { "grid of 2^32 points", ["search", "--weight-vars", "0:1:65536", "--bias-vars", "0:1:65536", "--depths", "1", "--csv", "{out.csv}"], "4294967296 points" },
         { "repeated grid value", ["search", "--weight-vars", "1,1", "--csv", "{out.csv}"], "more than once" },
         { "search results not CSV", ["search", "--depths", "1", "--train-size", "50", "--validation-size", "10", "--device", "cpu", "--csv", "{out.txt}"], ".csv" },
     };

@@ -97,9 +97,10 @@ public static class AtomicFile
         ];
     }
 
-    private static void DeletePending()
+    /// <param name="directory">only the temporaries in this directory (a test's own), or all when null.</param>
+    internal static void DeletePending(string? directory = null)
     {
-        foreach (string temporary in Pending.Keys)
+        foreach (string temporary in Pending.Keys.Where(t => directory is null || Path.GetDirectoryName(t) == directory))
         {
             TryDelete(temporary);
         }
