@@ -140,7 +140,7 @@ internal static class SearchCommand
         var s = report.Settings;
         console.WriteLine($"data:         {s.Dataset}, {report.FitSize} fitted / {s.ValidationSize} validation, d = {report.Dimension}, {report.Classes} classes");
         console.WriteLine($"backend:      {report.Backend}");
-        console.WriteLine(string.Create(c, $"grid:         {s.Grid.Count} points ({report.Resumed} resumed), {report.Failed} not factorisable; {report.TotalSeconds:F1} s"));
+        console.WriteLine(string.Create(c, $"grid:         {s.Grid.Count} points ({report.Resumed} resumed), {report.Failed} failed (not factorisable or not finite); {report.TotalSeconds:F1} s"));
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("best by")
             .AddColumn("depth")
