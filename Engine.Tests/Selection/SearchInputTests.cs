@@ -85,4 +85,23 @@ public sealed class SearchInputTests
         var results = new HyperparameterSearch(engine, Engine.Architecture.Nngp.Relu()).Run(x, y, validation, [0, 1, 2, 0], OnePoint, [old, old with { LogMarginalLikelihood = -2 }], cancellation: TestContext.Current.CancellationToken);
         Assert.Equal([old], results);
     }
+
+    [Fact]
+    public void APointWhoseKernelOverflows_IsRecordedAsFailed_NotAsANaNSuccess()
+    {
+        using var engine = NngpEngine.Create(DeviceKind.Cpu);
+        var x = BackendContractTests.RandomMatrix(10, 3, seed: 74);
+        var y = Preprocessing.OneHotTargets([0, 1, 2, 0, 1, 2, 0, 1, 2, 0], 3);
+        var validation = BackendContractTests.RandomMatrix(4, 3, seed: 75);
+        var grid = new SearchGrid([1.0, 5.0], [0.1], [400], [1e-6]); // ReLU, σw² = 5: ×2.5 a layer, past 1e150 near layer 376
+
+        var results = new HyperparameterSearch(engine, Engine.Architecture.Nngp.Relu()).Run(
+            x, y, validation, [0, 1, 2, 0], grid, cancellation: TestContext.Current.CancellationToken);
+
+        Assert.True(results[0].Succeeded, results[0].Failure);
+        Assert.False(results[1].Succeeded);
+        Assert.Contains("overflows at layer", results[1].Failure, StringComparison.Ordinal);
+        Assert.True(double.IsNaN(results[1].LogMarginalLikelihood));
+        Assert.Same(results[0], HyperparameterSearch.BestByLikelihood(results));
+    }
 }
