@@ -31,6 +31,7 @@ public static class NngpCommandLine
             SearchCommand.Create(console),
         };
 
+        StrictNumberOptions.ApplyTo(root);
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -53,6 +53,7 @@ public sealed class GpPosterior : IDisposable
 
         var timings = new StageTimings();
         var (mean, variance) = _model.Predict(xTest, withVariance, timings, progress);
+        FiniteResults.CheckPrediction(mean.AsColumnMajorArray() ?? mean.ToColumnMajorArray(), mean.RowCount, variance);
         return new Prediction(mean, variance, timings);
     }
 

@@ -94,6 +94,7 @@ public sealed class NngpEngine : IDisposable
         }
 
         QuadratureRules.Get(quadratureOrder);
+        jitter?.Validate();
         CheckDevice(compiled);
         if (inputGram is not null && !ReferenceEquals(inputGram.Train, x))
         {
@@ -102,6 +103,16 @@ public sealed class NngpEngine : IDisposable
 
         var request = new FitRequest(compiled, kind, x, y, noise, jitter ?? JitterPolicy.Default, quadratureOrder, lookup, inputGram);
         IFittedModel model = _backend.Fit(request, progress);
+        try
+        {
+            FiniteResults.CheckLogLikelihood(model.LogMarginalLikelihood);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+
         return new GpPosterior(model, _backend.Name, x.RowCount, x.ColumnCount, y.ColumnCount, noise);
     }
 
@@ -143,7 +154,9 @@ public sealed class NngpEngine : IDisposable
         }
 
         CheckDevice(compiled);
-        return _backend.Kernel(compiled, x1, x2, kind, progress);
+        var kernel = _backend.Kernel(compiled, x1, x2, kind, progress);
+        FiniteResults.CheckKernel(kernel.AsColumnMajorArray() ?? kernel.ToColumnMajorArray(), kernel.RowCount);
+        return kernel;
     }
 
     private void CheckDevice(CompiledNetwork network)

@@ -5,7 +5,7 @@ namespace GpuNngp.Engine;
 /// The message is one line that names the problem; the command line prints it without a stack trace
 /// and exits non-zero.
 /// </summary>
-public sealed class NngpInputException : Exception
+public class NngpInputException : Exception
 {
     public NngpInputException(string message) : base(message) { }
 

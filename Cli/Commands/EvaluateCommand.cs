@@ -59,13 +59,15 @@ internal static class EvaluateCommand
                 throw new NngpInputException($"--calibration writes a PNG: give a file name ending in .png, not {plotFile.Name}");
             }
 
+            new OutputFiles().Output("--json", jsonFile?.FullName).Output("--calibration", plotFile?.FullName).Check();
             var report = ProgressDisplay.Run(console, progress => ClassificationExperiment.Run(settings, progress, line => console.WriteLine(line)));
             ReportPrinter.Print(console, report);
             if (report.Calibration is { } result)
             {
                 var c = CultureInfo.InvariantCulture;
+                static string Figure(double r) => double.IsNaN(r) ? "undefined" : r.ToString("F4", CultureInfo.InvariantCulture);
                 console.WriteLine(string.Create(c,
-                    $"calibration:  Pearson r = {result.Pearson:F4}, Spearman ρ = {result.Spearman:F4} (per-point predicted variance vs squared error of the mean, {result.Points} test points)"));
+                    $"calibration:  Pearson r = {Figure(result.Pearson)}, Spearman ρ = {Figure(result.Spearman)} (per-point predicted variance vs squared error of the mean, {result.Points} test point{(result.Points == 1 ? "" : "s")})"));
                 if (plotFile is not null)
                 {
                     string subtitle = string.Create(c,

@@ -29,6 +29,8 @@ internal static class KernelCommand
             MatrixFile.CheckWritableExtension(outPath);
             var a = MatrixFile.Read(parsed.GetValue(x1)!.FullName);
             var b = parsed.GetValue(x2) is { } file ? MatrixFile.Read(file.FullName) : null;
+            new OutputFiles().Input("--x1", parsed.GetValue(x1)!.FullName).Input("--x2", parsed.GetValue(x2)?.FullName)
+                .Output("--out", outPath, OutputFiles.MatrixBytes(a.RowCount, (b ?? a).RowCount)).Check();
             using var engine = NngpEngine.Create(parsed.GetValue(architecture.Device));
             console.WriteLine(engine.DeviceChoice);
             var kernel = ProgressDisplay.Run(console, progress =>

@@ -42,6 +42,7 @@ internal static class PhaseCommand
                 throw new NngpInputException("the grid needs 0 ≤ --weight-var-min < --weight-var-max and --bias-var-max > 0, all finite");
             }
 
+            new OutputFiles().Output("--png", parsed.GetValue(png)?.FullName).Output("--json", parsed.GetValue(json)?.FullName).Check();
             string name = parsed.GetValue(activation) ?? "tanh";
             var propagation = SignalPropagation.For(name);
             double[] weights = SignalPropagation.Linspace(wMin, wMax, points);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using GpuNngp.Cli.Output;
 using GpuNngp.Engine;
 using GpuNngp.Engine.Data;
@@ -39,12 +40,19 @@ internal static class PredictCommand
             var x = MatrixFile.Read(parsed.GetValue(trainX)!.FullName);
             var y = MatrixFile.Read(parsed.GetValue(trainY)!.FullName);
             var t = MatrixFile.Read(parsed.GetValue(testX)!.FullName);
+            new OutputFiles()
+                .Input("--train-x", parsed.GetValue(trainX)!.FullName).Input("--train-y", parsed.GetValue(trainY)!.FullName).Input("--test-x", parsed.GetValue(testX)!.FullName)
+                .Output("--out-mean", meanPath, OutputFiles.MatrixBytes(t.RowCount, y.ColumnCount))
+                .Output("--out-var", varPath, OutputFiles.MatrixBytes(t.RowCount, 1))
+                .Check();
             using var engine = NngpEngine.Create(parsed.GetValue(architecture.Device));
             console.WriteLine(engine.DeviceChoice);
             var kind = parsed.GetValue(ntk) ? KernelKind.Ntk : KernelKind.Nngp;
             var prediction = ProgressDisplay.Run(console, progress =>
             {
                 using var posterior = engine.Fit(network, x, y, parsed.GetValue(noise), kind, progress: progress);
+                console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"noise σε²: {posterior.Noise:G3}; jitter added: {posterior.Jitter:G3}; log p(Y) = {posterior.LogMarginalLikelihood:F4}"));
                 return posterior.Predict(t, withVariance: varPath is not null, progress);
             });
             MatrixFile.Write(meanPath, prediction.Mean);

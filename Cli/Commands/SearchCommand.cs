@@ -123,18 +123,18 @@ internal static class SearchCommand
             _ = SignalPropagation.For(settings.Activation); // an activation without a boundary fails now, not after the search
         }
 
-        if (json is not null)
+        if (json is not null && !json.Name.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
         {
-            if (!json.Name.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new NngpInputException($"--json writes JSON: give a file name ending in .json, not {json.Name}");
-            }
-
-            if (json.Directory is { Exists: false } missing)
-            {
-                throw new NngpInputException($"--json: directory {missing.FullName} does not exist");
-            }
+            throw new NngpInputException($"--json writes JSON: give a file name ending in .json, not {json.Name}");
         }
+
+        var outputs = new OutputFiles().Output("--csv", settings.CsvPath).Output("--json", json?.FullName);
+        if (plots is not null)
+        {
+            outputs.Output("--plots", Path.Combine(plots.FullName, "depth-plot.png"));
+        }
+
+        outputs.Check();
     }
 
     private static void Print(IAnsiConsole console, SearchReport report)
@@ -143,7 +143,7 @@ internal static class SearchCommand
         var s = report.Settings;
         console.WriteLine($"data:         {s.Dataset} ({s.Split?.ToString().ToLowerInvariant() ?? "default"} split), {report.FitSize} fitted / {s.ValidationSize} validation, d = {report.Dimension}, {report.Classes} classes");
         console.WriteLine($"backend:      {report.Backend}");
-        console.WriteLine(string.Create(c, $"grid:         {s.Grid.Count} points ({report.Resumed} resumed), {report.Failed} not factorisable; {report.TotalSeconds:F1} s"));
+        console.WriteLine(string.Create(c, $"grid:         {s.Grid.Count} points ({report.Resumed} resumed), {report.Failed} failed (not factorisable or not finite); {report.TotalSeconds:F1} s"));
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("best by")
             .AddColumn("depth")

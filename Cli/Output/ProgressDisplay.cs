@@ -8,7 +8,8 @@ namespace GpuNngp.Cli.Output;
 
 /// <summary>
 /// Runs long work under one progress bar per stage on an interactive terminal; elsewhere (pipes,
-/// CI) runs it quietly, since redrawn bars would only litter a log.
+/// CI, a log file) prints one line as each stage starts and one as it finishes, since redrawn bars
+/// would only litter a log and silence would leave a long run looking stuck.
 /// </summary>
 internal static class ProgressDisplay
 {
@@ -16,7 +17,7 @@ internal static class ProgressDisplay
     {
         if (!console.Profile.Capabilities.Interactive)
         {
-            return work(null);
+            return work(new StageLines(console));
         }
 
         T result = default!;
@@ -90,6 +91,32 @@ internal static class ProgressDisplay
 
     private static string Clock(TimeSpan span) =>
         span.TotalHours >= 1 ? span.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : span.ToString(@"m\:ss", CultureInfo.InvariantCulture);
+
+    /// <summary>"stage layer-map … (0:03)" when a stage first reports, "stage layer-map done (0:41)" when it completes.</summary>
+    private sealed class StageLines(IAnsiConsole console) : IProgress<StageProgress>
+    {
+        private readonly long _start = System.Diagnostics.Stopwatch.GetTimestamp();
+        private readonly HashSet<Stage> _started = [];
+        private readonly HashSet<Stage> _finished = [];
+
+        public void Report(StageProgress value)
+        {
+            lock (_started)
+            {
+                string clock = Clock(System.Diagnostics.Stopwatch.GetElapsedTime(_start));
+                string name = ClassificationExperiment.StageName(value.Stage);
+                if (_started.Add(value.Stage) && value.Fraction < 1)
+                {
+                    console.WriteLine($"stage {name} … ({clock})");
+                }
+
+                if (value.Fraction >= 1 && _finished.Add(value.Stage))
+                {
+                    console.WriteLine($"stage {name} done ({clock})");
+                }
+            }
+        }
+    }
 
     /// <summary>Reports on the calling thread: Progress&lt;T&gt; would post to a thread pool with no sync context.</summary>
     private sealed class SynchronousProgress(Action<StageProgress> report) : IProgress<StageProgress>

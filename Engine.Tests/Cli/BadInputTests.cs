@@ -11,10 +11,12 @@ namespace GpuNngp.Engine.Tests.Cli;
 public sealed class BadInputTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
+    private readonly byte[] _inputBytes;
 
     public BadInputTests()
     {
         MatrixFile.Write(_temp.File("x.npy"), BackendContractTests.RandomMatrix(10, 4, seed: 40));
+        _inputBytes = File.ReadAllBytes(_temp.File("x.npy"));
         MatrixFile.Write(_temp.File("y.npy"), BackendContractTests.RandomMatrix(10, 2, seed: 41));
         MatrixFile.Write(_temp.File("y9.npy"), BackendContractTests.RandomMatrix(9, 2, seed: 42));
         MatrixFile.Write(_temp.File("t.npy"), BackendContractTests.RandomMatrix(5, 4, seed: 43));
@@ -39,9 +41,29 @@ public sealed class BadInputTests : IDisposable
         Directory.CreateDirectory(_temp.File("gz"));
         byte[] images = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28, .. Enumerable.Range(0, 2 * 784).Select(i => (byte)(i % 251))];
         File.WriteAllBytes(_temp.File("gz/train-images-idx3-ubyte"), images);
-        File.WriteAllBytes(_temp.File("gz/train-labels-idx1-ubyte"), [0, 0, 8, 1, 0, 0, 0, 2, 3, 7]);
+        File.WriteAllBytes(_temp.File("gz/train-labels-idx1-ubyte"), [0, 0, 8, 1, 0, 0, 0, 2, 0, 1]);
         File.WriteAllBytes(_temp.File("gz/t10k-images-idx3-ubyte.gz"), [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4, 5]);
         File.WriteAllBytes(_temp.File("gz/t10k-labels-idx1-ubyte"), [0, 0, 8, 1, 0, 0, 0, 1, 1]);
+
+        // Finite inputs whose squares overflow the kernel: x·x/d ≈ 1e300.
+        MatrixFile.Write(_temp.File("huge.npy"), BackendContractTests.RandomMatrix(10, 4, seed: 47) * 1e150);
+
+        // Labels: a corrupt 200 among classes 0 and 1; a test class that no training example has.
+        WriteIdx("label200", trainLabels: [0, 1, 200], testLabels: [0]);
+        WriteIdx("unseen", trainLabels: [0, 1, 0], testLabels: [5]);
+    }
+
+    /// <summary>An MNIST-format directory of 28×28 images with these labels.</summary>
+    private void WriteIdx(string directory, byte[] trainLabels, byte[] testLabels)
+    {
+        Directory.CreateDirectory(_temp.File(directory));
+        static byte[] Images(int count) =>
+            [0, 0, 8, 3, 0, 0, 0, (byte)count, 0, 0, 0, 28, 0, 0, 0, 28, .. Enumerable.Range(0, count * 784).Select(i => (byte)((i * 7 + i / 784 * 13) % 251))];
+        static byte[] Labels(byte[] labels) => [0, 0, 8, 1, 0, 0, 0, (byte)labels.Length, .. labels];
+        File.WriteAllBytes(_temp.File($"{directory}/train-images-idx3-ubyte"), Images(trainLabels.Length));
+        File.WriteAllBytes(_temp.File($"{directory}/train-labels-idx1-ubyte"), Labels(trainLabels));
+        File.WriteAllBytes(_temp.File($"{directory}/t10k-images-idx3-ubyte"), Images(testLabels.Length));
+        File.WriteAllBytes(_temp.File($"{directory}/t10k-labels-idx1-ubyte"), Labels(testLabels));
     }
 
     public static TheoryData<string, string[], string> Cases => new()
@@ -73,6 +95,20 @@ public sealed class BadInputTests : IDisposable
         { "negative noise in the grid", ["search", "--noises", "1e-3,-1", "--csv", "{out.csv}"], "noise values" },
         { "fractional depth", ["search", "--depths", "1,2.5", "--csv", "{out.csv}"], "--depths" },
         { "unevenly spaced grid for plots", ["search", "--weight-vars", "0.5,1,3", "--plots", "{plots}", "--csv", "{out.csv}"], "--plots" },
+        { "kernel overflows with depth", ["kernel", "--x1", "{x.npy}", "--out", "{out.npy}", "--weight-var", "5", "--bias-var", "0.1", "--depth", "1000", "--device", "cpu"], "overflows at layer" },
+        { "kernel overflows at once", ["kernel", "--x1", "{x.npy}", "--out", "{out.npy}", "--weight-var", "1e308", "--device", "cpu"], "overflows at layer 1 " },
+        { "NTK overflows", ["kernel", "--x1", "{x.npy}", "--out", "{out.npy}", "--weight-var", "1e200", "--depth", "1", "--ntk", "--device", "cpu"], "overflows at layer" },
+        { "inputs too large for the kernel", ["predict", "--train-x", "{huge.npy}", "--train-y", "{y.npy}", "--test-x", "{t.npy}", "--device", "cpu"], "inputs are too large" },
+        { "thousands separator in a number", ["kernel", "--x1", "{x.npy}", "--out", "{out.npy}", "--weight-var", "1,5"], "'1,5'" },
+        { "thousands separator in a whole number", ["kernel", "--x1", "{x.npy}", "--out", "{out.npy}", "--depth", "1,000"], "'1,000'" },
+        { "output is an input", ["kernel", "--x1", "{x.npy}", "--out", "{x.npy}", "--device", "cpu"], "also the input --x1" },
+        { "output directory missing", ["kernel", "--x1", "{x.npy}", "--out", "{absent/out.npy}", "--device", "cpu"], "does not exist" },
+        { "JSON directory missing", ["evaluate", "--train-size", "50", "--test-size", "20", "--device", "cpu", "--json", "{absent/r.json}"], "does not exist" },
+        { "IDX label out of range", ["evaluate", "--dataset", "{label200}", "--train-size", "3", "--test-size", "1", "--device", "cpu"], "no example has class 2" },
+        { "test label unseen in training", ["evaluate", "--dataset", "{unseen}", "--train-size", "3", "--test-size", "1", "--device", "cpu"], "class 5" },
+        { "grid count past Int32", ["search", "--weight-vars", "1:2:3000000000", "--csv", "{out.csv}"], "3000000000" },
+        { "grid of 2^32 points", ["search", "--weight-vars", "0:1:65536", "--bias-vars", "0:1:65536", "--depths", "1", "--csv", "{out.csv}"], "4294967296 points" },
+        { "repeated grid value", ["search", "--weight-vars", "1,1", "--csv", "{out.csv}"], "more than once" },
         { "search results not CSV", ["search", "--depths", "1", "--train-size", "50", "--validation-size", "10", "--device", "cpu", "--csv", "{out.txt}"], ".csv" },
     };
 
@@ -100,6 +136,8 @@ public sealed class BadInputTests : IDisposable
         Assert.Empty(Directory.GetFiles(_temp.Path, "mean.npy*"));
         Assert.Empty(Directory.GetFiles(_temp.Path, "var.npy*"));
         Assert.Empty(Directory.GetFiles(_temp.Path, "out.*"));
+        Assert.Empty(Directory.GetFiles(_temp.Path, "*.tmp", SearchOption.AllDirectories));
+        Assert.Equal(_inputBytes, File.ReadAllBytes(_temp.File("x.npy"))); // no input overwritten
     }
 
     private static byte[] NpyBytes(string dtype, int count)

@@ -53,9 +53,10 @@ public sealed class SearchCommandTests
         var (code, _, error) = CliRunner.Run([.. SmallSearch, "--csv", whole]);
         Assert.True(code == 0, error);
 
-        // What an interrupted run leaves: the header, three finished rows and one cut off mid-write.
+        // What an interrupted run leaves: the settings and the header, three finished rows and one cut off mid-write.
         string[] lines = File.ReadAllLines(whole);
-        File.WriteAllText(resumed, string.Join("\n", lines[..4]) + "\n" + lines[4][..9]);
+        Assert.StartsWith(SearchCsv.SettingsPrefix, lines[0], StringComparison.Ordinal);
+        File.WriteAllText(resumed, string.Join("\n", lines[..5]) + "\n" + lines[5][..9]);
         string before = File.ReadAllText(resumed);
 
         (code, _, error) = CliRunner.Run([.. SmallSearch, "--csv", resumed]);
@@ -67,6 +68,42 @@ public sealed class SearchCommandTests
         Assert.True(resumedCode == 0, resumedError);
         Assert.Contains("3 of 8 points", output, StringComparison.Ordinal);
         Assert.Equal(File.ReadAllText(whole), File.ReadAllText(resumed));
+    }
+
+    [Theory]
+    [InlineData("--ntk", null, "kernel = nngp, not ntk")]
+    [InlineData("--train-size", "170", "train_size = 160, not 170")]
+    [InlineData("--validation-size", "50", "validation_size = 60, not 50")]
+    [InlineData("--activation", "erf", "activation = relu, not erf")]
+    public void Resume_WithOtherSettings_IsRefusedNamingTheSetting_AndLeavesTheCsvAlone(string option, string? value, string mention)
+    {
+        using var temp = new TempDirectory();
+        string csv = temp.File("r.csv");
+        Assert.Equal(0, CliRunner.Run([.. SmallSearch, "--csv", csv]).ExitCode);
+        string before = File.ReadAllText(csv);
+
+        string[] changed = value is null
+            ? [.. SmallSearch, option]
+            : SmallSearch.Select((a, i) => i > 0 && SmallSearch[i - 1] == option ? value : a).ToArray();
+        var (code, _, error) = CliRunner.Run([.. changed, "--csv", csv, "--resume"]);
+
+        FailureTests.AssertOneLineError(code, error, mention);
+        Assert.Equal(before, File.ReadAllText(csv));
+    }
+
+    [Fact]
+    public void Resume_OfAFileWithARepeatedRow_CountsThePointOnce()
+    {
+        using var temp = new TempDirectory();
+        string whole = temp.File("whole.csv"), repeated = temp.File("repeated.csv");
+        Assert.Equal(0, CliRunner.Run([.. SmallSearch, "--csv", whole]).ExitCode);
+        string[] lines = File.ReadAllLines(whole);
+        File.WriteAllLines(repeated, [.. lines[..4], lines[3], lines[3]]); // settings, header, two rows, the second twice more
+
+        var (code, output, error) = CliRunner.Run([.. SmallSearch, "--csv", repeated, "--resume"]);
+        Assert.True(code == 0, error);
+        Assert.Contains("2 of 8 points", output, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllText(whole), File.ReadAllText(repeated));
     }
 
     [Fact]

@@ -50,7 +50,7 @@ internal static class InputValidation
         new($"{what} contain {value} at row {row + 1}, column {column + 1}");
 
     /// <summary>The index of the first NaN or infinity in column-major order, or −1.</summary>
-    private static long FirstNonFinite(double[] values)
+    internal static long FirstNonFinite(double[] values)
     {
         const int Chunk = 1 << 18;
         if (values.Length <= Chunk)

@@ -18,6 +18,12 @@ public sealed record JitterPolicy(double InitialRelativeJitter = 1e-10, double M
     public double Run(double meanDiagonal, Func<double, (bool Success, int FailedMinor)> tryFactor)
     {
         ArgumentNullException.ThrowIfNull(tryFactor);
+        Validate();
+        if (!double.IsFinite(meanDiagonal))
+        {
+            throw new NonFiniteResultException(FormattableString.Invariant($"the kernel matrix is not finite (its mean diagonal is {meanDiagonal}): it cannot be factorised"));
+        }
+
         var (success, failedMinor) = tryFactor(0);
         if (success)
         {
@@ -38,4 +44,32 @@ public sealed record JitterPolicy(double InitialRelativeJitter = 1e-10, double M
         throw new NngpInputException(FormattableString.Invariant(
             $"the kernel matrix is not positive definite (leading minor {failedMinor} failed) even with jitter {maximum:G3} = {MaxRelativeJitter:G3}·mean(diag); add observation noise (--noise) or remove duplicate training points"));
     }
+
+    /// <summary>
+    /// A policy whose loop ends: an initial jitter finite and &gt; 0, a maximum finite and ≥ 0 (below the
+    /// initial one: no jitter is tried), a growth finite and &gt; 1, and at most <see cref="MaxAttempts"/>
+    /// attempts between them, so that a fit can never loop forever.
+    /// </summary>
+    public void Validate()
+    {
+        if (!(double.IsFinite(InitialRelativeJitter) && InitialRelativeJitter > 0 && double.IsFinite(MaxRelativeJitter) && MaxRelativeJitter >= 0))
+        {
+            throw new NngpInputException(FormattableString.Invariant(
+                $"jitter policy: the initial jitter must be finite and > 0 and the maximum finite and ≥ 0, got {InitialRelativeJitter:G3} and {MaxRelativeJitter:G3}"));
+        }
+
+        if (!(double.IsFinite(Growth) && Growth > 1))
+        {
+            throw new NngpInputException(FormattableString.Invariant($"jitter policy: the growth must be finite and > 1, got {Growth:G3}"));
+        }
+
+        if (MaxRelativeJitter > InitialRelativeJitter && Math.Log(MaxRelativeJitter / InitialRelativeJitter) / Math.Log(Growth) > MaxAttempts)
+        {
+            throw new NngpInputException(FormattableString.Invariant(
+                $"jitter policy: growing ×{Growth:G3} from {InitialRelativeJitter:G3} to {MaxRelativeJitter:G3} takes more than {MaxAttempts} factorisations"));
+        }
+    }
+
+    /// <summary>The most jittered factorisations a policy may try (each is O(N³)).</summary>
+    public const int MaxAttempts = 100;
 }

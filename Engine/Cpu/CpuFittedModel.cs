@@ -91,6 +91,7 @@ internal sealed class CpuFittedModel : IFittedModel
         // unused upper one, from which each further attempt restores it.
         double[] kernelDiagonal = HostKernelMap.Diagonal(k, n);
         int attempt = 0;
+        progress?.Report(new StageProgress(Stage.Factorisation, 0));
         double jitter = request.Jitter.Run(kernelDiagonal.Average(), extra =>
         {
             if (attempt == 1)
@@ -116,6 +117,7 @@ internal sealed class CpuFittedModel : IFittedModel
             });
         });
 
+        progress?.Report(new StageProgress(Stage.Factorisation, 1));
         double logLikelihood = timings.Time(Stage.Solve, () =>
         {
             double[] y = request.Y.ToColumnMajorArray();

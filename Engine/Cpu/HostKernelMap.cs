@@ -45,6 +45,7 @@ internal static class HostKernelMap
 
             return chain;
         }, _ => { });
+        FiniteResults.CheckDiagonals(inputVariance, layerMajor, output, depth, kind);
         return (layerMajor, output);
     }
 

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+
 namespace GpuNngp.Engine.Data;
 
 /// <summary>
@@ -8,6 +11,11 @@ namespace GpuNngp.Engine.Data;
 /// </summary>
 public static class AtomicFile
 {
+    /// <summary>Temporary files being written now: deleted if the process is interrupted or exits first.</summary>
+    private static readonly ConcurrentDictionary<string, byte> Pending = new(StringComparer.Ordinal);
+
+    private static readonly Lazy<PosixSignalRegistration[]> Cleanup = new(RegisterCleanup);
+
     /// <summary>
     /// Calls <paramref name="write"/> with a stream to a temporary file, then renames that file over
     /// <paramref name="path"/>. If <paramref name="write"/> throws, the temporary file is deleted, the
@@ -39,6 +47,8 @@ public static class AtomicFile
         // concurrent writers of the same target from sharing a temporary file.
         var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         var renamed = false;
+        _ = Cleanup.Value;
+        Pending.TryAdd(temporary, 0);
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
@@ -66,6 +76,33 @@ public static class AtomicFile
             {
                 TryDelete(temporary);
             }
+
+            Pending.TryRemove(temporary, out _);
+        }
+    }
+
+    /// <summary>
+    /// On Ctrl+C, SIGTERM, SIGHUP or an ordinary exit, deletes the temporary files still being written
+    /// (up to gigabytes each), then lets the signal's default action end the process; no finally block
+    /// runs then, so only this keeps an interrupted <c>kernel</c> or <c>predict</c> from leaving one.
+    /// </summary>
+    private static PosixSignalRegistration[] RegisterCleanup()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => DeletePending();
+        return
+        [
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => DeletePending()),
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => DeletePending()),
+            PosixSignalRegistration.Create(PosixSignal.SIGHUP, _ => DeletePending()),
+        ];
+    }
+
+    /// <param name="directory">only the temporaries in this directory (a test's own), or all when null.</param>
+    internal static void DeletePending(string? directory = null)
+    {
+        foreach (string temporary in Pending.Keys.Where(t => directory is null || Path.GetDirectoryName(t) == directory))
+        {
+            TryDelete(temporary);
         }
     }
 

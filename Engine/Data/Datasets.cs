@@ -49,7 +49,7 @@ public static class Datasets
     {
         var images = ReadResource(Mnist10kImagesResource);
         var labels = ReadResource(Mnist10kLabelsResource);
-        return Pair(images, "mnist10k images", labels, "mnist10k labels", images.Dimensions[0]);
+        return Pair(images, "mnist10k images", labels, "mnist10k labels", images.Dimensions[0], everyClass: true);
     }
 
     /// <summary>
@@ -138,7 +138,7 @@ public static class Datasets
                 $"{imagesPath}: {take} examples requested, the file has {available}");
         }
 
-        return Pair(images, imagesPath, labels, labelsPath, take ?? available);
+        return Pair(images, imagesPath, labels, labelsPath, take ?? available, everyClass: labelsBase != TestLabels);
     }
 
     /// <summary>
@@ -149,7 +149,7 @@ public static class Datasets
     internal static LabeledImages LoadRows(string directory, string imagesBase, string labelsBase, Func<int[], int[]> chooseRows)
     {
         var (images, imagesPath, labels, labelsPath) = ReadPair(directory, imagesBase, labelsBase);
-        var all = Labels(images, imagesPath, labels, labelsPath, images.Dimensions[0]);
+        var all = Labels(images, imagesPath, labels, labelsPath, images.Dimensions[0], everyClass: labelsBase != TestLabels);
         var rows = chooseRows(all);
         return new LabeledImages(Gather(images, rows), Array.ConvertAll(rows, r => all[r]));
     }
@@ -181,14 +181,14 @@ public static class Datasets
         throw new NngpInputException($"{directory}: neither {baseName} nor {baseName}.gz is there");
     }
 
-    private static LabeledImages Pair(IdxArray images, string imagesName, IdxArray labels, string labelsName, int take)
+    private static LabeledImages Pair(IdxArray images, string imagesName, IdxArray labels, string labelsName, int take, bool everyClass)
     {
-        var values = Labels(images, imagesName, labels, labelsName, take); // checks the shapes before any image is decoded
+        var values = Labels(images, imagesName, labels, labelsName, take, everyClass); // checks the shapes before any image is decoded
         return new LabeledImages(images.ToMatrix(0, take), values);
     }
 
     /// <summary>The first <paramref name="take"/> labels as class indices, once the two files are checked against each other.</summary>
-    private static int[] Labels(IdxArray images, string imagesName, IdxArray labels, string labelsName, int take)
+    private static int[] Labels(IdxArray images, string imagesName, IdxArray labels, string labelsName, int take, bool everyClass)
     {
         if (images.Dimensions.Count < 2)
         {
@@ -208,20 +208,7 @@ public static class Datasets
                 $"{labelsName}: {labels.Dimensions[0]} labels, but {imagesName} has {images.Dimensions[0]} images");
         }
 
-        var values = new int[take];
-        for (int i = 0; i < take; i++)
-        {
-            double label = labels[i];
-            if (label < 0 || label > int.MaxValue || label != Math.Floor(label))
-            {
-                throw new NngpInputException(
-                    $"{labelsName}: label {i + 1} is {label}, not a class index (a non-negative integer)");
-            }
-
-            values[i] = (int)label;
-        }
-
-        return values;
+        return ClassLabels.FromFile(labels, labelsName, take, everyClass);
     }
 
     /// <summary>The given rows of an images file, one matrix row each, in the order given.</summary>

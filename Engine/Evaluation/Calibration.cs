@@ -120,7 +120,10 @@ public static class Calibration
             start += count;
         }
 
-        return new CalibrationResult(result, Pearson(variance, squaredError), Spearman(variance, squaredError), noise, m, outputs);
+        // A correlation of fewer than two points is undefined: NaN, which reports print as such.
+        return m < 2
+            ? new CalibrationResult(result, double.NaN, double.NaN, noise, m, outputs)
+            : new CalibrationResult(result, Pearson(variance, squaredError), Spearman(variance, squaredError), noise, m, outputs);
     }
 
     /// <summary>The Pearson correlation coefficient (NaN when either sample is constant).</summary>

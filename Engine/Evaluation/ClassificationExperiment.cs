@@ -34,7 +34,7 @@ public static class ClassificationExperiment
         long start = Stopwatch.GetTimestamp();
         var protocol = settings.Split ?? DataSplit.DefaultSplit(settings.Dataset);
         var split = DataSplit.Load(settings.Dataset, settings.TrainSize, settings.TestSize, protocol);
-        int classes = Math.Max(split.Train.Labels.Max(), split.Test.Labels.Max()) + 1;
+        int classes = ExperimentClasses.Count(split.Train.Labels, split.Test.Labels, "test");
         var xTrain = Preprocessing.StandardisePerExample(split.Train.Images);
         var yTrain = Preprocessing.OneHotTargets(split.Train.Labels, classes);
         var xTest = Preprocessing.StandardisePerExample(split.Test.Images);
@@ -87,6 +87,11 @@ public static class ClassificationExperiment
     {
         ArgumentNullException.ThrowIfNull(predicted);
         ArgumentNullException.ThrowIfNull(labels);
+        if (predicted.Count != labels.Count || labels.Count == 0)
+        {
+            throw new NngpInputException($"accuracy: {labels.Count} labels for {predicted.Count} predictions");
+        }
+
         int correct = 0;
         for (int i = 0; i < labels.Count; i++)
         {

@@ -42,8 +42,17 @@ public sealed class HyperparameterSearch
         ArgumentNullException.ThrowIfNull(grid);
         ArgumentNullException.ThrowIfNull(validationLabels);
         grid.Validate();
-        var done = (finished ?? []).ToDictionary(r => r.Point);
-        var results = new List<SearchResult>(grid.Count);
+        ArgumentNullException.ThrowIfNull(xValidation);
+        ArgumentNullException.ThrowIfNull(yFit);
+        Data.ClassLabels.CheckAgainst(validationLabels, xValidation.RowCount, yFit.ColumnCount, "validation labels");
+        // A file may repeat a row (older versions computed a repeated grid value twice): the first counts.
+        var done = new Dictionary<SearchPoint, SearchResult>();
+        foreach (var result in finished ?? [])
+        {
+            done.TryAdd(result.Point, result);
+        }
+
+        var results = new List<SearchResult>();
 
         // Built on the first point left to compute: a search resumed after its last point needs no Gram.
         InputGramCache? gram = null;
@@ -90,7 +99,7 @@ public sealed class HyperparameterSearch
             double accuracy = ClassificationExperiment.Accuracy(prediction.PredictedClasses(), validationLabels);
             return new SearchResult(point, posterior.LogMarginalLikelihood, accuracy, posterior.Jitter);
         }
-        catch (NngpInputException e) when (e.Message.Contains("not positive definite", StringComparison.Ordinal))
+        catch (NngpInputException e) when (e is NonFiniteResultException || e.Message.Contains("not positive definite", StringComparison.Ordinal))
         {
             return new SearchResult(point, double.NaN, double.NaN, double.NaN, e.Message);
         }

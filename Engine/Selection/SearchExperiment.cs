@@ -24,8 +24,7 @@ public static class SearchExperiment
         var activation = Nngp.ActivationByName(settings.Activation);
         settings.Grid.Validate();
         var finished = FinishedPoints(settings);
-        var inGrid = settings.Grid.Points().ToHashSet();
-        var stray = finished.FirstOrDefault(r => !inGrid.Contains(r.Point));
+        var stray = finished.FirstOrDefault(r => !settings.Grid.Contains(r.Point));
         if (stray is not null)
         {
             throw new NngpInputException(
@@ -33,7 +32,7 @@ public static class SearchExperiment
         }
 
         var (fit, validation) = DataSplit.LoadFitAndValidation(settings.Dataset, settings.TrainSize, settings.ValidationSize, settings.Split);
-        int classes = Math.Max(fit.Labels.Max(), validation.Labels.Max()) + 1;
+        int classes = ExperimentClasses.Count(fit.Labels, validation.Labels, "validation");
         var xFit = Preprocessing.StandardisePerExample(fit.Images);
         var yFit = Preprocessing.OneHotTargets(fit.Labels, classes);
         var xValidation = Preprocessing.StandardisePerExample(validation.Images);
@@ -42,9 +41,9 @@ public static class SearchExperiment
 
         // Written only now that the data and the device are known to be good: a search that fails
         // to start leaves no file behind. Rewriting a resumed file drops a row cut off mid-write.
-        SearchCsv.Rewrite(settings.CsvPath, finished);
+        SearchCsv.Rewrite(settings.CsvPath, finished, SearchCsv.Settings(settings));
         announce?.Invoke(engine.DeviceChoice);
-        int toCompute = settings.Grid.Count - finished.Count;
+        int toCompute = (int)(settings.Grid.Count - finished.Count); // Validate bounds the count
         announce?.Invoke(finished.Count > 0
             ? $"resuming: {finished.Count} of {settings.Grid.Count} points are in {settings.CsvPath}, {toCompute} to compute"
             : $"searching {settings.Grid.Count} points; each is appended to {settings.CsvPath} as it finishes");
@@ -57,7 +56,15 @@ public static class SearchExperiment
             xFit, yFit, xValidation, validation.Labels, settings.Grid, finished,
             result =>
             {
-                csv.WriteLine(SearchCsv.Format(result));
+                try
+                {
+                    csv.WriteLine(SearchCsv.Format(result));
+                }
+                catch (IOException e)
+                {
+                    throw new NngpInputException($"{settings.CsvPath}: cannot append a finished point ({e.Message}); the points before it are in the file: make room and run the same command with --resume", e);
+                }
+
                 progress?.Invoke(new SearchProgress(++completed, toCompute, Stopwatch.GetElapsedTime(searchStart)));
             },
             cancellation);
@@ -105,7 +112,9 @@ public static class SearchExperiment
                 throw new NngpInputException($"{path} exists: pass --resume to continue that search, or name another file");
             }
 
-            return SearchCsv.Read(path);
+            var file = SearchCsv.ReadFile(path);
+            SearchCsv.CheckSettings(path, file.Settings, SearchCsv.Settings(settings));
+            return file.Results.DistinctBy(r => r.Point).ToList(); // a repeated row counts once
         }
 
         return [];

@@ -1,0 +1,111 @@
+using System.Globalization;
+using GpuNngp.Kernels;
+
+namespace GpuNngp.Engine.Computation;
+
+/// <summary>
+/// The one place both backends check that a kernel and what is computed from it are finite, so that
+/// no result is silently NaN. The per-point diagonals q_l = K^l(x, x) are checked layer by layer
+/// (O(N·L), on the host for both backends): by Cauchy–Schwarz |K^l(x, x')| ≤ √(q_l(x) q_l(x')), so
+/// finite diagonals below <see cref="MaxVariance"/> bound every off-diagonal entry of a true kernel.
+/// What a faulty activation (a user's φ returning NaN at some correlations) could still spoil is caught
+/// on the outputs: the kernel matrix, log p(Y), the predicted means and variances.
+/// </summary>
+internal static class FiniteResults
+{
+    /// <summary>
+    /// The largest per-point variance accepted: the map forms k11·k22 (for c = k12/√(k11k22)), which
+    /// overflows past √(double.MaxValue) ≈ 1.3e154.
+    /// </summary>
+    public const double MaxVariance = 1e150;
+
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    /// <summary>
+    /// Checks q⁰ = x·x/d, every layer's q_l (layer-major, L × count) and the output diagonal; the error
+    /// names the first layer (1 = the first pre-activation K¹, L+1 = the output) that is not finite.
+    /// </summary>
+    public static void CheckDiagonals(IReadOnlyList<double> inputVariance, double[] layerMajor, double[] output, int depth, KernelKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(inputVariance);
+        ArgumentNullException.ThrowIfNull(layerMajor);
+        ArgumentNullException.ThrowIfNull(output);
+        int count = inputVariance.Count;
+        for (int i = 0; i < count; i++)
+        {
+            if (!IsBounded(inputVariance[i]))
+            {
+                throw new NonFiniteResultException(string.Create(Invariant,
+                    $"the inputs are too large: x·x/d of input row {i + 1} is {inputVariance[i]:G3} (the kernel needs it finite and ≤ {MaxVariance:G3}); rescale the inputs"));
+            }
+        }
+
+        for (int layer = 0; layer < depth; layer++)
+        {
+            long offset = (long)layer * count;
+            for (int i = 0; i < count; i++)
+            {
+                double q = layerMajor[offset + i];
+                if (!IsBounded(q))
+                {
+                    throw Overflow(layer + 1, depth, q, i, "K");
+                }
+            }
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            if (!IsBounded(output[i]))
+            {
+                throw Overflow(depth + 1, depth, output[i], i, kind == KernelKind.Ntk ? "Θ" : "K");
+            }
+        }
+    }
+
+    /// <summary>Checks a whole kernel matrix (column-major, rows × columns) after the map.</summary>
+    public static void CheckKernel(double[] columnMajor, int rows)
+    {
+        ArgumentNullException.ThrowIfNull(columnMajor);
+        long index = InputValidation.FirstNonFinite(columnMajor);
+        if (index >= 0)
+        {
+            throw new NonFiniteResultException(string.Create(Invariant,
+                $"the kernel is not finite: entry ({index % rows + 1}, {index / rows + 1}) is {columnMajor[index]} although every per-point variance is finite; the activation returns non-finite values at some correlations"));
+        }
+    }
+
+    /// <summary>Checks log p(Y) after a fit: NaN or ∞ there means α or the factor is not finite.</summary>
+    public static void CheckLogLikelihood(double logLikelihood)
+    {
+        if (!double.IsFinite(logLikelihood))
+        {
+            throw new NonFiniteResultException(string.Create(Invariant,
+                $"the fit is not finite: log p(Y) = {logLikelihood} (the kernel matrix or its factorisation holds NaN or ∞; the activation returns non-finite values at some correlations)"));
+        }
+    }
+
+    /// <summary>Checks the predicted means (column-major M × C) and variances.</summary>
+    public static void CheckPrediction(double[] meanColumnMajor, int rows, double[]? variance)
+    {
+        ArgumentNullException.ThrowIfNull(meanColumnMajor);
+        long index = InputValidation.FirstNonFinite(meanColumnMajor);
+        if (index >= 0)
+        {
+            throw new NonFiniteResultException(string.Create(Invariant,
+                $"the prediction is not finite: the mean of test row {index % rows + 1}, output {index / rows + 1} is {meanColumnMajor[index]} (the test kernel holds NaN or ∞; the activation returns non-finite values at some correlations)"));
+        }
+
+        if (variance is not null && InputValidation.FirstNonFinite(variance) is var v and >= 0)
+        {
+            throw new NonFiniteResultException(string.Create(Invariant,
+                $"the prediction is not finite: the variance of test row {v + 1} is {variance[v]} (the test kernel holds NaN or ∞; the activation returns non-finite values at some correlations)"));
+        }
+    }
+
+    private static bool IsBounded(double variance) => double.IsFinite(variance) && Math.Abs(variance) <= MaxVariance;
+
+    private static NonFiniteResultException Overflow(int layer, int depth, double value, int point, string symbol) =>
+        new(double.IsNaN(value)
+            ? string.Create(Invariant, $"the kernel is not finite from layer {layer} of {depth + 1} on: {symbol}^{layer}(x, x) of input row {point + 1} is NaN (the activation's moments are not finite there)")
+            : string.Create(Invariant, $"the kernel overflows at layer {layer} of {depth + 1}: {symbol}^{layer}(x, x) of input row {point + 1} is {value:G3}, past {MaxVariance:G3}; lower the weight variance or the depth, or rescale the inputs"));
+}
