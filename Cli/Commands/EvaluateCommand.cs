@@ -36,12 +36,13 @@ internal static class EvaluateCommand
         {
             string datasetName = parsed.GetValue(dataset) ?? "mnist10k";
             var protocol = parsed.GetValue(split) ?? DataSplit.DefaultSplit(datasetName);
+            int testCount = parsed.GetResult(testSize) is { Implicit: false } || protocol != SplitProtocol.Paper ? parsed.GetValue(testSize) : DataSplit.TestCount(datasetName);
             var settings = new ClassificationSettings
             {
                 Dataset = datasetName,
                 Split = protocol,
                 TrainSize = parsed.GetValue(trainSize),
-                TestSize = parsed.GetResult(testSize) is { Implicit: false } || protocol != SplitProtocol.Paper ? parsed.GetValue(testSize) : DataSplit.TestCount(datasetName),
+                TestSize = testCount,
                 Depth = parsed.GetValue(architecture.Depth),
                 Activation = parsed.GetValue(architecture.Activation) ?? "relu",
                 WeightVariance = parsed.GetValue(architecture.WeightVariance),
@@ -49,7 +50,7 @@ internal static class EvaluateCommand
                 Noise = parsed.GetValue(noise),
                 Kind = parsed.GetValue(ntk) ? KernelKind.Ntk : KernelKind.Nngp,
                 Device = parsed.GetValue(architecture.Device),
-                CalibrationBins = CheckedBins(parsed, calibrationBins, testSize),
+                CalibrationBins = CheckedBins(parsed, calibrationBins, testCount),
                 Lookup = parsed.GetValue(lookup),
             };
             FileInfo? jsonFile = parsed.GetValue(json);
@@ -94,13 +95,14 @@ internal static class EvaluateCommand
     /// Bins asked for explicitly must not outnumber the test points; the default is capped quietly
     /// (a 5-point evaluation simply gets 5 bins).
     /// </summary>
-    private static int CheckedBins(ParseResult parsed, Option<int> bins, Option<int> testSize)
+    /// <summary>An explicit bin count must not exceed the test size the run will use (the whole test file with --split paper).</summary>
+    private static int CheckedBins(ParseResult parsed, Option<int> bins, int testSize)
     {
         int value = parsed.GetValue(bins);
         bool explicitlyGiven = parsed.GetResult(bins) is { Implicit: false };
-        if (explicitlyGiven && value > parsed.GetValue(testSize))
+        if (explicitlyGiven && value > testSize)
         {
-            throw new GpuNngp.Engine.NngpInputException($"calibration bins must be between 1 and the test size {parsed.GetValue(testSize)}, got {value}");
+            throw new GpuNngp.Engine.NngpInputException($"calibration bins must be between 1 and the test size {testSize}, got {value}");
         }
 
         return value;
