@@ -31,8 +31,8 @@ internal static class KernelCommand
             var b = parsed.GetValue(x2) is { } file ? MatrixFile.Read(file.FullName) : null;
             using var engine = NngpEngine.Create(parsed.GetValue(architecture.Device));
             console.WriteLine(engine.DeviceChoice);
-            var kernel = ProgressDisplay.Run(console, progress =>
-                engine.Kernel(network, a, b, parsed.GetValue(ntk) ? KernelKind.Ntk : KernelKind.Nngp, progress));
+            using var kernel = ProgressDisplay.Run(console, progress =>
+                engine.HostKernel(network, a, b, parsed.GetValue(ntk) ? KernelKind.Ntk : KernelKind.Nngp, progress));
             MatrixFile.Write(outPath, kernel);
             console.WriteLine($"{kernel.RowCount}×{kernel.ColumnCount} kernel written to {outPath}");
             return 0;
