@@ -52,6 +52,9 @@ internal readonly unsafe struct ColumnMap(
         : Vector256Pair.IsHardwareAccelerated ? LaneWidth.Two256
         : LaneWidth.Scalar;
 
+    /// <summary>The length of a column.</summary>
+    public int RowCount => _rowCount;
+
     /// <summary>Column <paramref name="column"/> of the matrix: RowCount values from its 64-bit offset.</summary>
     public Span<double> Column(int column) => new(_matrix + ColumnMajor.ColumnStart(column, _rowCount), _rowCount);
 

@@ -57,7 +57,7 @@ internal static class HostKernelMap
         HostNetworkView network, HostBuffer matrix, int n, double[] layerVariances, KernelKind kind, ProgressCounter progress, KernelLookupTable? tables = null)
     {
         CheckShape(matrix.Length, n, n);
-        MapLowerTriangle(network, matrix.Pointer, n, layerVariances, kind, progress, tables);
+        MapColumns(new ColumnMap(network, matrix.Pointer, layerVariances, n, layerVariances, n, kind, ColumnMap.WidestFor(network), tables), n, lowerTriangle: true, progress);
     }
 
     /// <inheritdoc cref="MapLowerTriangle(HostNetworkView, HostBuffer, int, double[], KernelKind, ProgressCounter, KernelLookupTable?)"/>
@@ -67,74 +67,39 @@ internal static class HostKernelMap
         CheckShape(matrix.LongLength, n, n);
         fixed (double* pinned = matrix)
         {
-            MapLowerTriangle(network, pinned, n, layerVariances, kind, progress, tables);
+            MapColumns(new ColumnMap(network, pinned, layerVariances, n, layerVariances, n, kind, ColumnMap.WidestFor(network), tables), n, lowerTriangle: true, progress);
         }
     }
 
     /// <summary>Maps a rows×columns Gram between two point sets in place (through <paramref name="tables"/> where they cover an entry).</summary>
     public static unsafe void MapRectangle(
-        HostNetworkView network,
-        HostBuffer matrix,
-        int rows,
-        int columns,
-        double[] rowVariances,
-        double[] columnVariances,
-        KernelKind kind,
-        ProgressCounter progress,
-        KernelLookupTable? tables = null)
+        HostNetworkView network, HostBuffer matrix, int rows, int columns, double[] rowVariances, double[] columnVariances,
+        KernelKind kind, ProgressCounter progress, KernelLookupTable? tables = null)
     {
         CheckShape(matrix.Length, rows, columns);
-        MapRectangle(network, matrix.Pointer, rows, columns, rowVariances, columnVariances, kind, progress, tables);
+        MapColumns(new ColumnMap(network, matrix.Pointer, rowVariances, rows, columnVariances, columns, kind, ColumnMap.WidestFor(network), tables), columns, lowerTriangle: false, progress);
     }
 
     /// <inheritdoc cref="MapRectangle(HostNetworkView, HostBuffer, int, int, double[], double[], KernelKind, ProgressCounter, KernelLookupTable?)"/>
     public static unsafe void MapRectangle(
-        HostNetworkView network,
-        double[] matrix,
-        int rows,
-        int columns,
-        double[] rowVariances,
-        double[] columnVariances,
-        KernelKind kind,
-        ProgressCounter progress,
-        KernelLookupTable? tables = null)
+        HostNetworkView network, double[] matrix, int rows, int columns, double[] rowVariances, double[] columnVariances,
+        KernelKind kind, ProgressCounter progress, KernelLookupTable? tables = null)
     {
         CheckShape(matrix.LongLength, rows, columns);
         fixed (double* pinned = matrix)
         {
-            MapRectangle(network, pinned, rows, columns, rowVariances, columnVariances, kind, progress, tables);
+            MapColumns(new ColumnMap(network, pinned, rowVariances, rows, columnVariances, columns, kind, ColumnMap.WidestFor(network), tables), columns, lowerTriangle: false, progress);
         }
     }
 
-    private static unsafe void MapLowerTriangle(
-        HostNetworkView network, double* matrix, int n, double[] layerVariances, KernelKind kind, ProgressCounter progress, KernelLookupTable? tables)
-    {
-        var map = new ColumnMap(network, matrix, layerVariances, n, layerVariances, n, kind, ColumnMap.WidestFor(network), tables);
-        Parallel.For(0, n, column =>
-        {
-            map.Map(column, firstRow: column);
-            progress.Advance(n - column);
-        });
-    }
-
-    private static unsafe void MapRectangle(
-        HostNetworkView network,
-        double* matrix,
-        int rows,
-        int columns,
-        double[] rowVariances,
-        double[] columnVariances,
-        KernelKind kind,
-        ProgressCounter progress,
-        KernelLookupTable? tables)
-    {
-        var map = new ColumnMap(network, matrix, rowVariances, rows, columnVariances, columns, kind, ColumnMap.WidestFor(network), tables);
+    /// <summary>Every column in parallel: from the diagonal down for a lower triangle, else whole.</summary>
+    private static void MapColumns(ColumnMap map, int columns, bool lowerTriangle, ProgressCounter progress) =>
         Parallel.For(0, columns, column =>
         {
-            map.Map(column, firstRow: 0);
-            progress.Advance(rows);
+            int firstRow = lowerTriangle ? column : 0;
+            map.Map(column, firstRow);
+            progress.Advance(map.RowCount - firstRow);
         });
-    }
 
     private static void CheckShape(long length, int rows, int columns)
     {

@@ -94,19 +94,20 @@ public static class MatrixFile
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(matrix);
-        switch (FormatOf(path))
+        var format = FormatOf(path);
+        if (format == Format.Npy)
         {
-            case Format.Npy:
-                NpyWriter.Write(path, matrix);
-                break;
-            case Format.Csv when !matrix.FitsManagedMatrix:
-                throw InputErrors.Error(path, $"a {matrix.RowCount:N0}×{matrix.ColumnCount:N0} matrix is too large for .csv; write it as .npy");
-            case Format.Csv:
-                Csv.Write(path, matrix.ToMatrix());
-                break;
-            default:
-                throw InputErrors.Error(path, $"cannot write file type '{Path.GetExtension(path)}' (use {WriteFormats})");
+            NpyWriter.Write(path, matrix);
+            return;
         }
+
+        if (format == Format.Csv && !matrix.FitsManagedMatrix)
+        {
+            throw InputErrors.Error(path, $"a {matrix.RowCount:N0}×{matrix.ColumnCount:N0} matrix is too large for .csv; write it as .npy");
+        }
+
+        CheckWritableExtension(path);
+        Write(path, matrix.ToMatrix());
     }
 
     /// <summary>Writes a vector as a 1-D .npy array of shape (N,) or a one-column .csv, atomically.</summary>
