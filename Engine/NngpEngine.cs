@@ -37,12 +37,20 @@ public sealed class NngpEngine : IDisposable
     public static NngpEngine Create(DeviceKind device = DeviceKind.Auto) => Create(device, HostLinearAlgebra.Default);
 
     /// <summary>Creates an engine; on the CPU with the given host linear algebra provider.</summary>
-    public static NngpEngine Create(DeviceKind device, IHostLinearAlgebra hostLinearAlgebra)
+    public static NngpEngine Create(DeviceKind device, IHostLinearAlgebra hostLinearAlgebra) => Create(device, hostLinearAlgebra, HostMemory.Available);
+
+    /// <summary>
+    /// Creates an engine whose CPU backend reads the host memory still available from
+    /// <paramref name="availableHostMemory"/> (bytes; null = unknown, nothing refused) instead of
+    /// /proc/meminfo's MemAvailable: for tests, or to give a computation less than the whole machine.
+    /// </summary>
+    public static NngpEngine Create(DeviceKind device, IHostLinearAlgebra hostLinearAlgebra, Func<long?> availableHostMemory)
     {
         ArgumentNullException.ThrowIfNull(hostLinearAlgebra);
+        ArgumentNullException.ThrowIfNull(availableHostMemory);
         if (device == DeviceKind.Cpu)
         {
-            var cpu = new CpuBackend(hostLinearAlgebra);
+            var cpu = new CpuBackend(hostLinearAlgebra, availableHostMemory);
             return new NngpEngine(cpu, $"device: {cpu.Name} (asked for the CPU)");
         }
 
@@ -56,7 +64,7 @@ public sealed class NngpEngine : IDisposable
             throw new NngpInputException($"--device gpu: no usable GPU: {reason}");
         }
 
-        var fallback = new CpuBackend(hostLinearAlgebra);
+        var fallback = new CpuBackend(hostLinearAlgebra, availableHostMemory);
         return new NngpEngine(fallback, $"device: {fallback.Name} (no usable GPU: {reason})");
     }
 
@@ -101,6 +109,7 @@ public sealed class NngpEngine : IDisposable
             throw new ArgumentException("the input Gram cache was made from other training inputs", nameof(inputGram));
         }
 
+        _backend.CheckFitMemory(x.RowCount, x.ColumnCount, y.ColumnCount, compiled.Depth);
         var request = new FitRequest(compiled, kind, x, y, noise, jitter ?? JitterPolicy.Default, quadratureOrder, lookup, inputGram);
         IFittedModel model = _backend.Fit(request, progress);
         try
@@ -134,12 +143,43 @@ public sealed class NngpEngine : IDisposable
             }
         }
 
+        _backend.CheckInputGramMemory(x.RowCount, validation?.RowCount ?? 0, x.ColumnCount);
         return _backend.CacheInputGram(x, validation);
     }
 
-    /// <summary>K(X1, X2) (or K(X1, X1)), inputs used exactly as given.</summary>
+    /// <summary>
+    /// Refuses, before any work (and before the caller loads its data), a fit of
+    /// <paramref name="trainCount"/> points that cannot fit in this engine's memory — host RAM
+    /// (MemAvailable) on the CPU, free device memory on a GPU — with an <see cref="NngpInputException"/>
+    /// naming the bytes needed and available. <see cref="Fit"/> makes the same check with the exact sizes.
+    /// </summary>
+    public void CheckFitMemory(int trainCount, int dimension = 0, int outputs = 0, int depth = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(trainCount);
+        _backend.CheckFitMemory(trainCount, dimension, outputs, depth);
+    }
+
+    /// <summary>
+    /// K(X1, X2) (or K(X1, X1)), inputs used exactly as given, as a MathNet matrix: up to 2^31 entries
+    /// (N = 46,340 for a square kernel); <see cref="HostKernel"/> has no such limit.
+    /// </summary>
     public Matrix<double> Kernel(
         Network network, Matrix<double> x1, Matrix<double>? x2 = null, KernelKind kind = KernelKind.Nngp, IProgress<StageProgress>? progress = null)
+    {
+        using HostMatrix kernel = ComputeKernel(network, x1, x2, kind, progress, hostCopies: 2);
+        return kernel.ToMatrix();
+    }
+
+    /// <summary>
+    /// K(X1, X2) (or K(X1, X1)) in native host memory, any size the memory holds (refused before any
+    /// work otherwise): read it by column, or write it with <see cref="Data.MatrixFile.Write(string, HostMatrix)"/>.
+    /// Dispose it to free the memory.
+    /// </summary>
+    public HostMatrix HostKernel(
+        Network network, Matrix<double> x1, Matrix<double>? x2 = null, KernelKind kind = KernelKind.Nngp, IProgress<StageProgress>? progress = null) =>
+        ComputeKernel(network, x1, x2, kind, progress, hostCopies: 1);
+
+    private HostMatrix ComputeKernel(Network network, Matrix<double> x1, Matrix<double>? x2, KernelKind kind, IProgress<StageProgress>? progress, int hostCopies)
     {
         ArgumentNullException.ThrowIfNull(network);
         CompiledNetwork compiled = network.Compile();
@@ -154,8 +194,25 @@ public sealed class NngpEngine : IDisposable
         }
 
         CheckDevice(compiled);
-        var kernel = _backend.Kernel(compiled, x1, x2, kind, progress);
-        FiniteResults.CheckKernel(kernel.AsColumnMajorArray() ?? kernel.ToColumnMajorArray(), kernel.RowCount);
+        int columns = x2?.RowCount ?? x1.RowCount;
+        if (hostCopies > 1 && ColumnMajor.Count(x1.RowCount, columns) > Array.MaxLength)
+        {
+            throw new NngpInputException(
+                $"a {x1.RowCount:N0}×{columns:N0} kernel is larger than a MathNet matrix holds ({Array.MaxLength:N0} entries); use NngpEngine.HostKernel (or `nngp kernel --out K.npy`)");
+        }
+
+        _backend.CheckKernelMemory(x1.RowCount, columns, x1.ColumnCount, compiled.Depth, hostCopies);
+        HostMatrix kernel = _backend.Kernel(compiled, x1, x2, kind, progress);
+        try
+        {
+            FiniteResults.CheckKernel(kernel);
+        }
+        catch
+        {
+            kernel.Dispose();
+            throw;
+        }
+
         return kernel;
     }
 

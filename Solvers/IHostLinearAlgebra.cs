@@ -1,30 +1,38 @@
 namespace GpuNngp.Solvers;
 
 /// <summary>
-/// The dense FP64 operations the CPU path needs, on column-major arrays whose leading dimension is
-/// their row count. Two providers sit behind it, as in MathNet.Numerics: the system's native
-/// BLAS/LAPACK (OpenBLAS where installed) and a managed one.
+/// The dense FP64 operations the CPU path needs, on column-major matrices in native memory
+/// (<see cref="HostBuffer"/>) whose leading dimension is their row count. Two providers sit behind
+/// it, as in MathNet.Numerics: the system's native BLAS/LAPACK (OpenBLAS where installed), which
+/// works on the buffers in place at any size, and a managed one, which copies them into managed
+/// arrays and so stops at <see cref="MaxMatrixElements"/>.
 /// </summary>
 public interface IHostLinearAlgebra
 {
     /// <summary>Which provider ran, for every result: e.g. "OpenBLAS 0.3.21 (libblas.so.3)".</summary>
     string Name { get; }
 
+    /// <summary>The most values one matrix argument may hold.</summary>
+    long MaxMatrixElements { get; }
+
+    /// <summary>Extra N×N copies the provider makes while it factorises or solves (0 in place, 1 for the managed one).</summary>
+    int WorkingCopies { get; }
+
     /// <summary>Lower triangle of C (n×n) = α·A·Aᵀ, A n×k.</summary>
-    void SymmetricRankK(int n, int k, double alpha, double[] a, double[] c);
+    void SymmetricRankK(int n, int k, double alpha, HostBuffer a, HostBuffer c);
 
     /// <summary>C (m×n) = α·op(A)·op(B) + β·C, op(A) m×k, op(B) k×n.</summary>
-    void Multiply(bool transposeA, bool transposeB, int m, int n, int k, double alpha, double[] a, double[] b, double beta, double[] c);
+    void Multiply(bool transposeA, bool transposeB, int m, int n, int k, double alpha, HostBuffer a, HostBuffer b, double beta, HostBuffer c);
 
     /// <summary>
     /// Cholesky factor of the SPD matrix whose lower triangle is in <paramref name="a"/> (n×n),
     /// in place (lower). Returns 0, or the order of the leading minor that is not positive definite.
     /// </summary>
-    int CholeskyFactor(double[] a, int n);
+    int CholeskyFactor(HostBuffer a, int n);
 
     /// <summary>Solves L·Lᵀ·X = B in place for B (n×nrhs), given the factor from <see cref="CholeskyFactor"/>.</summary>
-    void CholeskySolve(double[] factor, int n, double[] b, int nrhs);
+    void CholeskySolve(HostBuffer factor, int n, HostBuffer b, int nrhs);
 
     /// <summary>Solves L·X = B in place for B (n×nrhs), L the lower factor.</summary>
-    void LowerTriangularSolve(double[] factor, int n, double[] b, int nrhs);
+    void LowerTriangularSolve(HostBuffer factor, int n, HostBuffer b, int nrhs);
 }

@@ -33,8 +33,8 @@ internal static class KernelCommand
                 .Output("--out", outPath, OutputFiles.MatrixBytes(a.RowCount, (b ?? a).RowCount)).Check();
             using var engine = NngpEngine.Create(parsed.GetValue(architecture.Device));
             console.WriteLine(engine.DeviceChoice);
-            var kernel = ProgressDisplay.Run(console, progress =>
-                engine.Kernel(network, a, b, parsed.GetValue(ntk) ? KernelKind.Ntk : KernelKind.Nngp, progress));
+            using var kernel = ProgressDisplay.Run(console, progress =>
+                engine.HostKernel(network, a, b, parsed.GetValue(ntk) ? KernelKind.Ntk : KernelKind.Nngp, progress));
             MatrixFile.Write(outPath, kernel);
             console.WriteLine($"{kernel.RowCount}×{kernel.ColumnCount} kernel written to {outPath}");
             return 0;

@@ -1,6 +1,7 @@
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Kernels;
+using MathNet.Numerics.LinearAlgebra;
 using Xunit;
 
 namespace GpuNngp.Engine.Tests.Backends;
@@ -61,13 +62,14 @@ public sealed class NonFiniteResultTests
     [Fact]
     public void OutputChecks_NameTheEntryThatIsNotFinite()
     {
-        double[] kernel = [1, 0.5, 0.5, double.NaN]; // 2×2, column-major: (2, 2) is NaN
-        Assert.Contains("entry (2, 2)", Assert.Throws<NonFiniteResultException>(() => FiniteResults.CheckKernel(kernel, 2)).Message, StringComparison.Ordinal);
+        using var kernel = HostMatrix.CopyOf(Matrix<double>.Build.Dense(2, 2, [1, 0.5, 0.5, double.NaN])); // (2, 2) is NaN
+        Assert.Contains("entry (2, 2)", Assert.Throws<NonFiniteResultException>(() => FiniteResults.CheckKernel(kernel)).Message, StringComparison.Ordinal);
         Assert.Contains("log p(Y) = NaN", Assert.Throws<NonFiniteResultException>(() => FiniteResults.CheckLogLikelihood(double.NaN)).Message, StringComparison.Ordinal);
         double[] mean = [0, 1, 2, double.PositiveInfinity]; // 2×2: test row 2, output 2
         Assert.Contains("test row 2, output 2", Assert.Throws<NonFiniteResultException>(() => FiniteResults.CheckPrediction(mean, 2, null)).Message, StringComparison.Ordinal);
         Assert.Contains("variance of test row 3", Assert.Throws<NonFiniteResultException>(() => FiniteResults.CheckPrediction([0, 0, 0], 3, [1, 1, double.NaN])).Message, StringComparison.Ordinal);
-        FiniteResults.CheckKernel([1, 0.5, 0.5, 1], 2); // finite: no error
+        using var finite = HostMatrix.CopyOf(Matrix<double>.Build.Dense(2, 2, [1, 0.5, 0.5, 1]));
+        FiniteResults.CheckKernel(finite); // finite: no error
     }
 
     [Theory]

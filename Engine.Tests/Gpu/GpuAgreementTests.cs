@@ -145,7 +145,7 @@ public sealed class GpuAgreementTests : IClassFixture<GpuEngineFixture>
 
         var error = Assert.Throws<NngpInputException>(() => gpu.Fit(Nngp.FullyConnected(1, Nngp.Relu(), 1.5, 0.1), x, y, noise: 1e-3));
         _output?.WriteLine(error.Message);
-        Assert.StartsWith(string.Create(CultureInfo.InvariantCulture, $"N = {n:N0} needs "), error.Message, StringComparison.Ordinal);
+        Assert.StartsWith(string.Create(CultureInfo.InvariantCulture, $"N = {n:N0} training points need "), error.Message, StringComparison.Ordinal);
         Assert.Contains("GB free", error.Message, StringComparison.Ordinal);
     }
 

@@ -12,7 +12,7 @@ public sealed class GpuMemoryPlanTests
     public void TooLargeN_SaysHowManyBytesAreNeededAndHowManyAreFree()
     {
         var error = Assert.Throws<NngpInputException>(() => GpuMemoryPlan.CheckFit(120_000, 784, 10, 3, H100Free));
-        Assert.StartsWith("N = 120,000 needs 115.2 GB for K_DD (plus ", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("N = 120,000 training points need 115.2 GB for K_DD (plus ", error.Message, StringComparison.Ordinal);
         Assert.Contains("but the GPU has 79.1 GB free", error.Message, StringComparison.Ordinal);
     }
 
@@ -53,6 +53,6 @@ public sealed class GpuMemoryPlanTests
     public void KernelMatrix_TooLarge_IsAClearError()
     {
         var error = Assert.Throws<NngpInputException>(() => GpuMemoryPlan.CheckKernel(100_000, 100_000, 784, 3, H100Free));
-        Assert.StartsWith("a 100,000×100,000 kernel needs 80.0 GB", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("a 100,000×100,000 kernel needs 80.0 GB for the matrix", error.Message, StringComparison.Ordinal);
     }
 }

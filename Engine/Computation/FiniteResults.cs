@@ -1,5 +1,6 @@
 using System.Globalization;
 using GpuNngp.Kernels;
+using GpuNngp.Solvers;
 
 namespace GpuNngp.Engine.Computation;
 
@@ -62,15 +63,34 @@ internal static class FiniteResults
         }
     }
 
-    /// <summary>Checks a whole kernel matrix (column-major, rows × columns) after the map.</summary>
-    public static void CheckKernel(double[] columnMajor, int rows)
+    /// <summary>Checks a whole kernel matrix after the map, column by column (it may exceed 2^31 entries).</summary>
+    public static void CheckKernel(HostMatrix kernel)
     {
-        ArgumentNullException.ThrowIfNull(columnMajor);
-        long index = InputValidation.FirstNonFinite(columnMajor);
-        if (index >= 0)
+        ArgumentNullException.ThrowIfNull(kernel);
+        long first = long.MaxValue;
+        Parallel.For(0, kernel.ColumnCount, column =>
         {
+            var values = kernel.Column(column);
+            for (int row = 0; row < values.Length; row++)
+            {
+                if (!double.IsFinite(values[row]))
+                {
+                    long found = ColumnMajor.Index(row, column, kernel.RowCount);
+                    long seen;
+                    while (found < (seen = Interlocked.Read(ref first)) && Interlocked.CompareExchange(ref first, found, seen) != seen)
+                    {
+                    }
+
+                    return;
+                }
+            }
+        });
+
+        if (first != long.MaxValue)
+        {
+            int row = (int)(first % kernel.RowCount), column = (int)(first / kernel.RowCount);
             throw new NonFiniteResultException(string.Create(Invariant,
-                $"the kernel is not finite: entry ({index % rows + 1}, {index / rows + 1}) is {columnMajor[index]} although every per-point variance is finite; the activation returns non-finite values at some correlations"));
+                $"the kernel is not finite: entry ({row + 1}, {column + 1}) is {kernel[row, column]} although every per-point variance is finite; the activation returns non-finite values at some correlations"));
         }
     }
 

@@ -15,7 +15,19 @@ internal interface IBackend : IDisposable
     string Name { get; }
 
     /// <summary>The kernel between two sets of inputs (K(X1, X1) when <paramref name="x2"/> is null), to the host.</summary>
-    Matrix<double> Kernel(CompiledNetwork network, Matrix<double> x1, Matrix<double>? x2, KernelKind kind, IProgress<StageProgress>? progress);
+    HostMatrix Kernel(CompiledNetwork network, Matrix<double> x1, Matrix<double>? x2, KernelKind kind, IProgress<StageProgress>? progress);
+
+    /// <summary>
+    /// Refuses, before any work, a fit of N training points (d features, C outputs, the network's
+    /// depth) that cannot fit in the memory this backend computes in: host RAM or device memory.
+    /// </summary>
+    void CheckFitMemory(int n, int dimension, int outputs, int depth);
+
+    /// <summary>Refuses a rows×columns kernel that cannot fit, with <paramref name="hostCopies"/> copies of it on the host.</summary>
+    void CheckKernelMemory(int rows, int columns, int dimension, int depth, int hostCopies);
+
+    /// <summary>Refuses an input-Gram cache (N training, V validation points) that cannot fit.</summary>
+    void CheckInputGramMemory(int n, int validation, int dimension);
 
     /// <summary>Builds and factorises K_DD + σε²I and solves for α.</summary>
     IFittedModel Fit(FitRequest request, IProgress<StageProgress>? progress);

@@ -14,15 +14,15 @@ namespace GpuNngp.Engine.Cpu;
 internal sealed class CpuFittedModel : IFittedModel
 {
     /// <summary>The largest test tile: N×tile doubles of K_D* at a time.</summary>
-    private const long TileBytes = 256L << 20;
+    internal const long TileBytes = 256L << 20;
 
     private readonly IHostLinearAlgebra _linearAlgebra;
     private readonly HostNetworkView _network;
     private readonly KernelKind _kind;
-    private readonly double[] _trainInputs;
+    private readonly HostBuffer _trainInputs;
     private double[] _trainLayerVariances;
-    private readonly double[] _factor;
-    private readonly double[] _alpha;
+    private readonly HostBuffer _factor;
+    private readonly HostBuffer _alpha;
     private readonly int _n;
     private readonly int _dimension;
     private readonly int _outputs;
@@ -37,9 +37,12 @@ internal sealed class CpuFittedModel : IFittedModel
         _n = request.X.RowCount;
         _dimension = request.X.ColumnCount;
         _outputs = request.Y.ColumnCount;
-        _trainInputs = request.X.ToColumnMajorArray();
-        _factor = new double[(long)_n * _n];
-        _alpha = request.Y.ToColumnMajorArray();
+        _trainInputs = HostBuffer.CopyOf(request.X.ToColumnMajorArray());
+        _alpha = HostBuffer.CopyOf(request.Y.ToColumnMajorArray());
+
+        // Uninitialised: the Gram writes the lower triangle and nothing reads the upper one
+        // before a failed factorisation mirrors the kernel into it.
+        _factor = HostBuffer.Allocate(ColumnMajor.Count(_n, _n));
         _inputGram = request.InputGram as CpuInputGram;
         _trainLayerVariances = [];
     }
@@ -53,9 +56,24 @@ internal sealed class CpuFittedModel : IFittedModel
     public static CpuFittedModel Fit(IHostLinearAlgebra linearAlgebra, FitRequest request, IProgress<StageProgress>? progress)
     {
         var model = new CpuFittedModel(linearAlgebra, request, HostKernelMap.View(request.Network, request.QuadratureOrder));
-        int n = model._n;
-        double[] k = model._factor;
-        var timings = model.Timings;
+        try
+        {
+            model.Factorise(request, progress);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private void Factorise(FitRequest request, IProgress<StageProgress>? progress)
+    {
+        var linearAlgebra = _linearAlgebra;
+        int n = _n;
+        HostBuffer k = _factor;
+        var timings = Timings;
 
         double[] layerVariances = [];
         void BuildKernel()
@@ -68,17 +86,17 @@ internal sealed class CpuFittedModel : IFittedModel
                 }
                 else
                 {
-                    linearAlgebra.SymmetricRankK(n, model._dimension, 1.0 / model._dimension, model._trainInputs, k);
+                    linearAlgebra.SymmetricRankK(n, _dimension, 1.0 / _dimension, _trainInputs, k);
                 }
             });
 
             timings.Time(Stage.LayerMap, () =>
             {
                 double[] inputVariances = HostKernelMap.Diagonal(k, n);
-                model._tables = HostKernelMap.Tables(model._network, inputVariances, request.Lookup);
-                (layerVariances, _) = HostKernelMap.Diagonals(model._network, inputVariances, request.Kind, model._tables);
+                _tables = HostKernelMap.Tables(_network, inputVariances, request.Lookup);
+                (layerVariances, _) = HostKernelMap.Diagonals(_network, inputVariances, request.Kind, _tables);
                 var counter = new ProgressCounter(progress, Stage.LayerMap, (double)n * (n + 1) / 2);
-                HostKernelMap.MapLowerTriangle(model._network, k, n, layerVariances, request.Kind, counter, model._tables);
+                HostKernelMap.MapLowerTriangle(_network, k, n, layerVariances, request.Kind, counter, _tables);
                 counter.Complete();
             });
         }
@@ -109,7 +127,7 @@ internal sealed class CpuFittedModel : IFittedModel
             {
                 for (int i = 0; i < n; i++)
                 {
-                    k[(long)i * n + i] = kernelDiagonal[i] + request.Noise + extra;
+                    k[ColumnMajor.Index(i, i, n)] = kernelDiagonal[i] + request.Noise + extra;
                 }
 
                 int failedMinor = linearAlgebra.CholeskyFactor(k, n);
@@ -121,19 +139,29 @@ internal sealed class CpuFittedModel : IFittedModel
         double logLikelihood = timings.Time(Stage.Solve, () =>
         {
             double[] y = request.Y.ToColumnMajorArray();
-            linearAlgebra.CholeskySolve(k, n, model._alpha, model._outputs);
-            return GaussianProcessMath.LogMarginalLikelihood(y, model._alpha, HostKernelMap.Diagonal(k, n), model._outputs);
+            linearAlgebra.CholeskySolve(k, n, _alpha, _outputs);
+            return GaussianProcessMath.LogMarginalLikelihood(y, _alpha.ToArray(), HostKernelMap.Diagonal(k, n), _outputs);
         });
 
-        model._trainLayerVariances = layerVariances;
-        model.Jitter = jitter;
-        model.LogMarginalLikelihood = logLikelihood;
-        return model;
+        _trainLayerVariances = layerVariances;
+        Jitter = jitter;
+        LogMarginalLikelihood = logLikelihood;
     }
 
     /// <summary>Copies the lower triangle (diagonal included) of a column-major n×n matrix, leaving the rest untouched.</summary>
-    private static void CopyLowerTriangle(double[] source, double[] destination, int n) =>
-        Parallel.For(0, n, column => Array.Copy(source, (long)column * n + column, destination, (long)column * n + column, n - column));
+    private static void CopyLowerTriangle(HostBuffer source, HostBuffer destination, int n) =>
+        Parallel.For(0, n, column =>
+        {
+            long first = ColumnMajor.Index(column, column, n);
+            source.Slice(first, n - column).CopyTo(destination.Slice(first, n - column));
+        });
+
+    /// <summary>
+    /// Test points per tile: as many K_D* columns as <see cref="TileBytes"/> holds (at least one, at
+    /// most <paramref name="testCount"/>), so that a tile's N×tile values stay well inside one span.
+    /// </summary>
+    internal static int TestTile(int n, int testCount) =>
+        (int)Math.Clamp(TileBytes / (sizeof(double) * (long)n), 1, Math.Max(1, testCount));
 
     public (Matrix<double> Mean, double[]? Variance) Predict(
         Matrix<double> xTest, bool withVariance, StageTimings timings, IProgress<StageProgress>? progress)
@@ -141,41 +169,44 @@ internal sealed class CpuFittedModel : IFittedModel
         ArgumentNullException.ThrowIfNull(xTest);
         ArgumentNullException.ThrowIfNull(timings);
         int m = xTest.RowCount;
-        int tile = (int)Math.Clamp(TileBytes / (8L * _n), 1, Math.Max(1, m));
-        var mean = new double[(long)m * _outputs];
+        int tile = TestTile(_n, m);
+        var mean = new double[ColumnMajor.Count(m, _outputs)];
         double[]? variance = withVariance ? new double[m] : null;
         var counter = new ProgressCounter(progress, Stage.TestKernel, m);
 
+        // One K_D* tile buffer for every tile: the last, shorter tile uses its first N×count values.
+        using var cross = HostBuffer.Allocate(ColumnMajor.Count(_n, Math.Min(tile, m)));
         for (int start = 0; start < m; start += tile)
         {
             int count = Math.Min(tile, m - start);
-            double[] testInputs = xTest.SubMatrix(start, count, 0, _dimension).ToColumnMajorArray();
-            var cross = new double[(long)_n * count];
+            double[] testInputColumns = xTest.SubMatrix(start, count, 0, _dimension).ToColumnMajorArray();
+            using var testInputs = HostBuffer.CopyOf(testInputColumns);
+            int tileValues = checked((int)ColumnMajor.Count(_n, count));
             double[] priorVariance = [];
 
             timings.Time(Stage.TestKernel, () =>
             {
                 if (_inputGram?.ValidationGram is { } cachedCross && _inputGram.HoldsValidation(xTest))
                 {
-                    Array.Copy(cachedCross, (long)start * _n, cross, 0, cross.LongLength);
+                    cachedCross.Slice(ColumnMajor.ColumnStart(start, _n), tileValues).CopyTo(cross.Slice(0, tileValues));
                 }
                 else
                 {
                     _linearAlgebra.Multiply(false, true, _n, count, _dimension, 1.0 / _dimension, _trainInputs, testInputs, 0, cross);
                 }
 
-                var test = HostKernelMap.Diagonals(_network, HostKernelMap.InputVariances(testInputs, count, _dimension), _kind, _tables);
+                var test = HostKernelMap.Diagonals(_network, HostKernelMap.InputVariances(testInputColumns, count, _dimension), _kind, _tables);
                 priorVariance = test.Output;
                 HostKernelMap.MapRectangle(_network, cross, _n, count, _trainLayerVariances, test.LayerVariances, _kind, new ProgressCounter(null, Stage.TestKernel, 1), _tables);
             });
 
             timings.Time(Stage.Mean, () =>
             {
-                var tileMean = new double[(long)count * _outputs];
+                using var tileMean = HostBuffer.Allocate(ColumnMajor.Count(count, _outputs));
                 _linearAlgebra.Multiply(true, false, count, _outputs, _n, 1, cross, _alpha, 0, tileMean);
                 for (int c = 0; c < _outputs; c++)
                 {
-                    Array.Copy(tileMean, (long)c * count, mean, (long)c * m + start, count);
+                    tileMean.Slice(ColumnMajor.ColumnStart(c, count), count).CopyTo(mean.AsSpan(checked((int)ColumnMajor.Index(start, c, m)), count));
                 }
             });
 
@@ -186,11 +217,11 @@ internal sealed class CpuFittedModel : IFittedModel
                     _linearAlgebra.LowerTriangularSolve(_factor, _n, cross, count);
                     Parallel.For(0, count, j =>
                     {
-                        long offset = (long)j * _n;
+                        ReadOnlySpan<double> column = cross.Slice(ColumnMajor.ColumnStart(j, _n), _n);
                         double explained = 0;
-                        for (int i = 0; i < _n; i++)
+                        for (int i = 0; i < column.Length; i++)
                         {
-                            explained += cross[offset + i] * cross[offset + i];
+                            explained += column[i] * column[i];
                         }
 
                         variance[start + j] = GaussianProcessMath.PosteriorVariance(priorVariance[j], explained);
@@ -207,5 +238,8 @@ internal sealed class CpuFittedModel : IFittedModel
 
     public void Dispose()
     {
+        _factor.Dispose();
+        _alpha.Dispose();
+        _trainInputs.Dispose();
     }
 }

@@ -4,29 +4,42 @@ using MathNet.Numerics.LinearAlgebra;
 
 namespace GpuNngp.Engine.Cpu;
 
-/// <summary>Host copies of K⁰_DD (lower triangle, column-major N×N) and K⁰_DV (N×V).</summary>
+/// <summary>Host copies of K⁰_DD (lower triangle, column-major N×N) and K⁰_DV (N×V), in native memory freed on Dispose.</summary>
 internal sealed class CpuInputGram : InputGramCache
 {
     public CpuInputGram(IHostLinearAlgebra linearAlgebra, Matrix<double> train, Matrix<double>? validation)
         : base(train, validation)
     {
         int n = train.RowCount, d = train.ColumnCount;
-        double[] x = train.ToColumnMajorArray();
-        TrainGram = new double[(long)n * n];
-        linearAlgebra.SymmetricRankK(n, d, 1.0 / d, x, TrainGram);
-        if (validation is not null)
+        using var x = HostBuffer.CopyOf(train.ToColumnMajorArray());
+        TrainGram = HostBuffer.Allocate(ColumnMajor.Count(n, n));
+        try
         {
-            int v = validation.RowCount;
-            ValidationGram = new double[(long)n * v];
-            linearAlgebra.Multiply(false, true, n, v, d, 1.0 / d, x, validation.ToColumnMajorArray(), 0, ValidationGram);
+            linearAlgebra.SymmetricRankK(n, d, 1.0 / d, x, TrainGram);
+            if (validation is not null)
+            {
+                int v = validation.RowCount;
+                using var xv = HostBuffer.CopyOf(validation.ToColumnMajorArray());
+                ValidationGram = HostBuffer.Allocate(ColumnMajor.Count(n, v));
+                linearAlgebra.Multiply(false, true, n, v, d, 1.0 / d, x, xv, 0, ValidationGram);
+            }
+        }
+        catch
+        {
+            Dispose(disposing: true);
+            throw;
         }
     }
 
-    public double[] TrainGram { get; }
+    /// <summary>K⁰_DD, lower triangle (the upper one is undefined), in native memory.</summary>
+    public HostBuffer TrainGram { get; }
 
-    public double[]? ValidationGram { get; }
+    /// <summary>K⁰_DV, N×V, in native memory.</summary>
+    public HostBuffer? ValidationGram { get; }
 
     protected override void Dispose(bool disposing)
     {
+        TrainGram?.Dispose();
+        ValidationGram?.Dispose();
     }
 }

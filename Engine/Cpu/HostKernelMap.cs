@@ -2,6 +2,7 @@ using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Lookup;
+using GpuNngp.Solvers;
 
 namespace GpuNngp.Engine.Cpu;
 
@@ -53,68 +54,126 @@ internal static class HostKernelMap
     /// Maps the lower triangle (diagonal included) of the n×n Gram in <paramref name="matrix"/> in place;
     /// with <paramref name="tables"/>, each layer's table answers the entries it covers.
     /// </summary>
-    public static void MapLowerTriangle(
+    public static unsafe void MapLowerTriangle(
+        HostNetworkView network, HostBuffer matrix, int n, double[] layerVariances, KernelKind kind, ProgressCounter progress, KernelLookupTable? tables = null)
+    {
+        CheckShape(matrix.Length, n, n);
+        MapColumns(new ColumnMap(network, matrix.Pointer, layerVariances, n, layerVariances, n, kind, ColumnMap.WidestFor(network), tables), n, lowerTriangle: true, progress);
+    }
+
+    /// <inheritdoc cref="MapLowerTriangle(HostNetworkView, HostBuffer, int, double[], KernelKind, ProgressCounter, KernelLookupTable?)"/>
+    public static unsafe void MapLowerTriangle(
         HostNetworkView network, double[] matrix, int n, double[] layerVariances, KernelKind kind, ProgressCounter progress, KernelLookupTable? tables = null)
     {
-        var map = new ColumnMap(network, matrix, layerVariances, n, layerVariances, n, kind, ColumnMap.WidestFor(network), tables);
-        Parallel.For(0, n, column =>
+        CheckShape(matrix.LongLength, n, n);
+        fixed (double* pinned = matrix)
         {
-            map.Map(column, firstRow: column);
-            progress.Advance(n - column);
-        });
+            MapColumns(new ColumnMap(network, pinned, layerVariances, n, layerVariances, n, kind, ColumnMap.WidestFor(network), tables), n, lowerTriangle: true, progress);
+        }
     }
 
     /// <summary>Maps a rows×columns Gram between two point sets in place (through <paramref name="tables"/> where they cover an entry).</summary>
-    public static void MapRectangle(
-        HostNetworkView network,
-        double[] matrix,
-        int rows,
-        int columns,
-        double[] rowVariances,
-        double[] columnVariances,
-        KernelKind kind,
-        ProgressCounter progress,
-        KernelLookupTable? tables = null)
+    public static unsafe void MapRectangle(
+        HostNetworkView network, HostBuffer matrix, int rows, int columns, double[] rowVariances, double[] columnVariances,
+        KernelKind kind, ProgressCounter progress, KernelLookupTable? tables = null)
     {
-        var map = new ColumnMap(network, matrix, rowVariances, rows, columnVariances, columns, kind, ColumnMap.WidestFor(network), tables);
+        CheckShape(matrix.Length, rows, columns);
+        MapColumns(new ColumnMap(network, matrix.Pointer, rowVariances, rows, columnVariances, columns, kind, ColumnMap.WidestFor(network), tables), columns, lowerTriangle: false, progress);
+    }
+
+    /// <inheritdoc cref="MapRectangle(HostNetworkView, HostBuffer, int, int, double[], double[], KernelKind, ProgressCounter, KernelLookupTable?)"/>
+    public static unsafe void MapRectangle(
+        HostNetworkView network, double[] matrix, int rows, int columns, double[] rowVariances, double[] columnVariances,
+        KernelKind kind, ProgressCounter progress, KernelLookupTable? tables = null)
+    {
+        CheckShape(matrix.LongLength, rows, columns);
+        fixed (double* pinned = matrix)
+        {
+            MapColumns(new ColumnMap(network, pinned, rowVariances, rows, columnVariances, columns, kind, ColumnMap.WidestFor(network), tables), columns, lowerTriangle: false, progress);
+        }
+    }
+
+    /// <summary>Every column in parallel: from the diagonal down for a lower triangle, else whole.</summary>
+    private static void MapColumns(ColumnMap map, int columns, bool lowerTriangle, ProgressCounter progress) =>
         Parallel.For(0, columns, column =>
         {
-            map.Map(column, firstRow: 0);
-            progress.Advance(rows);
+            int firstRow = lowerTriangle ? column : 0;
+            map.Map(column, firstRow);
+            progress.Advance(map.RowCount - firstRow);
         });
+
+    private static void CheckShape(long length, int rows, int columns)
+    {
+        if (length < ColumnMajor.Count(rows, columns))
+        {
+            throw new ArgumentException($"a {rows}×{columns} matrix needs {ColumnMajor.Count(rows, columns)} values; the buffer holds {length}");
+        }
     }
 
     /// <summary>Copies the lower triangle onto the upper one, making the matrix whole.</summary>
-    public static void MirrorLowerToUpper(double[] matrix, int n)
+    public static unsafe void MirrorLowerToUpper(HostBuffer matrix, int n)
     {
-        Parallel.For(0, n, column =>
-        {
-            for (int row = column + 1; row < n; row++)
-            {
-                matrix[(long)row * n + column] = matrix[(long)column * n + row];
-            }
-        });
+        CheckShape(matrix.Length, n, n);
+        MirrorLowerToUpper((nint)matrix.Pointer, n);
     }
 
-    /// <summary>Restores the lower triangle from the upper copy (after a failed factorisation).</summary>
-    public static void RestoreLowerFromUpper(double[] matrix, int n)
+    /// <inheritdoc cref="MirrorLowerToUpper(HostBuffer, int)"/>
+    public static unsafe void MirrorLowerToUpper(double[] matrix, int n)
     {
+        CheckShape(matrix.LongLength, n, n);
+        fixed (double* pinned = matrix)
+        {
+            MirrorLowerToUpper((nint)pinned, n);
+        }
+    }
+
+    private static unsafe void MirrorLowerToUpper(nint matrix, int n) =>
         Parallel.For(0, n, column =>
         {
+            double* m = (double*)matrix;
             for (int row = column + 1; row < n; row++)
             {
-                matrix[(long)column * n + row] = matrix[(long)row * n + column];
+                m[ColumnMajor.Index(column, row, n)] = m[ColumnMajor.Index(row, column, n)];
+            }
+        });
+
+    /// <summary>Restores the lower triangle from the upper copy (after a failed factorisation).</summary>
+    public static unsafe void RestoreLowerFromUpper(HostBuffer matrix, int n)
+    {
+        CheckShape(matrix.Length, n, n);
+        nint pointer = (nint)matrix.Pointer;
+        Parallel.For(0, n, column =>
+        {
+            double* m = (double*)pointer;
+            for (int row = column + 1; row < n; row++)
+            {
+                m[ColumnMajor.Index(row, column, n)] = m[ColumnMajor.Index(column, row, n)];
             }
         });
     }
 
     /// <summary>The diagonal of a column-major square matrix (K⁰(x, x) = x·x/d after the Gram).</summary>
+    public static unsafe double[] Diagonal(HostBuffer matrix, int n)
+    {
+        CheckShape(matrix.Length, n, n);
+        var diagonal = new double[n];
+        double* m = matrix.Pointer;
+        for (int i = 0; i < n; i++)
+        {
+            diagonal[i] = m[ColumnMajor.Index(i, i, n)];
+        }
+
+        return diagonal;
+    }
+
+    /// <inheritdoc cref="Diagonal(HostBuffer, int)"/>
     public static double[] Diagonal(double[] matrix, int n)
     {
+        CheckShape(matrix.LongLength, n, n);
         var diagonal = new double[n];
         for (int i = 0; i < n; i++)
         {
-            diagonal[i] = matrix[(long)i * n + i];
+            diagonal[i] = matrix[ColumnMajor.Index(i, i, n)];
         }
 
         return diagonal;
@@ -126,7 +185,7 @@ internal static class HostKernelMap
         var result = new double[rows];
         for (int j = 0; j < dimension; j++)
         {
-            long offset = (long)j * rows;
+            long offset = ColumnMajor.ColumnStart(j, rows);
             for (int i = 0; i < rows; i++)
             {
                 double v = columnMajor[offset + i];

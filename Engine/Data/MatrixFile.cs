@@ -85,6 +85,31 @@ public static class MatrixFile
         }
     }
 
+    /// <summary>
+    /// Writes a native host matrix (<see cref="NngpEngine.HostKernel"/>'s result) atomically: as .npy
+    /// at any size, streamed a column at a time in Fortran order; as .csv where a MathNet matrix can
+    /// hold it (CSV of more than 2^31 values is refused: use .npy).
+    /// </summary>
+    public static void Write(string path, HostMatrix matrix)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(matrix);
+        var format = FormatOf(path);
+        if (format == Format.Npy)
+        {
+            NpyWriter.Write(path, matrix);
+            return;
+        }
+
+        if (format == Format.Csv && !matrix.FitsManagedMatrix)
+        {
+            throw InputErrors.Error(path, $"a {matrix.RowCount:N0}×{matrix.ColumnCount:N0} matrix is too large for .csv; write it as .npy");
+        }
+
+        CheckWritableExtension(path);
+        Write(path, matrix.ToMatrix());
+    }
+
     /// <summary>Writes a vector as a 1-D .npy array of shape (N,) or a one-column .csv, atomically.</summary>
     public static void WriteVector(string path, IReadOnlyList<double> vector)
     {

@@ -17,13 +17,13 @@ internal sealed record NpyHeader(string Descr, bool FortranOrder, int[] Shape)
         return parser.ParseHeader();
     }
 
-    /// <summary>The header text NumPy itself writes for a C-order float64 array of this shape.</summary>
-    public static string Format(IReadOnlyList<int> shape)
+    /// <summary>The header text NumPy itself writes for a float64 array of this shape (C order unless <paramref name="fortranOrder"/>).</summary>
+    public static string Format(IReadOnlyList<int> shape, bool fortranOrder = false)
     {
         var dimensions = shape.Count == 1
             ? $"({shape[0].ToString(CultureInfo.InvariantCulture)},)"
             : "(" + string.Join(", ", shape.Select(s => s.ToString(CultureInfo.InvariantCulture))) + ")";
-        return $"{{'descr': '<f8', 'fortran_order': False, 'shape': {dimensions}, }}";
+        return $"{{'descr': '<f8', 'fortran_order': {(fortranOrder ? "True" : "False")}, 'shape': {dimensions}, }}";
     }
 
     private sealed class Parser(string text, string name)

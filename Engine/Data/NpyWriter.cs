@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -19,6 +20,46 @@ public static class NpyWriter
         ArgumentNullException.ThrowIfNull(matrix);
         AtomicFile.Write(path, stream => Write(stream, matrix));
     }
+
+    /// <summary>Writes a native host matrix (any size) as a 2-D float64 array, atomically; see <see cref="Write(Stream, HostMatrix)"/>.</summary>
+    public static void Write(string path, HostMatrix matrix)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        AtomicFile.Write(path, stream => Write(stream, matrix));
+    }
+
+    /// <summary>
+    /// Writes a native host matrix as a 2-D float64 array in Fortran order (<c>'fortran_order': True</c>,
+    /// which <c>numpy.load</c> reads as the same matrix): its column-major storage then streams to the
+    /// file a column at a time, sequentially, with no transposed copy and no 2^31 limit.
+    /// </summary>
+    public static void Write(Stream stream, HostMatrix matrix)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(matrix);
+        WriteHeader(stream, [matrix.RowCount, matrix.ColumnCount], fortranOrder: true);
+        var converted = BitConverter.IsLittleEndian ? [] : new byte[8 * matrix.RowCount];
+        for (int c = 0; c < matrix.ColumnCount; c++)
+        {
+            ReadOnlySpan<double> column = matrix.Column(c);
+            if (BitConverter.IsLittleEndian)
+            {
+                stream.Write(MemoryMarshal.AsBytes(column));
+                continue;
+            }
+
+            for (int r = 0; r < column.Length; r++)
+            {
+                BinaryPrimitives.WriteDoubleLittleEndian(converted.AsSpan(8 * r, 8), column[r]);
+            }
+
+            stream.Write(converted);
+        }
+    }
+
+    /// <summary>The length of the .npy file of a rows×columns float64 matrix: header plus 8 bytes an entry, in 64 bits.</summary>
+    public static long FileLength(int rows, int columns, bool fortranOrder = false) =>
+        HeaderBytes([rows, columns], fortranOrder).Length + 8L * rows * columns;
 
     /// <summary>Writes a vector as a 1-D float64 array of shape (N,), atomically.</summary>
     public static void WriteVector(string path, IReadOnlyList<double> vector)
@@ -62,9 +103,11 @@ public static class NpyWriter
         }
     }
 
-    private static void WriteHeader(Stream stream, int[] shape)
+    private static void WriteHeader(Stream stream, int[] shape, bool fortranOrder = false) => stream.Write(HeaderBytes(shape, fortranOrder));
+
+    private static byte[] HeaderBytes(int[] shape, bool fortranOrder)
     {
-        var dict = NpyHeader.Format(shape);
+        var dict = NpyHeader.Format(shape, fortranOrder);
         // magic (6) + version (2) + length (2 in v1, 4 in v2) + dict + padding + '\n'.
         int prefix = 10;
         int total = RoundUp(prefix + dict.Length + 1);
@@ -91,8 +134,7 @@ public static class NpyWriter
             BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(8), (uint)text.Length);
         }
 
-        stream.Write(header);
-        stream.Write(Encoding.ASCII.GetBytes(text));
+        return [.. header, .. Encoding.ASCII.GetBytes(text)];
     }
 
     private static int RoundUp(int length) => (length + Alignment - 1) / Alignment * Alignment;

@@ -31,6 +31,10 @@ public static class ClassificationExperiment
             throw new NngpInputException($"calibration bins must be at least 1, got {settings.CalibrationBins}");
         }
 
+        // The engine first, so that a training size its memory cannot hold is refused before any data is read.
+        using var engine = NngpEngine.Create(settings.Device);
+        engine.CheckFitMemory(settings.TrainSize);
+
         long start = Stopwatch.GetTimestamp();
         var protocol = settings.Split ?? DataSplit.DefaultSplit(settings.Dataset);
         var split = DataSplit.Load(settings.Dataset, settings.TrainSize, settings.TestSize, protocol);
@@ -40,7 +44,6 @@ public static class ClassificationExperiment
         var xTest = Preprocessing.StandardisePerExample(split.Test.Images);
         double loadSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
 
-        using var engine = NngpEngine.Create(settings.Device);
         announce?.Invoke(engine.DeviceChoice);
         using var posterior = engine.Fit(network, xTrain, yTrain, settings.Noise, settings.Kind, progress: progress, lookup: settings.Lookup);
         var prediction = posterior.Predict(xTest, withVariance: true, progress);

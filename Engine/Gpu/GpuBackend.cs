@@ -5,6 +5,7 @@ using GpuNngp.Engine.Cpu;
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Lookup;
 using GpuNngp.Kernels.Device;
+using GpuNngp.Solvers;
 using ILGPU;
 using ILGPU.Runtime;
 using MathNet.Numerics.LinearAlgebra;
@@ -34,7 +35,7 @@ internal sealed class GpuBackend : IBackend
         return backend is not null;
     }
 
-    public Matrix<double> Kernel(CompiledNetwork network, Matrix<double> x1, Matrix<double>? x2, KernelKind kind, IProgress<StageProgress>? progress)
+    public HostMatrix Kernel(CompiledNetwork network, Matrix<double> x1, Matrix<double>? x2, KernelKind kind, IProgress<StageProgress>? progress)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(x1);
@@ -64,10 +65,10 @@ internal sealed class GpuBackend : IBackend
             _device.Kernels.MapLowerTriangle(stream, deviceNetwork, dResult.View, n1, new DeviceDiagonalView(dVariances1.View, n1), kind, tables);
             using var dDiagonal = GpuHost.Upload(accelerator, stream, diagonal1.Output);
             _device.Kernels.SetDiagonal(stream, dResult.View, n1, dDiagonal.View, 0, 0);
-            double[] result = GpuHost.Download(stream, dResult, (long)n1 * n1);
+            var result = DownloadMatrix(stream, dResult, n1, n1);
             counter.Complete();
-            HostKernelMap.MirrorLowerToUpper(result, n1);
-            return Matrix<double>.Build.Dense(n1, n1, result);
+            HostKernelMap.MirrorLowerToUpper(result.Storage, n1);
+            return result;
         }
 
         double[] b = GpuHost.ColumnMajor(x2);
@@ -77,9 +78,45 @@ internal sealed class GpuBackend : IBackend
         _device.Blas.Gemm(false, true, n1, n2, d, 1.0 / d, dA.NativePtr, n1, dB.NativePtr, n2, 0, dResult.NativePtr, n1);
         _device.Kernels.MapRectangle(
             stream, deviceNetwork, dResult.View, n1, n2, new DeviceDiagonalView(dVariances1.View, n1), new DeviceDiagonalView(dVariances2.View, n2), kind, tables);
-        double[] cross = GpuHost.Download(stream, dResult, (long)n1 * n2);
+        var cross = DownloadMatrix(stream, dResult, n1, n2);
         counter.Complete();
-        return Matrix<double>.Build.Dense(n1, n2, cross);
+        return cross;
+    }
+
+    /// <summary>
+    /// A rows×columns device matrix into native host memory, in copies of whole columns of at most
+    /// 2^27 values each (a span's length is 32-bit; the matrix may be larger).
+    /// </summary>
+    private static HostMatrix DownloadMatrix(AcceleratorStream stream, MemoryBuffer1D<double, Stride1D.Dense> source, int rows, int columns)
+    {
+        var result = HostMatrix.Allocate(rows, columns);
+        int columnsPerCopy = Math.Max(1, (1 << 27) / Math.Max(1, rows));
+        for (int column = 0; column < columns; column += columnsPerCopy)
+        {
+            long offset = ColumnMajor.ColumnStart(column, rows);
+            int count = checked((int)ColumnMajor.Count(rows, Math.Min(columnsPerCopy, columns - column)));
+            GpuHost.Download(stream, source.View.SubView(offset, count), result.Storage.Slice(offset, count));
+        }
+
+        return result;
+    }
+
+    public void CheckFitMemory(int n, int dimension, int outputs, int depth)
+    {
+        _device.Bind();
+        GpuMemoryPlan.CheckFit(n, dimension, outputs, depth, _device.FreeMemory());
+    }
+
+    public void CheckKernelMemory(int rows, int columns, int dimension, int depth, int hostCopies)
+    {
+        _device.Bind();
+        GpuMemoryPlan.CheckKernel(rows, columns, dimension, depth, _device.FreeMemory());
+    }
+
+    public void CheckInputGramMemory(int n, int validation, int dimension)
+    {
+        _device.Bind();
+        GpuMemoryPlan.CheckFit(n, dimension, 1, 0, _device.FreeMemory());
     }
 
     public IFittedModel Fit(FitRequest request, IProgress<StageProgress>? progress) =>

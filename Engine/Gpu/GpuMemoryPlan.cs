@@ -1,4 +1,5 @@
 using System.Globalization;
+using GpuNngp.Engine.Computation;
 
 namespace GpuNngp.Engine.Gpu;
 
@@ -28,8 +29,9 @@ internal static class GpuMemoryPlan
         long side = FitSideBytes(n, dimension, outputs, depth) + Reserve;
         if (matrix + side > freeBytes)
         {
-            throw new NngpInputException(string.Create(CultureInfo.InvariantCulture,
-                $"N = {n:N0} needs {Gigabytes(matrix)} for K_DD (plus {Gigabytes(side)} for X, the targets and workspace) but the GPU has {Gigabytes(freeBytes)} free; use fewer training points or the CPU (--device cpu)"));
+            throw MemoryRefusal.Error(
+                string.Create(CultureInfo.InvariantCulture, $"N = {n:N0} training points need"), matrix, "K_DD",
+                side, "X, the targets and workspace", "the GPU has", freeBytes, "free", "use fewer training points or the CPU (--device cpu)");
         }
     }
 
@@ -40,8 +42,9 @@ internal static class GpuMemoryPlan
         long side = 8L * ((long)rows + columns) * ((long)dimension + depth + 1) + Reserve;
         if (matrix + side > freeBytes)
         {
-            throw new NngpInputException(string.Create(CultureInfo.InvariantCulture,
-                $"a {rows:N0}×{columns:N0} kernel needs {Gigabytes(matrix)} (plus {Gigabytes(side)} for the inputs and workspace) but the GPU has {Gigabytes(freeBytes)} free; use fewer points or the CPU (--device cpu)"));
+            throw MemoryRefusal.Error(
+                string.Create(CultureInfo.InvariantCulture, $"a {rows:N0}×{columns:N0} kernel needs"), matrix, "the matrix",
+                side, "the inputs and workspace", "the GPU has", freeBytes, "free", "use fewer points or the CPU (--device cpu)");
         }
     }
 
@@ -68,5 +71,5 @@ internal static class GpuMemoryPlan
     }
 
     /// <summary>Decimal gigabytes with one decimal, e.g. "115.2 GB".</summary>
-    public static string Gigabytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e9:N1} GB");
+    public static string Gigabytes(long bytes) => MemoryRefusal.Gigabytes(bytes);
 }

@@ -23,11 +23,17 @@ public interface ISimdLanes<TSelf>
     /// <summary>Count consecutive doubles from <paramref name="values"/>[<paramref name="index"/>].</summary>
     static abstract TSelf Load(double[] values, long index);
 
+    /// <summary>Count consecutive doubles from <paramref name="values"/>[<paramref name="index"/>] (a column of a native matrix).</summary>
+    static abstract TSelf LoadSpan(ReadOnlySpan<double> values, int index);
+
     /// <summary>Every lane <paramref name="value"/>.</summary>
     static abstract TSelf Broadcast(double value);
 
     /// <summary>Writes the lanes to Count consecutive doubles from <paramref name="values"/>[<paramref name="index"/>].</summary>
     void Store(double[] values, long index);
+
+    /// <summary>Writes the lanes to Count consecutive doubles from <paramref name="values"/>[<paramref name="index"/>].</summary>
+    void StoreSpan(Span<double> values, int index);
 
     /// <summary>One lane's value (for tests and tails).</summary>
     double Lane(int lane);

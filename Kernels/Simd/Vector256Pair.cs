@@ -23,6 +23,14 @@ public readonly struct Vector256Pair : ISimdLanes<Vector256Pair>
     public static Vector256Pair Load(double[] values, long index) =>
         new(Vector256.LoadUnsafe(ref values[index]), Vector256.LoadUnsafe(ref values[index + Vector256<double>.Count]));
 
+    /// <remarks>Bounds-checked once for the whole bundle; the loads themselves are unchecked.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256Pair LoadSpan(ReadOnlySpan<double> values, int index)
+    {
+        ref readonly double first = ref values.Slice(index, Count)[0];
+        return new(Vector256.LoadUnsafe(in first), Vector256.LoadUnsafe(in first, (nuint)Vector256<double>.Count));
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256Pair Broadcast(double value) => new(Vector256.Create(value), Vector256.Create(value));
 
@@ -31,6 +39,14 @@ public readonly struct Vector256Pair : ISimdLanes<Vector256Pair>
     {
         _low.StoreUnsafe(ref values[index]);
         _high.StoreUnsafe(ref values[index + Vector256<double>.Count]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void StoreSpan(Span<double> values, int index)
+    {
+        ref double first = ref values.Slice(index, Count)[0];
+        _low.StoreUnsafe(ref first);
+        _high.StoreUnsafe(ref first, (nuint)Vector256<double>.Count);
     }
 
     public double Lane(int lane) => lane < Vector256<double>.Count ? _low[lane] : _high[lane - Vector256<double>.Count];

@@ -23,6 +23,14 @@ public readonly struct Vector512Pair : ISimdLanes<Vector512Pair>
     public static Vector512Pair Load(double[] values, long index) =>
         new(Vector512.LoadUnsafe(ref values[index]), Vector512.LoadUnsafe(ref values[index + Vector512<double>.Count]));
 
+    /// <remarks>Bounds-checked once for the whole bundle; the loads themselves are unchecked.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512Pair LoadSpan(ReadOnlySpan<double> values, int index)
+    {
+        ref readonly double first = ref values.Slice(index, Count)[0];
+        return new(Vector512.LoadUnsafe(in first), Vector512.LoadUnsafe(in first, (nuint)Vector512<double>.Count));
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512Pair Broadcast(double value) => new(Vector512.Create(value), Vector512.Create(value));
 
@@ -31,6 +39,14 @@ public readonly struct Vector512Pair : ISimdLanes<Vector512Pair>
     {
         _low.StoreUnsafe(ref values[index]);
         _high.StoreUnsafe(ref values[index + Vector512<double>.Count]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void StoreSpan(Span<double> values, int index)
+    {
+        ref double first = ref values.Slice(index, Count)[0];
+        _low.StoreUnsafe(ref first);
+        _high.StoreUnsafe(ref first, (nuint)Vector512<double>.Count);
     }
 
     public double Lane(int lane) => lane < Vector512<double>.Count ? _low[lane] : _high[lane - Vector512<double>.Count];

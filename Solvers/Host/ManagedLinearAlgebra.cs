@@ -5,92 +5,143 @@ namespace GpuNngp.Solvers.Host;
 /// <summary>
 /// The fallback where no native BLAS loads: MathNet.Numerics' managed provider for the products and
 /// the Cholesky factorisation; the triangular solve (which MathNet's provider does not expose) is a
-/// column-parallel forward substitution.
+/// column-parallel forward substitution on the native buffers themselves.
 /// </summary>
+/// <remarks>
+/// MathNet works on managed arrays, so each call copies its matrices into arrays and the results
+/// back: one extra N×N copy while it runs (<see cref="WorkingCopies"/>), and no matrix larger than
+/// a managed array (2^31 − 57 values, N ≤ 46,340). Larger sizes need the native provider; rather
+/// than hand-write a blocked factorisation here, the engine refuses them up front with that fix.
+/// </remarks>
 public sealed class ManagedLinearAlgebra : IHostLinearAlgebra
 {
+    /// <summary>The one-line fix for a size this provider cannot hold.</summary>
+    public const string LargeSizeFix = "install libopenblas0-pthread (the native provider has no such limit)";
+
     private static readonly ManagedLinearAlgebraProvider Provider = ManagedLinearAlgebraProvider.Instance;
 
     public string Name => "managed (MathNet.Numerics 5)";
 
-    public void SymmetricRankK(int n, int k, double alpha, double[] a, double[] c)
+    public long MaxMatrixElements => Array.MaxLength;
+
+    public int WorkingCopies => 1;
+
+    public void SymmetricRankK(int n, int k, double alpha, HostBuffer a, HostBuffer c)
     {
-        NativeLinearAlgebra.CheckLength(a, (long)n * k, nameof(a));
-        Provider.MatrixMultiplyWithUpdate(Transpose.DontTranspose, Transpose.Transpose, alpha, a, n, k, a, n, k, 0, c);
+        double[] x = ToArray(a, ColumnMajor.Count(n, k), nameof(a));
+        double[] product = new double[Checked(ColumnMajor.Count(n, n), nameof(c))];
+        NativeLinearAlgebra.CheckLength(c, product.LongLength, nameof(c));
+        Provider.MatrixMultiplyWithUpdate(Transpose.DontTranspose, Transpose.Transpose, alpha, x, n, k, x, n, k, 0, product);
+        product.CopyTo(c.Slice(0, product.Length));
     }
 
-    public void Multiply(bool transposeA, bool transposeB, int m, int n, int k, double alpha, double[] a, double[] b, double beta, double[] c)
+    public void Multiply(bool transposeA, bool transposeB, int m, int n, int k, double alpha, HostBuffer a, HostBuffer b, double beta, HostBuffer c)
     {
+        double[] left = ToArray(a, ColumnMajor.Count(m, k), nameof(a));
+        double[] right = ToArray(b, ColumnMajor.Count(k, n), nameof(b));
+        double[] result = ToArray(c, ColumnMajor.Count(m, n), nameof(c));
         Provider.MatrixMultiplyWithUpdate(
             transposeA ? Transpose.Transpose : Transpose.DontTranspose,
             transposeB ? Transpose.Transpose : Transpose.DontTranspose,
             alpha,
-            a, transposeA ? k : m, transposeA ? m : k,
-            b, transposeB ? n : k, transposeB ? k : n,
-            beta, c);
+            left, transposeA ? k : m, transposeA ? m : k,
+            right, transposeB ? n : k, transposeB ? k : n,
+            beta, result);
+        result.CopyTo(c.Slice(0, result.Length));
     }
 
-    public int CholeskyFactor(double[] a, int n)
+    public int CholeskyFactor(HostBuffer a, int n)
     {
-        NativeLinearAlgebra.CheckLength(a, (long)n * n, nameof(a));
+        long count = ColumnMajor.Count(n, n);
+        Checked(count, nameof(a));
+        NativeLinearAlgebra.CheckLength(a, count, nameof(a));
 
         // Only the lower triangle is meaningful (as for LAPACK); MathNet reads both, so mirror it.
-        for (int column = 0; column < n; column++)
-        {
-            for (int row = column + 1; row < n; row++)
-            {
-                a[(long)row * n + column] = a[(long)column * n + row];
-            }
-        }
+        MirrorLowerToUpper(a, n);
 
         // MathNet signals a matrix that is not positive definite with an exception, not a code,
-        // and does not say which minor failed: probe the diagonal it leaves for the order.
-        double[] backup = (double[])a.Clone();
+        // and does not say which minor failed; the native buffer is only overwritten on success,
+        // so after a failure it still holds the matrix to probe for the order.
+        double[] work = a.Slice(0, (int)count).ToArray();
         try
         {
-            Provider.CholeskyFactor(a, n);
-            return 0;
+            Provider.CholeskyFactor(work, n);
         }
         catch (ArgumentException)
         {
-            Array.Copy(backup, a, backup.Length);
-            return FirstFailingMinor(a, n);
+            a.Slice(0, (int)count).CopyTo(work);
+            return FirstFailingMinor(work, n);
         }
+
+        work.CopyTo(a.Slice(0, (int)count));
+        return 0;
     }
 
-    public void CholeskySolve(double[] factor, int n, double[] b, int nrhs) =>
-        Provider.CholeskySolveFactored(factor, n, b, nrhs);
-
-    public void LowerTriangularSolve(double[] factor, int n, double[] b, int nrhs)
+    public void CholeskySolve(HostBuffer factor, int n, HostBuffer b, int nrhs)
     {
-        NativeLinearAlgebra.CheckLength(factor, (long)n * n, nameof(factor));
-        NativeLinearAlgebra.CheckLength(b, (long)n * nrhs, nameof(b));
+        double[] lower = ToArray(factor, ColumnMajor.Count(n, n), nameof(factor));
+        double[] rightHandSides = ToArray(b, ColumnMajor.Count(n, nrhs), nameof(b));
+        Provider.CholeskySolveFactored(lower, n, rightHandSides, nrhs);
+        rightHandSides.CopyTo(b.Slice(0, rightHandSides.Length));
+    }
+
+    public void LowerTriangularSolve(HostBuffer factor, int n, HostBuffer b, int nrhs)
+    {
+        NativeLinearAlgebra.CheckLength(factor, ColumnMajor.Count(n, n), nameof(factor));
+        NativeLinearAlgebra.CheckLength(b, ColumnMajor.Count(n, nrhs), nameof(b));
         Parallel.For(0, nrhs, column =>
         {
-            long offset = (long)column * n;
+            Span<double> x = b.Slice(ColumnMajor.ColumnStart(column, n), n);
             for (int j = 0; j < n; j++)
             {
-                double x = b[offset + j] / factor[(long)j * n + j];
-                b[offset + j] = x;
-                long factorColumn = (long)j * n;
+                ReadOnlySpan<double> factorColumn = factor.Slice(ColumnMajor.ColumnStart(j, n), n);
+                double value = x[j] / factorColumn[j];
+                x[j] = value;
                 for (int i = j + 1; i < n; i++)
                 {
-                    b[offset + i] -= factor[factorColumn + i] * x;
+                    x[i] -= factorColumn[i] * value;
                 }
             }
         });
     }
 
-    /// <summary>The unblocked Cholesky recurrence run only far enough to find the first non-positive pivot.</summary>
-    private static int FirstFailingMinor(double[] a, int n)
+    /// <summary>The refusal of a matrix MathNet's managed arrays cannot hold.</summary>
+    private static int Checked(long count, string name)
     {
-        var work = (double[])a.Clone();
+        if (count > Array.MaxLength)
+        {
+            throw new NotSupportedException(
+                $"{name}: {count:N0} values exceed the managed provider's largest matrix ({Array.MaxLength:N0} values, N ≤ 46,340); {LargeSizeFix}");
+        }
+
+        return (int)count;
+    }
+
+    private static double[] ToArray(HostBuffer buffer, long count, string name)
+    {
+        int length = Checked(count, name);
+        NativeLinearAlgebra.CheckLength(buffer, count, name);
+        return buffer.Slice(0, length).ToArray();
+    }
+
+    private static void MirrorLowerToUpper(HostBuffer a, int n) =>
+        Parallel.For(0, n, column =>
+        {
+            for (int row = column + 1; row < n; row++)
+            {
+                a[ColumnMajor.Index(column, row, n)] = a[ColumnMajor.Index(row, column, n)];
+            }
+        });
+
+    /// <summary>The unblocked Cholesky recurrence run only far enough to find the first non-positive pivot.</summary>
+    private static int FirstFailingMinor(double[] work, int n)
+    {
         for (int j = 0; j < n; j++)
         {
-            double pivot = work[(long)j * n + j];
+            double pivot = work[ColumnMajor.Index(j, j, n)];
             for (int p = 0; p < j; p++)
             {
-                pivot -= work[(long)p * n + j] * work[(long)p * n + j];
+                pivot -= work[ColumnMajor.Index(j, p, n)] * work[ColumnMajor.Index(j, p, n)];
             }
 
             if (!(pivot > 0))
@@ -99,16 +150,16 @@ public sealed class ManagedLinearAlgebra : IHostLinearAlgebra
             }
 
             pivot = Math.Sqrt(pivot);
-            work[(long)j * n + j] = pivot;
+            work[ColumnMajor.Index(j, j, n)] = pivot;
             for (int i = j + 1; i < n; i++)
             {
-                double sum = work[(long)j * n + i];
+                double sum = work[ColumnMajor.Index(i, j, n)];
                 for (int p = 0; p < j; p++)
                 {
-                    sum -= work[(long)p * n + i] * work[(long)p * n + j];
+                    sum -= work[ColumnMajor.Index(i, p, n)] * work[ColumnMajor.Index(j, p, n)];
                 }
 
-                work[(long)j * n + i] = sum / pivot;
+                work[ColumnMajor.Index(i, j, n)] = sum / pivot;
             }
         }
 

@@ -41,42 +41,37 @@ public sealed unsafe class NativeLinearAlgebra : IHostLinearAlgebra
         return string.Join(' ', words.Take(2).Append(core)).Trim();
     }
 
-    public void SymmetricRankK(int n, int k, double alpha, double[] a, double[] c)
+    /// <summary>BLAS takes n and the leading dimension as 32-bit integers; the element count itself is unbounded.</summary>
+    public long MaxMatrixElements => long.MaxValue;
+
+    public int WorkingCopies => 0;
+
+    public void SymmetricRankK(int n, int k, double alpha, HostBuffer a, HostBuffer c)
     {
-        CheckLength(a, (long)n * k, nameof(a));
-        CheckLength(c, (long)n * n, nameof(c));
+        CheckLength(a, ColumnMajor.Count(n, k), nameof(a));
+        CheckLength(c, ColumnMajor.Count(n, n), nameof(c));
         byte uplo = (byte)'L', trans = (byte)'N';
         double beta = 0;
         int lda = Math.Max(1, n), ldc = Math.Max(1, n);
-        fixed (double* pa = a, pc = c)
-        {
-            NativeBlas.Dsyrk(&uplo, &trans, &n, &k, &alpha, pa, &lda, &beta, pc, &ldc, 1, 1);
-        }
+        NativeBlas.Dsyrk(&uplo, &trans, &n, &k, &alpha, a.Pointer, &lda, &beta, c.Pointer, &ldc, 1, 1);
     }
 
-    public void Multiply(bool transposeA, bool transposeB, int m, int n, int k, double alpha, double[] a, double[] b, double beta, double[] c)
+    public void Multiply(bool transposeA, bool transposeB, int m, int n, int k, double alpha, HostBuffer a, HostBuffer b, double beta, HostBuffer c)
     {
-        CheckLength(a, (long)m * k, nameof(a));
-        CheckLength(b, (long)k * n, nameof(b));
-        CheckLength(c, (long)m * n, nameof(c));
+        CheckLength(a, ColumnMajor.Count(m, k), nameof(a));
+        CheckLength(b, ColumnMajor.Count(k, n), nameof(b));
+        CheckLength(c, ColumnMajor.Count(m, n), nameof(c));
         byte ta = transposeA ? (byte)'T' : (byte)'N', tb = transposeB ? (byte)'T' : (byte)'N';
         int lda = Math.Max(1, transposeA ? k : m), ldb = Math.Max(1, transposeB ? n : k), ldc = Math.Max(1, m);
-        fixed (double* pa = a, pb = b, pc = c)
-        {
-            NativeBlas.Dgemm(&ta, &tb, &m, &n, &k, &alpha, pa, &lda, pb, &ldb, &beta, pc, &ldc, 1, 1);
-        }
+        NativeBlas.Dgemm(&ta, &tb, &m, &n, &k, &alpha, a.Pointer, &lda, b.Pointer, &ldb, &beta, c.Pointer, &ldc, 1, 1);
     }
 
-    public int CholeskyFactor(double[] a, int n)
+    public int CholeskyFactor(HostBuffer a, int n)
     {
-        CheckLength(a, (long)n * n, nameof(a));
+        CheckLength(a, ColumnMajor.Count(n, n), nameof(a));
         byte uplo = (byte)'L';
         int lda = Math.Max(1, n), info = 0;
-        fixed (double* pa = a)
-        {
-            NativeBlas.Dpotrf(&uplo, &n, pa, &lda, &info, 1);
-        }
-
+        NativeBlas.Dpotrf(&uplo, &n, a.Pointer, &lda, &info, 1);
         if (info < 0)
         {
             throw new ArgumentException($"dpotrf rejected argument {-info}");
@@ -85,42 +80,35 @@ public sealed unsafe class NativeLinearAlgebra : IHostLinearAlgebra
         return info;
     }
 
-    public void CholeskySolve(double[] factor, int n, double[] b, int nrhs)
+    public void CholeskySolve(HostBuffer factor, int n, HostBuffer b, int nrhs)
     {
-        CheckLength(factor, (long)n * n, nameof(factor));
-        CheckLength(b, (long)n * nrhs, nameof(b));
+        CheckLength(factor, ColumnMajor.Count(n, n), nameof(factor));
+        CheckLength(b, ColumnMajor.Count(n, nrhs), nameof(b));
         byte uplo = (byte)'L';
         int lda = Math.Max(1, n), ldb = Math.Max(1, n), info = 0;
-        fixed (double* pa = factor, pb = b)
-        {
-            NativeBlas.Dpotrs(&uplo, &n, &nrhs, pa, &lda, pb, &ldb, &info, 1);
-        }
-
+        NativeBlas.Dpotrs(&uplo, &n, &nrhs, factor.Pointer, &lda, b.Pointer, &ldb, &info, 1);
         if (info != 0)
         {
             throw new ArgumentException($"dpotrs rejected argument {-info}");
         }
     }
 
-    public void LowerTriangularSolve(double[] factor, int n, double[] b, int nrhs)
+    public void LowerTriangularSolve(HostBuffer factor, int n, HostBuffer b, int nrhs)
     {
-        CheckLength(factor, (long)n * n, nameof(factor));
-        CheckLength(b, (long)n * nrhs, nameof(b));
+        CheckLength(factor, ColumnMajor.Count(n, n), nameof(factor));
+        CheckLength(b, ColumnMajor.Count(n, nrhs), nameof(b));
         byte side = (byte)'L', uplo = (byte)'L', trans = (byte)'N', diag = (byte)'N';
         double alpha = 1;
         int lda = Math.Max(1, n), ldb = Math.Max(1, n);
-        fixed (double* pa = factor, pb = b)
-        {
-            NativeBlas.Dtrsm(&side, &uplo, &trans, &diag, &n, &nrhs, &alpha, pa, &lda, pb, &ldb, 1, 1, 1, 1);
-        }
+        NativeBlas.Dtrsm(&side, &uplo, &trans, &diag, &n, &nrhs, &alpha, factor.Pointer, &lda, b.Pointer, &ldb, 1, 1, 1, 1);
     }
 
-    internal static void CheckLength(double[] array, long required, string name)
+    internal static void CheckLength(HostBuffer buffer, long required, string name)
     {
-        ArgumentNullException.ThrowIfNull(array, name);
-        if (array.LongLength < required)
+        ArgumentNullException.ThrowIfNull(buffer, name);
+        if (buffer.Length < required)
         {
-            throw new ArgumentException($"{name} holds {array.LongLength} values; {required} are needed", name);
+            throw new ArgumentException($"{name} holds {buffer.Length} values; {required} are needed", name);
         }
     }
 }
