@@ -51,7 +51,7 @@ public sealed class GpPosterior : IDisposable
             throw new NngpInputException($"test inputs have {xTest.ColumnCount} features, the training inputs {_dimension}");
         }
 
-        var timings = new StageTimings();
+        var timings = new StageTimings { Progress = progress };
         var (mean, variance) = _model.Predict(xTest, withVariance, timings, progress);
         FiniteResults.CheckPrediction(mean.AsColumnMajorArray() ?? mean.ToColumnMajorArray(), mean.RowCount, variance);
         return new Prediction(mean, variance, timings);

@@ -37,7 +37,8 @@ internal static class ProgressDisplay
                             tasks[report.Stage] = task;
                         }
 
-                        task.Value = report.Fraction;
+                        // A stage timed in pieces (test tiles) reports 0 as each piece starts: never move a bar back.
+                        task.Value = Math.Max(task.Value, report.Fraction);
                     }
                 });
                 result = work(progress);

@@ -7,6 +7,12 @@ public sealed class StageTimings
 {
     private readonly Dictionary<Stage, double> _seconds = [];
 
+    /// <summary>
+    /// Told (fraction 0) as each timed stage starts, so that every stage — those that report no
+    /// progress of their own too — shows where a long run is.
+    /// </summary>
+    public IProgress<StageProgress>? Progress { get; init; }
+
     public IReadOnlyDictionary<Stage, double> Seconds => _seconds;
 
     public double Total => _seconds.Values.Sum();
@@ -27,6 +33,7 @@ public sealed class StageTimings
     public T Time<T>(Stage stage, Func<T> work)
     {
         ArgumentNullException.ThrowIfNull(work);
+        Progress?.Report(new StageProgress(stage, 0));
         long start = Stopwatch.GetTimestamp();
         try
         {

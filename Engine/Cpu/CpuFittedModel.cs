@@ -51,11 +51,14 @@ internal sealed class CpuFittedModel : IFittedModel
 
     public double Jitter { get; private set; }
 
-    public StageTimings Timings { get; } = new();
+    public StageTimings Timings { get; private init; } = new();
 
     public static CpuFittedModel Fit(IHostLinearAlgebra linearAlgebra, FitRequest request, IProgress<StageProgress>? progress)
     {
-        var model = new CpuFittedModel(linearAlgebra, request, HostKernelMap.View(request.Network, request.QuadratureOrder));
+        var model = new CpuFittedModel(linearAlgebra, request, HostKernelMap.View(request.Network, request.QuadratureOrder))
+        {
+            Timings = new StageTimings { Progress = progress },
+        };
         try
         {
             model.Factorise(request, progress);
@@ -109,7 +112,6 @@ internal sealed class CpuFittedModel : IFittedModel
         // unused upper one, from which each further attempt restores it.
         double[] kernelDiagonal = HostKernelMap.Diagonal(k, n);
         int attempt = 0;
-        progress?.Report(new StageProgress(Stage.Factorisation, 0));
         double jitter = request.Jitter.Run(kernelDiagonal.Average(), extra =>
         {
             if (attempt == 1)

@@ -75,7 +75,7 @@ internal sealed class GpuFittedModel : IFittedModel
 
     public double Jitter { get; private set; }
 
-    public StageTimings Timings { get; } = new();
+    public StageTimings Timings { get; private init; } = new();
 
     private DeviceDiagonalView TrainDiagonal => new(_layerVariances.View, _n);
 
@@ -85,11 +85,11 @@ internal sealed class GpuFittedModel : IFittedModel
         device.Bind();
         int n = request.X.RowCount;
         GpuMemoryPlan.CheckFit(n, request.X.ColumnCount, request.Y.ColumnCount, request.Network.Depth, device.FreeMemory());
-        var timings = new StageTimings();
+        var timings = new StageTimings { Progress = progress };
         GpuFittedModel? model = null;
         timings.Time(Stage.Upload, () =>
         {
-            model = new GpuFittedModel(device, request, GpuHost.ColumnMajor(request.X));
+            model = new GpuFittedModel(device, request, GpuHost.ColumnMajor(request.X)) { Timings = new StageTimings { Progress = progress } };
             device.Synchronize();
         });
 

@@ -12,6 +12,7 @@ public sealed unsafe class NativeLinearAlgebra : IHostLinearAlgebra
     /// <summary>Loads libblas.so.3 and liblapack.so.3; null (and the reason) when they do not load.</summary>
     public static NativeLinearAlgebra? TryCreate(out string? reason)
     {
+        OpenBlasCoreSelection.Apply(); // before the first load: OpenBLAS reads it once, as it initialises
         if (!NativeLibrary.TryLoad(NativeBlas.BlasLibrary, out nint blas))
         {
             reason = $"{NativeBlas.BlasLibrary} did not load";
@@ -26,7 +27,7 @@ public sealed unsafe class NativeLinearAlgebra : IHostLinearAlgebra
         }
 
         string name = NativeLibrary.TryGetExport(blas, "openblas_get_config", out _)
-            ? $"{OpenBlasVersion()} via {NativeBlas.BlasLibrary}"
+            ? $"{OpenBlasVersion()} via {NativeBlas.BlasLibrary}{(OpenBlasCoreSelection.Chosen is { } core ? $" ({OpenBlasCoreSelection.Variable}={core} set by GpuNngp for this AVX-512 CPU)" : "")}"
             : $"reference BLAS/LAPACK via {NativeBlas.BlasLibrary} (install libopenblas0-pthread for speed)";
         reason = null;
         return new NativeLinearAlgebra(name);
