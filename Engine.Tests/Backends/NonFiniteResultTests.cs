@@ -1,6 +1,7 @@
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Kernels;
+using GpuNngp.Solvers;
 using MathNet.Numerics.LinearAlgebra;
 using Xunit;
 
@@ -70,6 +71,19 @@ public sealed class NonFiniteResultTests
         Assert.Contains("variance of test row 3", Assert.Throws<NonFiniteResultException>(() => FiniteResults.CheckPrediction([0, 0, 0], 3, [1, 1, double.NaN])).Message, StringComparison.Ordinal);
         using var finite = HostMatrix.CopyOf(Matrix<double>.Build.Dense(2, 2, [1, 0.5, 0.5, 1]));
         FiniteResults.CheckKernel(finite); // finite: no error
+    }
+
+    [Fact]
+    public void LowerTriangleCheck_NamesTheFirstNonFiniteEntry_AndIgnoresTheUpperTriangle()
+    {
+        // 3×3 column-major: the upper triangle (row < column) is scratch space on the CPU path.
+        using var buffer = HostBuffer.CopyOf([1, 0.5, 0.25, double.NaN, 1, 0.5, double.PositiveInfinity, double.NaN, 1]);
+        FiniteResults.CheckLowerTriangle(buffer, 3);
+
+        buffer[ColumnMajor.Index(2, 1, 3)] = double.NegativeInfinity;
+        buffer[ColumnMajor.Index(2, 2, 3)] = double.NaN;
+        var error = Assert.Throws<NonFiniteResultException>(() => FiniteResults.CheckLowerTriangle(buffer, 3));
+        Assert.Contains("entry (3, 2)", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

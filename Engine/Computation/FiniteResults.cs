@@ -67,15 +67,45 @@ internal static class FiniteResults
     public static void CheckKernel(HostMatrix kernel)
     {
         ArgumentNullException.ThrowIfNull(kernel);
-        long first = long.MaxValue;
-        Parallel.For(0, kernel.ColumnCount, column =>
+        long first = FirstNonFinite(kernel.RowCount, kernel.ColumnCount, column => kernel.Column(column));
+        if (first >= 0)
         {
-            var values = kernel.Column(column);
-            for (int row = 0; row < values.Length; row++)
+            int row = (int)(first % kernel.RowCount), column = (int)(first / kernel.RowCount);
+            throw NotFiniteKernel(row, column, kernel[row, column]);
+        }
+    }
+
+    /// <summary>
+    /// Checks the lower triangle of an n×n kernel in <paramref name="buffer"/> (column-major), so that
+    /// a failed factorisation of a matrix holding NaN or ∞ is reported as that, not as a matrix
+    /// that is not positive definite.
+    /// </summary>
+    internal static void CheckLowerTriangle(HostBuffer buffer, int n)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        long first = FirstNonFinite(n, n, column => buffer.Slice(ColumnMajor.Index(column, column, n), n - column));
+        if (first >= 0)
+        {
+            // Offsets within column j's slice start at row j.
+            int column = (int)(first / n), row = column + (int)(first % n);
+            throw NotFiniteKernel(row, column, buffer[ColumnMajor.Index(row, column, n)]);
+        }
+    }
+
+    private delegate ReadOnlySpan<double> ColumnReader(int column);
+
+    /// <summary>The first non-finite value as column·rows + position within its column, or −1.</summary>
+    private static long FirstNonFinite(int rows, int columns, ColumnReader read)
+    {
+        long first = long.MaxValue;
+        Parallel.For(0, columns, column =>
+        {
+            var values = read(column);
+            for (int position = 0; position < values.Length; position++)
             {
-                if (!double.IsFinite(values[row]))
+                if (!double.IsFinite(values[position]))
                 {
-                    long found = ColumnMajor.Index(row, column, kernel.RowCount);
+                    long found = ColumnMajor.Index(position, column, rows);
                     long seen;
                     while (found < (seen = Interlocked.Read(ref first)) && Interlocked.CompareExchange(ref first, found, seen) != seen)
                     {
@@ -85,14 +115,12 @@ internal static class FiniteResults
                 }
             }
         });
-
-        if (first != long.MaxValue)
-        {
-            int row = (int)(first % kernel.RowCount), column = (int)(first / kernel.RowCount);
-            throw new NonFiniteResultException(string.Create(Invariant,
-                $"the kernel is not finite: entry ({row + 1}, {column + 1}) is {kernel[row, column]} although every per-point variance is finite; the activation returns non-finite values at some correlations"));
-        }
+        return first == long.MaxValue ? -1 : first;
     }
+
+    private static NonFiniteResultException NotFiniteKernel(int row, int column, double value) =>
+        new(string.Create(Invariant,
+            $"the kernel is not finite: entry ({row + 1}, {column + 1}) is {value} although every per-point variance is finite; the activation returns non-finite values at some correlations"));
 
     /// <summary>Checks log p(Y) after a fit: NaN or ∞ there means α or the factor is not finite.</summary>
     public static void CheckLogLikelihood(double logLikelihood)

@@ -116,7 +116,10 @@ internal sealed class CpuFittedModel : IFittedModel
         {
             if (attempt == 1)
             {
+                // The first attempt failed: a kernel holding NaN or ∞ (a φ that is not finite at some
+                // correlations) must say so, not end as "not positive definite" after every jitter.
                 BuildKernel();
+                FiniteResults.CheckLowerTriangle(k, n);
                 timings.Time(Stage.Factorisation, () => HostKernelMap.MirrorLowerToUpper(k, n));
             }
             else if (attempt > 1)
