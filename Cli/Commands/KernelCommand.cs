@@ -29,8 +29,18 @@ internal static class KernelCommand
             MatrixFile.CheckWritableExtension(outPath);
             var a = MatrixFile.Read(parsed.GetValue(x1)!.FullName);
             var b = parsed.GetValue(x2) is { } file ? MatrixFile.Read(file.FullName) : null;
+            int columns = (b ?? a).RowCount;
+            bool csv = outPath.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
+            if (csv && (long)a.RowCount * columns > Array.MaxLength)
+            {
+                // Refused before the work, not after it: a .csv is written through one managed matrix.
+                throw new NngpInputException($"--out: a {a.RowCount:N0}×{columns:N0} kernel is too large for .csv; write it as .npy");
+            }
+
+            // A .csv value takes up to ~25 characters (G17, a separator); .npy exactly 8 bytes.
+            long outBytes = csv ? 25L * a.RowCount * columns : OutputFiles.MatrixBytes(a.RowCount, columns);
             new OutputFiles().Input("--x1", parsed.GetValue(x1)!.FullName).Input("--x2", parsed.GetValue(x2)?.FullName)
-                .Output("--out", outPath, OutputFiles.MatrixBytes(a.RowCount, (b ?? a).RowCount)).Check();
+                .Output("--out", outPath, outBytes).Check();
             using var engine = NngpEngine.Create(parsed.GetValue(architecture.Device));
             console.WriteLine(engine.DeviceChoice);
             using var kernel = ProgressDisplay.Run(console, progress =>

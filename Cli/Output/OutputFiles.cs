@@ -119,8 +119,15 @@ internal sealed class OutputFiles
     {
         try
         {
-            var drive = new DriveInfo(directory);
-            return (drive.RootDirectory.FullName, drive.AvailableFreeSpace);
+            // On Linux DriveInfo(directory) roots at the directory itself; the mount point (the
+            // longest mounted root that holds it) is what outputs on one file system share.
+            string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)) + Path.DirectorySeparatorChar;
+            string root = DriveInfo.GetDrives()
+                .Select(d => d.RootDirectory.FullName)
+                .Where(r => full.StartsWith(Path.TrimEndingDirectorySeparator(r) + Path.DirectorySeparatorChar, StringComparison.Ordinal) || r == "/")
+                .OrderByDescending(r => r.Length)
+                .FirstOrDefault() ?? directory;
+            return (root, new DriveInfo(directory).AvailableFreeSpace);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {

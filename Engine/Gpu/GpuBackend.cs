@@ -90,15 +90,23 @@ internal sealed class GpuBackend : IBackend
     private static HostMatrix DownloadMatrix(AcceleratorStream stream, MemoryBuffer1D<double, Stride1D.Dense> source, int rows, int columns)
     {
         var result = HostMatrix.Allocate(rows, columns);
-        int columnsPerCopy = Math.Max(1, (1 << 27) / Math.Max(1, rows));
-        for (int column = 0; column < columns; column += columnsPerCopy)
+        try
         {
-            long offset = ColumnMajor.ColumnStart(column, rows);
-            int count = checked((int)ColumnMajor.Count(rows, Math.Min(columnsPerCopy, columns - column)));
-            GpuHost.Download(stream, source.View.SubView(offset, count), result.Storage.Slice(offset, count));
-        }
+            int columnsPerCopy = Math.Max(1, (1 << 27) / Math.Max(1, rows));
+            for (int column = 0; column < columns; column += columnsPerCopy)
+            {
+                long offset = ColumnMajor.ColumnStart(column, rows);
+                int count = checked((int)ColumnMajor.Count(rows, Math.Min(columnsPerCopy, columns - column)));
+                GpuHost.Download(stream, source.View.SubView(offset, count), result.Storage.Slice(offset, count));
+            }
 
-        return result;
+            return result;
+        }
+        catch
+        {
+            result.Dispose(); // the N×N host buffer must not wait for the finalizer
+            throw;
+        }
     }
 
     public void CheckFitMemory(int n, int dimension, int outputs, int depth)
@@ -111,6 +119,14 @@ internal sealed class GpuBackend : IBackend
     {
         _device.Bind();
         GpuMemoryPlan.CheckKernel(rows, columns, dimension, depth, _device.FreeMemory());
+
+        // The kernel also comes back to the host: hostCopies × rows × columns doubles there.
+        long hostBytes = sizeof(double) * ColumnMajor.Count(rows, columns) * hostCopies;
+        if (HostMemory.Available() is { } available && hostBytes > available)
+        {
+            throw new NngpInputException(FormattableString.Invariant(
+                $"a {rows:N0}×{columns:N0} kernel needs {hostBytes / 1e9:F1} GB of host memory to come back from the GPU but the host has {available / 1e9:F1} GB available (MemAvailable); use fewer points"));
+        }
     }
 
     public void CheckInputGramMemory(int n, int validation, int dimension)

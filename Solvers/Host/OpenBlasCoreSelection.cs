@@ -29,11 +29,14 @@ internal static partial class OpenBlasCoreSelection
     public static bool HasSkylakeXInstructions =>
         Avx512F.IsSupported && Avx512CD.IsSupported && Avx512BW.IsSupported && Avx512DQ.IsSupported && Avx512F.VL.IsSupported;
 
-    /// <summary>Sets OPENBLAS_CORETYPE in the process environment (libc's, which OpenBLAS reads) where <see cref="Decide"/> says so.</summary>
+    /// <summary>
+    /// Sets OPENBLAS_CORETYPE in the process environment (libc's, which OpenBLAS reads) where
+    /// <see cref="Decide"/> says so; overwriting, since Decide has seen the variable unset or empty.
+    /// </summary>
     public static void Apply()
     {
         string? core = Decide(Environment.GetEnvironmentVariable(Variable), HasSkylakeXInstructions);
-        if (core is not null && OperatingSystem.IsLinux() && SetEnvironment(Variable, core, 0) == 0)
+        if (core is not null && OperatingSystem.IsLinux() && SetEnvironment(Variable, core, 1) == 0)
         {
             Chosen = core;
         }
