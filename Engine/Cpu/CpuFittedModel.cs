@@ -112,7 +112,21 @@ internal sealed class CpuFittedModel : IFittedModel
         // unused upper one, from which each further attempt restores it.
         double[] kernelDiagonal = HostKernelMap.Diagonal(k, n);
         int attempt = 0;
-        double jitter = request.Jitter.Run(kernelDiagonal.Average(), extra =>
+        double jitter;
+        try
+        {
+            jitter = request.Jitter.Run(kernelDiagonal.Average(), Attempt);
+        }
+        catch (NngpInputException e) when (attempt == 1 && e is not NonFiniteResultException)
+        {
+            // A policy that allows no retry failed on the first attempt, before the kernel was
+            // checked: rebuild it once to tell a non-finite kernel from one not positive definite.
+            BuildKernel();
+            FiniteResults.CheckLowerTriangle(k, n);
+            throw;
+        }
+
+        (bool, int) Attempt(double extra)
         {
             if (attempt == 1)
             {
@@ -138,7 +152,7 @@ internal sealed class CpuFittedModel : IFittedModel
                 int failedMinor = linearAlgebra.CholeskyFactor(k, n);
                 return (failedMinor == 0, failedMinor);
             });
-        });
+        }
 
         progress?.Report(new StageProgress(Stage.Factorisation, 1));
         double logLikelihood = timings.Time(Stage.Solve, () =>

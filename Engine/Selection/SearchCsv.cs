@@ -31,6 +31,10 @@ public static class SearchCsv
             new("split", (settings.Split ?? DataSplit.DefaultSplit(settings.Dataset)).ToString().ToLowerInvariant()),
             new("activation", settings.Activation.ToLowerInvariant()),
             new("kernel", settings.Kind.ToString().ToLowerInvariant()),
+
+            // The rule behind activations without a closed form: a search resumed after the default
+            // changes (Gauss–Hermite 64 until 2026-12) would otherwise mix points of two rules.
+            new("quadrature", "graded-gauss-legendre"),
         ];
     }
 
