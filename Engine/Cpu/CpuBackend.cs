@@ -45,7 +45,7 @@ internal sealed class CpuBackend : IBackend
                 var tables = HostKernelMap.Tables(view, inputVariances, LookupTableMode.Auto);
                 var diagonal = HostKernelMap.Diagonals(view, inputVariances, kind, tables);
                 HostKernelMap.MapLowerTriangle(view, gram, n1, diagonal.LayerVariances, kind, new ProgressCounter(progress, Stage.LayerMap, (double)n1 * (n1 + 1) / 2), tables);
-                HostKernelMap.MirrorLowerToUpper(gram, n1);
+                SymmetricTriangles.MirrorLowerToUpper(gram, n1);
                 return result;
             }
             catch

@@ -134,11 +134,11 @@ internal sealed class CpuFittedModel : IFittedModel
                 // correlations) must say so, not end as "not positive definite" after every jitter.
                 BuildKernel();
                 FiniteResults.CheckLowerTriangle(k, n);
-                timings.Time(Stage.Factorisation, () => HostKernelMap.MirrorLowerToUpper(k, n));
+                timings.Time(Stage.Factorisation, () => SymmetricTriangles.MirrorLowerToUpper(k, n));
             }
             else if (attempt > 1)
             {
-                timings.Time(Stage.Factorisation, () => HostKernelMap.RestoreLowerFromUpper(k, n));
+                timings.Time(Stage.Factorisation, () => SymmetricTriangles.RestoreLowerFromUpper(k, n));
             }
 
             attempt++;

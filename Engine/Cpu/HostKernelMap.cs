@@ -110,48 +110,6 @@ internal static class HostKernelMap
         }
     }
 
-    /// <summary>Copies the lower triangle onto the upper one, making the matrix whole.</summary>
-    public static unsafe void MirrorLowerToUpper(HostBuffer matrix, int n)
-    {
-        CheckShape(matrix.Length, n, n);
-        MirrorLowerToUpper((nint)matrix.Pointer, n);
-    }
-
-    /// <inheritdoc cref="MirrorLowerToUpper(HostBuffer, int)"/>
-    public static unsafe void MirrorLowerToUpper(double[] matrix, int n)
-    {
-        CheckShape(matrix.LongLength, n, n);
-        fixed (double* pinned = matrix)
-        {
-            MirrorLowerToUpper((nint)pinned, n);
-        }
-    }
-
-    private static unsafe void MirrorLowerToUpper(nint matrix, int n) =>
-        Parallel.For(0, n, column =>
-        {
-            double* m = (double*)matrix;
-            for (int row = column + 1; row < n; row++)
-            {
-                m[ColumnMajor.Index(column, row, n)] = m[ColumnMajor.Index(row, column, n)];
-            }
-        });
-
-    /// <summary>Restores the lower triangle from the upper copy (after a failed factorisation).</summary>
-    public static unsafe void RestoreLowerFromUpper(HostBuffer matrix, int n)
-    {
-        CheckShape(matrix.Length, n, n);
-        nint pointer = (nint)matrix.Pointer;
-        Parallel.For(0, n, column =>
-        {
-            double* m = (double*)pointer;
-            for (int row = column + 1; row < n; row++)
-            {
-                m[ColumnMajor.Index(row, column, n)] = m[ColumnMajor.Index(column, row, n)];
-            }
-        });
-    }
-
     /// <summary>The diagonal of a column-major square matrix (K⁰(x, x) = x·x/d after the Gram).</summary>
     public static unsafe double[] Diagonal(HostBuffer matrix, int n)
     {

@@ -67,7 +67,7 @@ internal sealed class GpuBackend : IBackend
             _device.Kernels.SetDiagonal(stream, dResult.View, n1, dDiagonal.View, 0, 0);
             var result = DownloadMatrix(stream, dResult, n1, n1);
             counter.Complete();
-            HostKernelMap.MirrorLowerToUpper(result.Storage, n1);
+            SymmetricTriangles.MirrorLowerToUpper(result.Storage, n1);
             return result;
         }
 

@@ -57,7 +57,7 @@ public sealed class ManagedLinearAlgebra : IHostLinearAlgebra
         NativeLinearAlgebra.CheckLength(a, count, nameof(a));
 
         // Only the lower triangle is meaningful (as for LAPACK); MathNet reads both, so mirror it.
-        MirrorLowerToUpper(a, n);
+        SymmetricTriangles.MirrorLowerToUpper(a, n);
 
         // MathNet signals a matrix that is not positive definite with an exception, not a code,
         // and does not say which minor failed; the native buffer is only overwritten on success,
@@ -123,15 +123,6 @@ public sealed class ManagedLinearAlgebra : IHostLinearAlgebra
         NativeLinearAlgebra.CheckLength(buffer, count, name);
         return buffer.Slice(0, length).ToArray();
     }
-
-    private static void MirrorLowerToUpper(HostBuffer a, int n) =>
-        Parallel.For(0, n, column =>
-        {
-            for (int row = column + 1; row < n; row++)
-            {
-                a[ColumnMajor.Index(column, row, n)] = a[ColumnMajor.Index(row, column, n)];
-            }
-        });
 
     /// <summary>The unblocked Cholesky recurrence run only far enough to find the first non-positive pivot.</summary>
     private static int FirstFailingMinor(double[] work, int n)
