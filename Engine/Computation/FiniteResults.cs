@@ -67,10 +67,11 @@ internal static class FiniteResults
     public static void CheckKernel(HostMatrix kernel)
     {
         ArgumentNullException.ThrowIfNull(kernel);
-        long first = FirstNonFinite(kernel.RowCount, kernel.ColumnCount, column => kernel.Column(column));
+        int rows = kernel.RowCount;
+        long first = NonFiniteScan.First(kernel.ColumnCount, column => kernel.Column(column), column => ColumnMajor.ColumnStart(column, rows));
         if (first >= 0)
         {
-            int row = (int)(first % kernel.RowCount), column = (int)(first / kernel.RowCount);
+            int row = (int)(first % rows), column = (int)(first / rows);
             throw NotFiniteKernel(row, column, kernel[row, column]);
         }
     }
@@ -83,39 +84,13 @@ internal static class FiniteResults
     internal static void CheckLowerTriangle(HostBuffer buffer, int n)
     {
         ArgumentNullException.ThrowIfNull(buffer);
-        long first = FirstNonFinite(n, n, column => buffer.Slice(ColumnMajor.Index(column, column, n), n - column));
+        long first = NonFiniteScan.First(
+            n, column => buffer.Slice(ColumnMajor.Index(column, column, n), n - column), column => ColumnMajor.Index(column, column, n));
         if (first >= 0)
         {
-            // Offsets within column j's slice start at row j.
-            int column = (int)(first / n), row = column + (int)(first % n);
-            throw NotFiniteKernel(row, column, buffer[ColumnMajor.Index(row, column, n)]);
+            int row = (int)(first % n), column = (int)(first / n);
+            throw NotFiniteKernel(row, column, buffer[first]);
         }
-    }
-
-    private delegate ReadOnlySpan<double> ColumnReader(int column);
-
-    /// <summary>The first non-finite value as column·rows + position within its column, or −1.</summary>
-    private static long FirstNonFinite(int rows, int columns, ColumnReader read)
-    {
-        long first = long.MaxValue;
-        Parallel.For(0, columns, column =>
-        {
-            var values = read(column);
-            for (int position = 0; position < values.Length; position++)
-            {
-                if (!double.IsFinite(values[position]))
-                {
-                    long found = ColumnMajor.Index(position, column, rows);
-                    long seen;
-                    while (found < (seen = Interlocked.Read(ref first)) && Interlocked.CompareExchange(ref first, found, seen) != seen)
-                    {
-                    }
-
-                    return;
-                }
-            }
-        });
-        return first == long.MaxValue ? -1 : first;
     }
 
     private static NonFiniteResultException NotFiniteKernel(int row, int column, double value) =>

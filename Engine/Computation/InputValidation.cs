@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.LinearAlgebra.Storage;
 
@@ -53,59 +51,9 @@ internal static class InputValidation
     internal static long FirstNonFinite(double[] values)
     {
         const int Chunk = 1 << 18;
-        if (values.Length <= Chunk)
-        {
-            return Scan(values, 0, values.Length);
-        }
-
-        int chunks = (values.Length + Chunk - 1) / Chunk;
-        long first = long.MaxValue;
-        Parallel.For(0, chunks, c =>
-        {
-            int start = c * Chunk;
-            long found = Scan(values, start, Math.Min(Chunk, values.Length - start));
-            long seen = Interlocked.Read(ref first);
-            while (found >= 0 && found < seen)
-            {
-                long previous = Interlocked.CompareExchange(ref first, found, seen);
-                if (previous == seen)
-                {
-                    break;
-                }
-
-                seen = previous;
-            }
-        });
-        return first == long.MaxValue ? -1 : first;
-    }
-
-    private static long Scan(double[] values, int start, int count)
-    {
-        var span = values.AsSpan(start, count);
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            ref double origin = ref MemoryMarshal.GetReference(span);
-            for (; i + Vector256<double>.Count <= span.Length; i += Vector256<double>.Count)
-            {
-                // x − x is 0 for every finite x and NaN for NaN and ±∞.
-                var v = Vector256.LoadUnsafe(ref origin, (nuint)i);
-                if (!Vector256.EqualsAll(v - v, Vector256<double>.Zero))
-                {
-                    break;
-                }
-            }
-        }
-
-        for (; i < span.Length; i++)
-        {
-            if (!double.IsFinite(span[i]))
-            {
-                return start + i;
-            }
-        }
-
-        return -1;
+        int chunks = Math.Max(1, (values.Length + Chunk - 1) / Chunk);
+        return NonFiniteScan.First(
+            chunks, c => values.AsSpan(c * Chunk, Math.Min(Chunk, values.Length - c * Chunk)), c => (long)c * Chunk);
     }
 
     public static void CheckNonNegative(double value, string what)

@@ -30,7 +30,8 @@ internal sealed class CpuBackend : IBackend
     {
         var view = HostKernelMap.View(network, QuadratureRules.DefaultOrder);
         int n1 = x1.RowCount, d = x1.ColumnCount;
-        using var a = HostBuffer.CopyOf(x1.ToColumnMajorArray());
+        double[] x1ColumnMajor = x1.ToColumnMajorArray();
+        using var a = HostBuffer.CopyOf(x1ColumnMajor);
         if (x2 is null)
         {
             var result = HostMatrix.Allocate(n1, n1);
@@ -55,7 +56,6 @@ internal sealed class CpuBackend : IBackend
             }
         }
 
-        double[] x1ColumnMajor = x1.ToColumnMajorArray();
         double[] inputVariances1 = HostKernelMap.InputVariances(x1ColumnMajor, n1, d);
         var sharedTables = HostKernelMap.Tables(view, inputVariances1, LookupTableMode.Auto);
         var diagonal1 = HostKernelMap.Diagonals(view, inputVariances1, kind, sharedTables);

@@ -151,7 +151,7 @@ public static class Datasets
         var (images, imagesPath, labels, labelsPath) = ReadPair(directory, imagesBase, labelsBase);
         var all = Labels(images, imagesPath, labels, labelsPath, images.Dimensions[0], everyClass: labelsBase != TestLabels);
         var rows = chooseRows(all);
-        return new LabeledImages(Gather(images, rows), Array.ConvertAll(rows, r => all[r]));
+        return new LabeledImages(images.ToMatrix(rows), Array.ConvertAll(rows, r => all[r]));
     }
 
     /// <summary>The number of entries of one file of a directory (a labels file is small to read).</summary>
@@ -209,24 +209,6 @@ public static class Datasets
         }
 
         return ClassLabels.FromFile(labels, labelsName, take, everyClass);
-    }
-
-    /// <summary>The given rows of an images file, one matrix row each, in the order given.</summary>
-    private static Matrix<double> Gather(IdxArray images, int[] rows)
-    {
-        int columns = images.ValuesPerItem;
-        // Column-major target, as IdxArray.ToMatrix fills it: each source row is contiguous.
-        var storage = new double[checked((long)rows.Length * columns)];
-        for (int r = 0; r < rows.Length; r++)
-        {
-            long source = (long)rows[r] * columns;
-            for (int c = 0; c < columns; c++)
-            {
-                storage[((long)c * rows.Length) + r] = images[source + c];
-            }
-        }
-
-        return Matrix<double>.Build.Dense(rows.Length, columns, storage);
     }
 
     private static IdxArray ReadResource(string resource)

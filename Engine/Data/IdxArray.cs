@@ -77,22 +77,33 @@ public sealed class IdxArray
         ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
         ArgumentOutOfRangeException.ThrowIfLessThan(rowCount, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan((long)firstRow + rowCount, _dimensions[0]);
+        return ToMatrix(Enumerable.Range(firstRow, rowCount).ToArray());
+    }
 
+    /// <summary>
+    /// The given rows (first-dimension indices), one matrix row each, in the order given: a split
+    /// that selects by class (the paper's) takes them scattered through the file.
+    /// </summary>
+    public Matrix<double> ToMatrix(int[] rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
         int columns = ValuesPerItem;
         // Column-major storage: the file's rows are contiguous, so each row is scattered with a
-        // stride of rowCount; writing the target sequentially instead would read the file with a
+        // stride of rows.Length; writing the target sequentially instead would read the file with a
         // stride of `columns`, and the file is the bigger of the two for uint8 data.
-        var storage = new double[checked((long)rowCount * columns)];
-        for (int r = 0; r < rowCount; r++)
+        var storage = new double[checked((long)rows.Length * columns)];
+        for (int r = 0; r < rows.Length; r++)
         {
-            long source = (long)(firstRow + r) * columns;
+            ArgumentOutOfRangeException.ThrowIfNegative(rows[r]);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(rows[r], _dimensions[0]);
+            long source = (long)rows[r] * columns;
             for (int c = 0; c < columns; c++)
             {
-                storage[(long)c * rowCount + r] = Decode(source + c);
+                storage[(long)c * rows.Length + r] = Decode(source + c);
             }
         }
 
-        return Matrix<double>.Build.Dense(rowCount, columns, storage);
+        return Matrix<double>.Build.Dense(rows.Length, columns, storage);
     }
 
     /// <summary>The whole array as a matrix (see <see cref="ToMatrix(int, int)"/>).</summary>
