@@ -1,4 +1,5 @@
 using GpuNngp.Engine.Computation;
+using GpuNngp.Engine.Pipeline;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace GpuNngp.Engine;
@@ -10,10 +11,10 @@ namespace GpuNngp.Engine;
 /// </summary>
 public sealed class GpPosterior : IDisposable
 {
-    private readonly IFittedModel _model;
+    private readonly FittedModel _model;
     private readonly int _dimension;
 
-    internal GpPosterior(IFittedModel model, string backend, int trainCount, int dimension, int outputs, double noise)
+    internal GpPosterior(FittedModel model, string backend, int trainCount, int dimension, int outputs, double noise)
     {
         _model = model;
         _dimension = dimension;

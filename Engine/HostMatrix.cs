@@ -54,6 +54,18 @@ public sealed class HostMatrix : IDisposable
         return new HostMatrix(rows, columns, HostBuffer.Allocate(ColumnMajor.Count(rows, columns)));
     }
 
+    /// <summary>Takes ownership of <paramref name="storage"/> (rows×columns, column-major) without a copy.</summary>
+    internal static HostMatrix Wrap(int rows, int columns, HostBuffer storage)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        if (storage.Length < ColumnMajor.Count(rows, columns))
+        {
+            throw new ArgumentException($"a {rows}×{columns} matrix needs {ColumnMajor.Count(rows, columns)} values; the buffer holds {storage.Length}", nameof(storage));
+        }
+
+        return new HostMatrix(rows, columns, storage);
+    }
+
     /// <summary>A native copy of a MathNet matrix.</summary>
     public static HostMatrix CopyOf(Matrix<double> matrix)
     {

@@ -2,6 +2,7 @@ using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
 using GpuNngp.Engine.Gpu;
+using GpuNngp.Engine.Pipeline;
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Lookup;
 using GpuNngp.Solvers;
@@ -16,22 +17,22 @@ namespace GpuNngp.Engine;
 /// </summary>
 public sealed class NngpEngine : IDisposable
 {
-    private readonly IBackend _backend;
+    private readonly IComputeProvider _provider;
 
-    private NngpEngine(IBackend backend, string choice)
+    private NngpEngine(IComputeProvider provider, string choice)
     {
-        _backend = backend;
+        _provider = provider;
         DeviceChoice = choice;
     }
 
     /// <summary>Where this engine computes, e.g. "CPU (2 threads, OpenBLAS ...)".</summary>
-    public string Backend => _backend.Name;
+    public string Backend => _provider.Name;
 
     /// <summary>One line: the device chosen and why.</summary>
     public string DeviceChoice { get; }
 
     /// <summary>True when the engine runs on a GPU.</summary>
-    public bool IsGpu => _backend is not CpuBackend;
+    public bool IsGpu => _provider.IsGpu;
 
     /// <summary>Creates an engine on the CPU with the default host provider (native BLAS when it loads).</summary>
     public static NngpEngine Create(DeviceKind device = DeviceKind.Auto) => Create(device, HostLinearAlgebra.Default);
@@ -50,11 +51,11 @@ public sealed class NngpEngine : IDisposable
         ArgumentNullException.ThrowIfNull(availableHostMemory);
         if (device == DeviceKind.Cpu)
         {
-            var cpu = new CpuBackend(hostLinearAlgebra, availableHostMemory);
+            var cpu = new CpuProvider(hostLinearAlgebra, availableHostMemory);
             return new NngpEngine(cpu, $"device: {cpu.Name} (asked for the CPU)");
         }
 
-        if (GpuBackend.TryCreate(out var gpu, out string reason))
+        if (GpuProvider.TryCreate(out var gpu, out string reason))
         {
             return new NngpEngine(gpu, $"device: {gpu.Name} ({(device == DeviceKind.Gpu ? "asked for the GPU" : "a usable GPU was found")})");
         }
@@ -64,7 +65,7 @@ public sealed class NngpEngine : IDisposable
             throw new NngpInputException($"--device gpu: no usable GPU: {reason}");
         }
 
-        var fallback = new CpuBackend(hostLinearAlgebra, availableHostMemory);
+        var fallback = new CpuProvider(hostLinearAlgebra, availableHostMemory);
         return new NngpEngine(fallback, $"device: {fallback.Name} (no usable GPU: {reason})");
     }
 
@@ -109,9 +110,14 @@ public sealed class NngpEngine : IDisposable
             throw new ArgumentException("the input Gram cache was made from other training inputs", nameof(inputGram));
         }
 
-        _backend.CheckFitMemory(x.RowCount, x.ColumnCount, y.ColumnCount, compiled.Depth);
+        if (inputGram is not null && !inputGram.BelongsTo(_provider))
+        {
+            throw new ArgumentException("the input Gram cache was made by another engine", nameof(inputGram));
+        }
+
+        CheckFitMemory(x.RowCount, x.ColumnCount, y.ColumnCount, compiled.Depth);
         var request = new FitRequest(compiled, kind, x, y, noise, jitter ?? JitterPolicy.Default, quadratureOrder, lookup, inputGram);
-        IFittedModel model = _backend.Fit(request, progress);
+        FittedModel model = FittedModel.Fit(_provider, request, progress);
         try
         {
             FiniteResults.CheckLogLikelihood(model.LogMarginalLikelihood);
@@ -122,7 +128,7 @@ public sealed class NngpEngine : IDisposable
             throw;
         }
 
-        return new GpPosterior(model, _backend.Name, x.RowCount, x.ColumnCount, y.ColumnCount, noise);
+        return new GpPosterior(model, _provider.Name, x.RowCount, x.ColumnCount, y.ColumnCount, noise);
     }
 
     /// <summary>
@@ -143,8 +149,8 @@ public sealed class NngpEngine : IDisposable
             }
         }
 
-        _backend.CheckInputGramMemory(x.RowCount, validation?.RowCount ?? 0, x.ColumnCount);
-        return _backend.CacheInputGram(x, validation);
+        MemoryPlan.CheckInputGram(_provider.Memory, _provider.AvailableBytes(), x.RowCount, validation?.RowCount ?? 0, x.ColumnCount);
+        return new InputGramCache(_provider, x, validation);
     }
 
     /// <summary>
@@ -156,7 +162,7 @@ public sealed class NngpEngine : IDisposable
     public void CheckFitMemory(int trainCount, int dimension = 0, int outputs = 0, int depth = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(trainCount);
-        _backend.CheckFitMemory(trainCount, dimension, outputs, depth);
+        MemoryPlan.CheckFit(_provider.Memory, _provider.AvailableBytes(), trainCount, dimension, outputs, depth);
     }
 
     /// <summary>
@@ -201,8 +207,8 @@ public sealed class NngpEngine : IDisposable
                 $"a {x1.RowCount:N0}×{columns:N0} kernel is larger than a MathNet matrix holds ({Array.MaxLength:N0} entries); use NngpEngine.HostKernel (or `nngp kernel --out K.npy`)");
         }
 
-        _backend.CheckKernelMemory(x1.RowCount, columns, x1.ColumnCount, compiled.Depth, hostCopies);
-        HostMatrix kernel = _backend.Kernel(compiled, x1, x2, kind, progress);
+        MemoryPlan.CheckKernel(_provider.Memory, _provider.AvailableBytes(), HostMemory.Available(), x1.RowCount, columns, x1.ColumnCount, compiled.Depth, hostCopies);
+        HostMatrix kernel = KernelPipeline.Compute(_provider, compiled, x1, x2, kind, progress);
         try
         {
             FiniteResults.CheckKernel(kernel);
@@ -218,11 +224,11 @@ public sealed class NngpEngine : IDisposable
 
     private void CheckDevice(CompiledNetwork network)
     {
-        if (IsGpu && network.HasCustomActivation)
+        if (!_provider.RunsCustomActivations && network.HasCustomActivation)
         {
             throw new NngpInputException("custom (delegate) activations run on the CPU only; create the engine with DeviceKind.Cpu");
         }
     }
 
-    public void Dispose() => _backend.Dispose();
+    public void Dispose() => _provider.Dispose();
 }

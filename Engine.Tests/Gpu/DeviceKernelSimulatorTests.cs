@@ -1,3 +1,4 @@
+using GpuNngp.Engine.Pipeline;
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
@@ -57,8 +58,8 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
     {
         var network = Nngp.FullyConnected(depth, Nngp.ActivationByName(activation), 1.6, 0.2).Compile();
         var (gram, inputVariance) = Gram(n, 5, seed: 1);
-        var hostView = HostKernelMap.View(network, 16);
-        var (layerVariances, _) = HostKernelMap.Diagonals(hostView, inputVariance, kind);
+        var hostView = HostPreparation.View(network, 16);
+        var (layerVariances, _) = HostPreparation.Diagonals(hostView, inputVariance, kind);
         double[] expected = (double[])gram.Clone();
         HostKernelMap.MapLowerTriangle(hostView, expected, n, layerVariances, kind, new ProgressCounter(null, Stage.LayerMap, 1));
         double[] device = (double[])gram.Clone();
@@ -72,7 +73,7 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
 
         using var dMatrix = _accelerator.Allocate1D(device);
         using var dVariances = _accelerator.Allocate1D(layerVariances.Length > 0 ? layerVariances : [0.0]);
-        using var dNetwork = new Engine.Gpu.DeviceNetwork(_accelerator, _accelerator.DefaultStream, network, 16);
+        using var dNetwork = new Engine.Gpu.DeviceNetwork(_accelerator, _accelerator.DefaultStream, HostPreparation.View(network, 16));
         var kernels = new Engine.Gpu.GpuKernels(_accelerator);
         kernels.MapLowerTriangle(_accelerator.DefaultStream, dNetwork, dMatrix.View, n, new DeviceDiagonalView(dVariances.View, n), kind);
         double[] actual = dMatrix.GetAsArray1D();
@@ -105,16 +106,16 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
         double[] b = Enumerable.Range(0, columns * d).Select(_ => random.NextDouble() * 2 - 1).ToArray();
         double[] cross = CrossGram(a, rows, b, columns, d);
 
-        var hostView = HostKernelMap.View(network, 16);
-        var rowDiagonal = HostKernelMap.Diagonals(hostView, HostKernelMap.InputVariances(a, rows, d), kind).LayerVariances;
-        var columnDiagonal = HostKernelMap.Diagonals(hostView, HostKernelMap.InputVariances(b, columns, d), kind).LayerVariances;
+        var hostView = HostPreparation.View(network, 16);
+        var rowDiagonal = HostPreparation.Diagonals(hostView, HostPreparation.InputVariances(a, rows, d), kind).LayerVariances;
+        var columnDiagonal = HostPreparation.Diagonals(hostView, HostPreparation.InputVariances(b, columns, d), kind).LayerVariances;
         double[] expected = (double[])cross.Clone();
         HostKernelMap.MapRectangle(hostView, expected, rows, columns, rowDiagonal, columnDiagonal, kind, new ProgressCounter(null, Stage.LayerMap, 1));
 
         using var dMatrix = _accelerator.Allocate1D(cross);
         using var dRows = _accelerator.Allocate1D(rowDiagonal.Length > 0 ? rowDiagonal : [0.0]);
         using var dColumns = _accelerator.Allocate1D(columnDiagonal.Length > 0 ? columnDiagonal : [0.0]);
-        using var dNetwork = new Engine.Gpu.DeviceNetwork(_accelerator, _accelerator.DefaultStream, network, 16);
+        using var dNetwork = new Engine.Gpu.DeviceNetwork(_accelerator, _accelerator.DefaultStream, HostPreparation.View(network, 16));
         new Engine.Gpu.GpuKernels(_accelerator).MapRectangle(
             _accelerator.DefaultStream, dNetwork, dMatrix.View, rows, columns,
             new DeviceDiagonalView(dRows.View, rows), new DeviceDiagonalView(dColumns.View, columns), kind);
@@ -178,17 +179,17 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
         // Inputs of one norm (x·x/d = 1), as after the paper's preprocessing: the tables apply.
         const int n = 70, columns = 9, d = 5;
         var network = Nngp.FullyConnected(2, Nngp.Tanh(), 0.6, 0.1).Compile();
-        var hostView = HostKernelMap.View(network, QuadratureRules.DefaultOrder);
+        var hostView = HostPreparation.View(network, QuadratureRules.DefaultOrder);
         double[] x = Standardised(n, d, seed: 3);
         double[] others = Standardised(columns, d, seed: 4);
         var (lower, inputVariance) = Gram(x, n, d);
         double[] cross = CrossGram(x, n, others, columns, d);
         var (_, otherVariance) = Gram(others, columns, d);
-        var tables = HostKernelMap.Tables(hostView, inputVariance, GpuNngp.Kernels.Lookup.LookupTableMode.Auto);
+        var tables = HostPreparation.Tables(hostView, inputVariance, GpuNngp.Kernels.Lookup.LookupTableMode.Auto);
         Assert.NotNull(tables);
 
-        var (variances, _) = HostKernelMap.Diagonals(hostView, inputVariance, kind, tables);
-        var (columnVariances, _) = HostKernelMap.Diagonals(hostView, otherVariance, kind, tables);
+        var (variances, _) = HostPreparation.Diagonals(hostView, inputVariance, kind, tables);
+        var (columnVariances, _) = HostPreparation.Diagonals(hostView, otherVariance, kind, tables);
         double[] expectedLower = (double[])lower.Clone();
         double[] expectedCross = (double[])cross.Clone();
         HostKernelMap.MapLowerTriangle(hostView, expectedLower, n, variances, kind, new ProgressCounter(null, Stage.LayerMap, 1), tables);
@@ -199,7 +200,7 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
         using var dCross = _accelerator.Allocate1D(cross);
         using var dVariances = _accelerator.Allocate1D(variances);
         using var dColumnVariances = _accelerator.Allocate1D(columnVariances);
-        using var dNetwork = new Engine.Gpu.DeviceNetwork(_accelerator, stream, network, QuadratureRules.DefaultOrder);
+        using var dNetwork = new Engine.Gpu.DeviceNetwork(_accelerator, stream, HostPreparation.View(network, QuadratureRules.DefaultOrder));
         using var dTables = new Engine.Gpu.DeviceLookupTables(_accelerator, stream, tables);
         var kernels = new Engine.Gpu.GpuKernels(_accelerator);
         var diagonal = new DeviceDiagonalView(dVariances.View, n);
@@ -224,7 +225,7 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
         // And the tables did the work: direct quadrature differs from them (by rounding and the
         // interpolation error, ≤ 1e-10) in the first entries below the diagonal.
         Assert.All(tables.Reports, r => Assert.True(r.Tabulated, r.Note));
-        var (directVariances, _) = HostKernelMap.Diagonals(hostView, inputVariance, kind);
+        var (directVariances, _) = HostPreparation.Diagonals(hostView, inputVariance, kind);
         var directDiagonal = new HostDiagonalView(directVariances, n);
         Assert.Contains(Enumerable.Range(1, 4), i => LayerRecursion.Entry(hostView, lower[i], directDiagonal, i, directDiagonal, 0, kind) != actualLower[i]);
     }
@@ -255,7 +256,7 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
 
         using var dInputs = _accelerator.Allocate1D(entries.SelectMany(e => new[] { e.K12, e.K11, e.K22 }).ToArray());
         using var dOutputs = _accelerator.Allocate1D<double>(2 * entries.Count);
-        using var dNetwork = new Engine.Gpu.DeviceNetwork(_accelerator, _accelerator.DefaultStream, network, QuadratureRules.DefaultOrder);
+        using var dNetwork = new Engine.Gpu.DeviceNetwork(_accelerator, _accelerator.DefaultStream, HostPreparation.View(network, QuadratureRules.DefaultOrder));
         Assert.Equal(QuadratureMethod.GradedGaussLegendre, dNetwork.Quadrature);
         var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, DeviceNetworkView>(DualEntries);
         kernel(entries.Count, dInputs.View, dOutputs.View, dNetwork.General);
@@ -309,7 +310,7 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
     private static (double[] Gram, double[] InputVariance) Gram(double[] x, int n, int d)
     {
         double[] gram = CrossGram(x, n, x, n, d);
-        return (gram, HostKernelMap.Diagonal(gram, n));
+        return (gram, TestMatrices.Diagonal(gram, n));
     }
 
     /// <summary>a·bᵀ/d for column-major a (rows×d) and b (columns×d), column-major rows×columns.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using GpuNngp.Engine.Pipeline;
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
@@ -74,9 +75,9 @@ public sealed class GpuBenchmarkTests
         double[] x = GpuHost.ColumnMajor(Inputs(n, seed: 4));
         using var dX = GpuHost.Upload(device.Accelerator, device.Stream, x);
         using var k = GpuHost.Allocate(device.Accelerator, (long)n * n, "K");
-        using var network = new DeviceNetwork(device.Accelerator, device.Stream, compiled, 16);
-        var hostView = HostKernelMap.View(compiled, 16);
-        var (layerVariances, _) = HostKernelMap.Diagonals(hostView, HostKernelMap.InputVariances(x, n, Dimension), KernelKind.Nngp);
+        using var network = new DeviceNetwork(device.Accelerator, device.Stream, HostPreparation.View(compiled, 16));
+        var hostView = HostPreparation.View(compiled, 16);
+        var (layerVariances, _) = HostPreparation.Diagonals(hostView, HostPreparation.InputVariances(x, n, Dimension), KernelKind.Nngp);
         using var variances = GpuHost.Upload(device.Accelerator, device.Stream, layerVariances);
         var diagonal = new DeviceDiagonalView(variances.View, n);
 

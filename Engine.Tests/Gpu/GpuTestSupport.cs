@@ -9,7 +9,7 @@ internal static class GpuTestSupport
 {
     private static readonly Lazy<string?> Unavailable = new(() =>
     {
-        if (!GpuBackend.TryCreate(out var backend, out string reason))
+        if (!GpuProvider.TryCreate(out var backend, out string reason))
         {
             return reason;
         }
@@ -18,7 +18,7 @@ internal static class GpuTestSupport
         return null;
     });
 
-    /// <summary>Null where a GPU is usable; otherwise GpuBackend.TryCreate's one-line reason.</summary>
+    /// <summary>Null where a GPU is usable; otherwise GpuProvider.TryCreate's one-line reason.</summary>
     public static string? UnavailableReason => Unavailable.Value;
 
     /// <summary>Skips the calling test, with the reason, where no GPU is usable.</summary>

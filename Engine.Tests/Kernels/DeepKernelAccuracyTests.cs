@@ -1,3 +1,4 @@
+using GpuNngp.Engine.Pipeline;
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
@@ -23,13 +24,13 @@ public sealed class DeepKernelAccuracyTests
     {
         var (phi, derivative, _) = QuadratureAccuracyTests.Case(name);
         var compiled = Nngp.FullyConnected(Depth, Nngp.ActivationByName(name), weightVariance, biasVariance).Compile();
-        var view = HostKernelMap.View(compiled, QuadratureRules.DefaultOrder);
+        var view = HostPreparation.View(compiled, QuadratureRules.DefaultOrder);
 
         // Three inputs of different norms, as K⁰ = x·x′/d: a 3×3 Gram.
         double[,] gram = { { 1.0, 0.3, -0.5 }, { 0.3, 2.0, 0.9 }, { -0.5, 0.9, 0.7 } };
         const int n = 3;
         double[] inputVariances = [gram[0, 0], gram[1, 1], gram[2, 2]];
-        var (layerVariances, _) = HostKernelMap.Diagonals(view, inputVariances, KernelKind.Ntk);
+        var (layerVariances, _) = HostPreparation.Diagonals(view, inputVariances, KernelKind.Ntk);
         var diagonal = new HostDiagonalView(layerVariances, n);
 
         // The reference: the same recursion, each F and Ḟ by the adaptive Gauss–Kronrod integral.

@@ -1,3 +1,4 @@
+using GpuNngp.Engine.Pipeline;
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
@@ -39,7 +40,7 @@ public sealed class LookupDeviceTests
         const int order = QuadratureRules.DefaultOrder;
         var compiled = Nngp.Serial(
             Nngp.Dense(0.6, 0.1), Nngp.Tanh(), Nngp.Dense(0.6, 0.1), Nngp.Relu(), Nngp.Dense(1.5, 0.1), Nngp.Tanh(), Nngp.Dense(0.6, 0.1)).Compile();
-        var host = HostKernelMap.View(compiled, order);
+        var host = HostPreparation.View(compiled, order);
         var random = new Random(5);
         var points = Enumerable.Range(0, n).Select(_ => Enumerable.Range(0, 6).Select(_ => random.NextDouble() - 0.5).ToArray()).ToArray();
         foreach (var p in points)
@@ -66,9 +67,9 @@ public sealed class LookupDeviceTests
             }
         }
 
-        double[] q0 = HostKernelMap.Diagonal(gram, n);
+        double[] q0 = TestMatrices.Diagonal(gram, n);
         var tables = KernelLookupTable.Build(host, 1.0);
-        var (variances, _) = HostKernelMap.Diagonals(host, q0, kind, tables);
+        var (variances, _) = HostPreparation.Diagonals(host, q0, kind, tables);
         var hostDiagonal = new HostDiagonalView(variances, n);
         var expected = new double[n * n];
         for (int j = 0; j < n; j++)

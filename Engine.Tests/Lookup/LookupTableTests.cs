@@ -1,3 +1,4 @@
+using GpuNngp.Engine.Pipeline;
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
@@ -129,11 +130,11 @@ public sealed class LookupTableTests
     [MemberData(nameof(ClosedForms))]
     public void ClosedFormActivations_NeverGetATable(string name)
     {
-        var network = HostKernelMap.View(Nngp.FullyConnected(4, Nngp.ActivationByName(name), 1.5, 0.1).Compile(), QuadratureRules.DefaultOrder);
+        var network = HostPreparation.View(Nngp.FullyConnected(4, Nngp.ActivationByName(name), 1.5, 0.1).Compile(), QuadratureRules.DefaultOrder);
         double[] standardised = Enumerable.Repeat(1.0, 10).ToArray();
 
         Assert.False(KernelLookupTable.Helps(network));
-        Assert.Null(HostKernelMap.Tables(network, standardised, LookupTableMode.Auto));
+        Assert.Null(HostPreparation.Tables(network, standardised, LookupTableMode.Auto));
         Assert.Null(KernelLookupTable.TryBuild(network, standardised, null, out string reason));
         Assert.Contains("closed form", reason, StringComparison.Ordinal);
 
@@ -146,7 +147,7 @@ public sealed class LookupTableTests
     [Fact]
     public void MixedNetwork_TabulatesOnlyTheQuadratureLayers()
     {
-        var network = HostKernelMap.View(
+        var network = HostPreparation.View(
             Nngp.Serial(Nngp.Dense(1.5, 0.1), Nngp.Relu(), Nngp.Dense(1.5, 0.1), Nngp.Tanh(), Nngp.Dense(1.5, 0.1), Nngp.Erf(), Nngp.Dense(1.5, 0.1)).Compile(),
             QuadratureRules.DefaultOrder);
         var tables = KernelLookupTable.Build(network, 1.0);
@@ -162,18 +163,18 @@ public sealed class LookupTableTests
         Assert.Null(KernelLookupTable.TryBuild(network, [1.0, 1.5], null, out string reason));
         Assert.Contains("norm", reason, StringComparison.Ordinal);
         Assert.NotNull(KernelLookupTable.TryBuild(network, [1.0, 1.0 + 1e-15], null, out _));
-        Assert.Null(HostKernelMap.Tables(network, [1.0, 1.0], LookupTableMode.Off));
+        Assert.Null(HostPreparation.Tables(network, [1.0, 1.0], LookupTableMode.Off));
     }
 
     [Fact]
     public void EntriesOffTheTablesVariance_FallBackToQuadrature_BitForBit()
     {
-        var network = HostKernelMap.View(Nngp.FullyConnected(3, Nngp.Tanh(), 0.5, 0.1).Compile(), QuadratureRules.DefaultOrder);
+        var network = HostPreparation.View(Nngp.FullyConnected(3, Nngp.Tanh(), 0.5, 0.1).Compile(), QuadratureRules.DefaultOrder);
         var tables = KernelLookupTable.Build(network, 1.0);
         Assert.All(tables.Reports, r => Assert.True(r.Tabulated, r.Note));
-        var (onTable, _) = HostKernelMap.Diagonals(network, [1.0, 1.0], KernelKind.Nngp, tables);
-        var (offTable, _) = HostKernelMap.Diagonals(network, [1.0, 1.3], KernelKind.Nngp);
-        var (offThroughTable, _) = HostKernelMap.Diagonals(network, [1.0, 1.3], KernelKind.Nngp, tables);
+        var (onTable, _) = HostPreparation.Diagonals(network, [1.0, 1.0], KernelKind.Nngp, tables);
+        var (offTable, _) = HostPreparation.Diagonals(network, [1.0, 1.3], KernelKind.Nngp);
+        var (offThroughTable, _) = HostPreparation.Diagonals(network, [1.0, 1.3], KernelKind.Nngp, tables);
 
         // Point 1 (variance 1.3) is off every layer's table: the tabulated recursion integrates it directly.
         var direct = new HostDiagonalView(offTable, 2);
@@ -197,8 +198,8 @@ public sealed class LookupTableTests
     {
         foreach (string name in new[] { "relu", "tanh", "erf" })
         {
-            var network = HostKernelMap.View(Nngp.FullyConnected(4, Nngp.ActivationByName(name), 1.7, 0.2).Compile(), 12);
-            var (variances, _) = HostKernelMap.Diagonals(network, [1.1, 0.8], KernelKind.Ntk);
+            var network = HostPreparation.View(Nngp.FullyConnected(4, Nngp.ActivationByName(name), 1.7, 0.2).Compile(), 12);
+            var (variances, _) = HostPreparation.Diagonals(network, [1.1, 0.8], KernelKind.Ntk);
             var diagonal = new HostDiagonalView(variances, 2);
             foreach (var kind in new[] { KernelKind.Nngp, KernelKind.Ntk })
             {
@@ -214,7 +215,7 @@ public sealed class LookupTableTests
     {
         // σw² = 0.02: the variance map contracts by ~0.02 a layer, so the chain reaches its fixed point
         // (within the tables' variance tolerance, 1e-12) after a few layers, each tabulated once.
-        var network = HostKernelMap.View(Nngp.FullyConnected(12, Nngp.Tanh(), 0.02, 0.1).Compile(), QuadratureRules.DefaultOrder);
+        var network = HostPreparation.View(Nngp.FullyConnected(12, Nngp.Tanh(), 0.02, 0.1).Compile(), QuadratureRules.DefaultOrder);
         var tables = KernelLookupTable.Build(network, 1.0);
         Assert.All(tables.Reports, r => Assert.True(r.Tabulated, r.Note));
         Assert.Contains(tables.Reports, r => r.SharedWith >= 0);
@@ -238,23 +239,23 @@ public sealed class LookupTableTests
         var digits = Datasets.Mnist10k();
         var x = Preprocessing.StandardisePerExample(digits.Images.SubMatrix(0, count, 0, digits.Images.ColumnCount));
         var xTest = Preprocessing.StandardisePerExample(digits.Images.SubMatrix(count, 8, 0, digits.Images.ColumnCount));
-        var network = HostKernelMap.View(Nngp.FullyConnected(depth, Nngp.Tanh(), 1.96, 0.62).Compile(), QuadratureRules.DefaultOrder);
+        var network = HostPreparation.View(Nngp.FullyConnected(depth, Nngp.Tanh(), 1.96, 0.62).Compile(), QuadratureRules.DefaultOrder);
         int d = x.ColumnCount;
         double[] gram = x.Multiply(x.Transpose()).Divide(d).ToColumnMajorArray();
         double[] cross = x.Multiply(xTest.Transpose()).Divide(d).ToColumnMajorArray();
-        double[] q0 = HostKernelMap.Diagonal(gram, count);
-        double[] q0Test = HostKernelMap.InputVariances(xTest.ToColumnMajorArray(), 8, d);
+        double[] q0 = TestMatrices.Diagonal(gram, count);
+        double[] q0Test = HostPreparation.InputVariances(xTest.ToColumnMajorArray(), 8, d);
 
-        var tables = HostKernelMap.Tables(network, q0, LookupTableMode.Auto);
+        var tables = HostPreparation.Tables(network, q0, LookupTableMode.Auto);
         Assert.NotNull(tables);
         Assert.All(tables.Reports, r => Assert.True(r.Tabulated, r.Note));
 
         var kind = depth == 3 ? KernelKind.Ntk : KernelKind.Nngp;
         var counter = new ProgressCounter(null, Stage.LayerMap, 1);
-        var (variances, diagonal) = HostKernelMap.Diagonals(network, q0, kind);
-        var (tableVariances, tableDiagonal) = HostKernelMap.Diagonals(network, q0, kind, tables);
-        var (testVariances, _) = HostKernelMap.Diagonals(network, q0Test, kind);
-        var (tableTestVariances, _) = HostKernelMap.Diagonals(network, q0Test, kind, tables);
+        var (variances, diagonal) = HostPreparation.Diagonals(network, q0, kind);
+        var (tableVariances, tableDiagonal) = HostPreparation.Diagonals(network, q0, kind, tables);
+        var (testVariances, _) = HostPreparation.Diagonals(network, q0Test, kind);
+        var (tableTestVariances, _) = HostPreparation.Diagonals(network, q0Test, kind, tables);
         double[] direct = (double[])gram.Clone();
         double[] viaTable = (double[])gram.Clone();
         HostKernelMap.MapLowerTriangle(network, direct, count, variances, kind, counter);

@@ -1,6 +1,7 @@
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
+using GpuNngp.Engine.Pipeline;
 using GpuNngp.Engine.Tests.Backends;
 using GpuNngp.Engine.Tests.Cli;
 using GpuNngp.Solvers;
@@ -24,7 +25,7 @@ public sealed class MemoryRefusalTests
     [Fact]
     public void SixtyThousandPoints_AreRefused_OnATwentyFourGibibyteHost()
     {
-        var error = Assert.Throws<NngpInputException>(() => HostMemoryPlan.CheckFit(60_000, 784, 10, 1, NativeOrSkip(), TwentyFourGibibytes));
+        var error = Assert.Throws<NngpInputException>(() => MemoryPlan.CheckFit(CpuProvider.ModelFor(NativeOrSkip()), TwentyFourGibibytes, 60_000, 784, 10, 1));
         Assert.StartsWith("N = 60,000 training points need 28.8 GB for K_DD (plus ", error.Message, StringComparison.Ordinal);
         Assert.Contains("but the host has 25.8 GB available (MemAvailable); use fewer training points", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
@@ -33,29 +34,29 @@ public sealed class MemoryRefusalTests
     [Fact]
     public void FiftyThousandPoints_FitInTwentyTwoGigabytes_WithTheNativeProvider()
     {
-        HostMemoryPlan.CheckFit(50_000, 784, 10, 1, NativeOrSkip(), 22_000_000_000);
-        long needed = HostMemoryPlan.SquareBytes(50_000) + HostMemoryPlan.FitSideBytes(50_000, 784, 10, 1);
-        Assert.Throws<NngpInputException>(() => HostMemoryPlan.CheckFit(50_000, 784, 10, 1, NativeOrSkip(), needed - 1));
-        HostMemoryPlan.CheckFit(50_000, 784, 10, 1, NativeOrSkip(), needed);
+        MemoryPlan.CheckFit(CpuProvider.ModelFor(NativeOrSkip()), 22_000_000_000, 50_000, 784, 10, 1);
+        long needed = MemoryPlan.SquareBytes(50_000) + MemoryPlan.FitSideBytes(CpuProvider.ModelFor(NativeOrSkip()), 50_000, 784, 10, 1);
+        Assert.Throws<NngpInputException>(() => MemoryPlan.CheckFit(CpuProvider.ModelFor(NativeOrSkip()), needed - 1, 50_000, 784, 10, 1));
+        MemoryPlan.CheckFit(CpuProvider.ModelFor(NativeOrSkip()), needed, 50_000, 784, 10, 1);
     }
 
     [Fact]
     public void UnknownAvailableMemory_RefusesNothing()
     {
-        HostMemoryPlan.CheckFit(60_000, 784, 10, 1, NativeOrSkip(), availableBytes: null);
-        HostMemoryPlan.CheckKernel(60_000, 60_000, 784, 1, 1, NativeOrSkip(), availableBytes: null);
+        MemoryPlan.CheckFit(CpuProvider.ModelFor(NativeOrSkip()), null, 60_000, 784, 10, 1);
+        MemoryPlan.CheckKernel(CpuProvider.ModelFor(NativeOrSkip()), null, null, 60_000, 60_000, 784, 1, 1);
     }
 
     [Fact]
     public void ManagedProvider_CountsItsCopy_AndRefusesPastItsArrays_NamingTheFix()
     {
         var managed = HostLinearAlgebra.Managed;
-        long native = HostMemoryPlan.SquareBytes(10_000) + HostMemoryPlan.FitSideBytes(10_000, 784, 10, 1);
-        Assert.Throws<NngpInputException>(() => HostMemoryPlan.CheckFit(10_000, 784, 10, 1, managed, native));
-        HostMemoryPlan.CheckFit(10_000, 784, 10, 1, managed, native + HostMemoryPlan.SquareBytes(10_000));
+        long native = MemoryPlan.SquareBytes(10_000) + MemoryPlan.FitSideBytes(CpuProvider.ModelFor(NativeOrSkip()), 10_000, 784, 10, 1);
+        Assert.Throws<NngpInputException>(() => MemoryPlan.CheckFit(CpuProvider.ModelFor(managed), native, 10_000, 784, 10, 1));
+        MemoryPlan.CheckFit(CpuProvider.ModelFor(managed), native + MemoryPlan.SquareBytes(10_000), 10_000, 784, 10, 1);
 
-        HostMemoryPlan.CheckFit(46_340, 784, 10, 1, managed, availableBytes: null);
-        var error = Assert.Throws<NngpInputException>(() => HostMemoryPlan.CheckFit(46_341, 784, 10, 1, managed, availableBytes: null));
+        MemoryPlan.CheckFit(CpuProvider.ModelFor(managed), null, 46_340, 784, 10, 1);
+        var error = Assert.Throws<NngpInputException>(() => MemoryPlan.CheckFit(CpuProvider.ModelFor(managed), null, 46_341, 784, 10, 1));
         Assert.Contains("install libopenblas0-pthread", error.Message, StringComparison.Ordinal);
         Assert.StartsWith("N = 46,341 training points: managed", error.Message, StringComparison.Ordinal);
     }
@@ -63,10 +64,10 @@ public sealed class MemoryRefusalTests
     [Fact]
     public void KernelAndInputGram_AreRefusedAlike()
     {
-        var kernel = Assert.Throws<NngpInputException>(() => HostMemoryPlan.CheckKernel(50_000, 50_000, 784, 3, 1, NativeOrSkip(), 10_000_000_000));
+        var kernel = Assert.Throws<NngpInputException>(() => MemoryPlan.CheckKernel(CpuProvider.ModelFor(NativeOrSkip()), 10_000_000_000, null, 50_000, 50_000, 784, 3, 1));
         Assert.StartsWith("a 50,000×50,000 kernel needs 20.0 GB for the matrix (plus ", kernel.Message, StringComparison.Ordinal);
         Assert.Contains("but the host has 10.0 GB available (MemAvailable)", kernel.Message, StringComparison.Ordinal);
-        var gram = Assert.Throws<NngpInputException>(() => HostMemoryPlan.CheckInputGram(50_000, 10_000, 784, NativeOrSkip(), 20_000_000_000));
+        var gram = Assert.Throws<NngpInputException>(() => MemoryPlan.CheckInputGram(CpuProvider.ModelFor(NativeOrSkip()), 20_000_000_000, 50_000, 10_000, 784));
         Assert.StartsWith("caching the input Gram of N = 50,000 training points needs 24.0 GB for K⁰_DD and K⁰_DV", gram.Message, StringComparison.Ordinal);
     }
 
@@ -137,7 +138,7 @@ public sealed class MemoryRefusalTests
     public void Cli_RefusesSixtyThousandFashionMnistPoints_WhereTheyDoNotFit()
     {
         long? available = HostMemory.Available();
-        Assert.SkipWhen(available is null || available > HostMemoryPlan.SquareBytes(60_000),
+        Assert.SkipWhen(available is null || available > MemoryPlan.SquareBytes(60_000),
             $"60,000 points fit in this host's {available} available bytes (the 24 GiB CI machine refuses them)");
         var (code, _, error) = CliRunner.Run("evaluate", "--dataset", "fashion-mnist", "--train-size", "60000", "--test-size", "1000", "--depth", "1", "--device", "cpu");
         Assert.Equal(2, code);

@@ -1,5 +1,6 @@
 using System.Numerics;
 using GpuNngp.Engine.Cpu;
+using GpuNngp.Engine.Pipeline;
 using GpuNngp.Engine.Data;
 using GpuNngp.Solvers;
 using Xunit;
@@ -30,18 +31,18 @@ public sealed class SixtyFourBitIndexTests
     public void EntryCount_OfTheFiftyThousandKernel_IsTwoAndAHalfBillion()
     {
         Assert.Equal((BigInteger)50_000 * 50_000, (BigInteger)ColumnMajor.Count(50_000, 50_000));
-        Assert.Equal(20_000_000_000L, HostMemoryPlan.SquareBytes(50_000));
+        Assert.Equal(20_000_000_000L, MemoryPlan.SquareBytes(50_000));
         Assert.Equal((BigInteger)int.MaxValue * int.MaxValue, (BigInteger)ColumnMajor.Count(int.MaxValue, int.MaxValue));
     }
 
     [Fact]
     public void TestTile_AtFiftyThousand_KeepsEachTileInsideOneSpan()
     {
-        int tile = CpuFittedModel.TestTile(50_000, 10_000);
-        Assert.Equal(CpuFittedModel.TileBytes / (8 * 50_000), tile);
-        Assert.True(ColumnMajor.Count(50_000, tile) * 8 <= CpuFittedModel.TileBytes);
-        Assert.Equal(10_000, CpuFittedModel.TestTile(1_000, 10_000));  // capped at M
-        Assert.Equal(1, CpuFittedModel.TestTile(int.MaxValue, 5));      // never zero
+        int tile = MemoryPlan.TestTile(CpuProvider.ModelFor(HostLinearAlgebra.Managed), null, 50_000, 1, 1, 1, 10_000);
+        Assert.Equal(MemoryPlan.HostTileBytes / (8 * 50_000), tile);
+        Assert.True(ColumnMajor.Count(50_000, tile) * 8 <= MemoryPlan.HostTileBytes);
+        Assert.Equal(10_000, MemoryPlan.TestTile(CpuProvider.ModelFor(HostLinearAlgebra.Managed), null, 1_000, 1, 1, 1, 10_000));  // capped at M
+        Assert.Equal(1, MemoryPlan.TestTile(CpuProvider.ModelFor(HostLinearAlgebra.Managed), null, int.MaxValue, 1, 1, 1, 5));      // never zero
         // With 50,000 cached validation points, the last tile starts past 2^31 in K⁰_DV (N×V).
         int lastStart = 50_000 / tile * tile;
         Assert.True(ColumnMajor.ColumnStart(lastStart, 50_000) > int.MaxValue);

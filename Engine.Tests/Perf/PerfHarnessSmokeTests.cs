@@ -18,7 +18,8 @@ public sealed class PerfHarnessCollection;
 [Collection(nameof(PerfHarnessCollection))]
 public sealed class PerfHarnessSmokeTests
 {
-    private static readonly string[] CpuStages = ["input-gram", "layer-map", "factorisation", "solve", "test-kernel", "mean", "variance"];
+    // One pipeline: every provider reports the same stages (on the CPU, upload and download copy into and out of native memory).
+    private static readonly string[] CpuStages = ["upload", "input-gram", "layer-map", "factorisation", "solve", "test-kernel", "mean", "variance", "download"];
     private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
     [Fact]

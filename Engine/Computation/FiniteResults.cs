@@ -93,7 +93,7 @@ internal static class FiniteResults
         }
     }
 
-    private static NonFiniteResultException NotFiniteKernel(int row, int column, double value) =>
+    internal static NonFiniteResultException NotFiniteKernel(int row, int column, double value) =>
         new(string.Create(Invariant,
             $"the kernel is not finite: entry ({row + 1}, {column + 1}) is {value} although every per-point variance is finite; the activation returns non-finite values at some correlations"));
 

@@ -3,7 +3,7 @@ namespace GpuNngp.Engine.Computation;
 /// <summary>The stages of a fit and a prediction, in the order data flows through them.</summary>
 public enum Stage
 {
-    /// <summary>Host→device copies (GPU only).</summary>
+    /// <summary>Copies of the inputs and targets into the provider's memory (device memory on a GPU, native memory on the CPU).</summary>
     Upload,
 
     /// <summary>K⁰ = X·Xᵀ/d for the training set (syrk).</summary>
@@ -27,6 +27,6 @@ public enum Stage
     /// <summary>var = q(x*) − ‖L⁻¹K_D*‖² (trsm and a reduction).</summary>
     Variance,
 
-    /// <summary>Device→host copies of the results (GPU only).</summary>
+    /// <summary>Copies of the results back into managed memory.</summary>
     Download,
 }

@@ -1,4 +1,3 @@
-using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Lookup;
@@ -7,49 +6,11 @@ using GpuNngp.Solvers;
 namespace GpuNngp.Engine.Cpu;
 
 /// <summary>
-/// The layer map on the CPU: the per-point diagonals, then every entry's whole depth in one pass,
-/// parallel over columns of column-major matrices (a column's entries are contiguous).
+/// The fused layer map on the CPU: every entry's whole depth in one pass, parallel over columns of
+/// column-major matrices (a column's entries are contiguous).
 /// </summary>
 internal static class HostKernelMap
 {
-    /// <summary>
-    /// The lookup tables for a network and inputs with these q⁰ (<see cref="KernelLookupTable"/>), or
-    /// null where they cannot help: mode off, closed forms only, or inputs of different norms.
-    /// </summary>
-    public static KernelLookupTable? Tables(HostNetworkView network, IReadOnlyList<double> inputVariance, LookupTableMode mode) =>
-        mode == LookupTableMode.Auto && KernelLookupTable.Helps(network)
-            ? KernelLookupTable.TryBuild(network, inputVariance, LookupTableOptions.Default, out _)
-            : null;
-
-    /// <summary>
-    /// Per-point variances from q⁰ = K⁰(x, x): layer-major q_l (L × count) and the output
-    /// diagonal of the requested kernel; through <paramref name="tables"/> where they cover a point.
-    /// </summary>
-    public static (double[] LayerVariances, double[] Output) Diagonals(
-        HostNetworkView network, IReadOnlyList<double> inputVariance, KernelKind kind, KernelLookupTable? tables = null)
-    {
-        int count = inputVariance.Count;
-        int depth = network.Depth;
-        var layerMajor = new double[(long)depth * count];
-        var output = new double[count];
-        HostKernelTableView? view = tables?.View;
-        Parallel.For(0, count, () => new double[depth], (point, _, chain) =>
-        {
-            var (nngp, ntk) = view is { } t
-                ? LayerRecursion.Diagonal(network, new TabulatedDual<HostKernelTableView>(t), inputVariance[point], chain)
-                : LayerRecursion.Diagonal(network, inputVariance[point], chain);
-            output[point] = kind == KernelKind.Ntk ? ntk : nngp;
-            for (int layer = 0; layer < depth; layer++)
-            {
-                layerMajor[(long)layer * count + point] = chain[layer];
-            }
-
-            return chain;
-        }, _ => { });
-        FiniteResults.CheckDiagonals(inputVariance, layerMajor, output, depth, kind);
-        return (layerMajor, output);
-    }
-
     /// <summary>
     /// Maps the lower triangle (diagonal included) of the n×n Gram in <paramref name="matrix"/> in place;
     /// with <paramref name="tables"/>, each layer's table answers the entries it covers.
@@ -109,56 +70,4 @@ internal static class HostKernelMap
             throw new ArgumentException($"a {rows}×{columns} matrix needs {ColumnMajor.Count(rows, columns)} values; the buffer holds {length}");
         }
     }
-
-    /// <summary>The diagonal of a column-major square matrix (K⁰(x, x) = x·x/d after the Gram).</summary>
-    public static unsafe double[] Diagonal(HostBuffer matrix, int n)
-    {
-        CheckShape(matrix.Length, n, n);
-        var diagonal = new double[n];
-        double* m = matrix.Pointer;
-        for (int i = 0; i < n; i++)
-        {
-            diagonal[i] = m[ColumnMajor.Index(i, i, n)];
-        }
-
-        return diagonal;
-    }
-
-    /// <inheritdoc cref="Diagonal(HostBuffer, int)"/>
-    public static double[] Diagonal(double[] matrix, int n)
-    {
-        CheckShape(matrix.LongLength, n, n);
-        var diagonal = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            diagonal[i] = matrix[ColumnMajor.Index(i, i, n)];
-        }
-
-        return diagonal;
-    }
-
-    /// <summary>Squared row norms divided by d: K⁰(x, x) for each row of X.</summary>
-    public static double[] InputVariances(double[] columnMajor, int rows, int dimension)
-    {
-        var result = new double[rows];
-        for (int j = 0; j < dimension; j++)
-        {
-            long offset = ColumnMajor.ColumnStart(j, rows);
-            for (int i = 0; i < rows; i++)
-            {
-                double v = columnMajor[offset + i];
-                result[i] += v * v;
-            }
-        }
-
-        for (int i = 0; i < rows; i++)
-        {
-            result[i] /= dimension;
-        }
-
-        return result;
-    }
-
-    internal static HostNetworkView View(CompiledNetwork network, int quadratureOrder) =>
-        network.HostView(QuadratureRules.Get(quadratureOrder));
 }

@@ -1,4 +1,3 @@
-using GpuNngp.Engine.Architecture;
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Device;
 using ILGPU;
@@ -16,25 +15,32 @@ internal sealed class DeviceNetwork : IDisposable
     private readonly MemoryBuffer1D<double, Stride1D.Dense>? _nodes;
     private readonly MemoryBuffer1D<double, Stride1D.Dense>? _weights;
 
-    public DeviceNetwork(Accelerator accelerator, AcceleratorStream stream, CompiledNetwork network, int quadratureOrder)
+    public DeviceNetwork(Accelerator accelerator, AcceleratorStream stream, HostNetworkView network)
     {
         Depth = network.Depth;
         Input = network.Input;
-        UsesQuadrature = network.UsesQuadrature;
+        UsesQuadrature = network.Layers.Any(l => !l.Activation.HasClosedForm);
         QuadratureOrder = 0;
         Quadrature = QuadratureMethod.None;
-        HiddenLayer[] layers = network.Depth == 0 ? [default] : network.LayerArray;
+        HiddenLayer[] layers = network.Depth == 0 ? [default] : [.. network.Layers];
         _layers = accelerator.Allocate1D<HiddenLayer>(layers.Length);
         GpuHost.CopyIn(stream, _layers.View, layers);
         if (UsesQuadrature)
         {
-            var rule = Computation.QuadratureRules.Get(quadratureOrder);
-            QuadratureOrder = rule.Order;
-            Quadrature = rule.Method;
-            _nodes = accelerator.Allocate1D<double>(rule.Order);
-            _weights = accelerator.Allocate1D<double>(rule.Order);
-            GpuHost.CopyIn(stream, _nodes.View, rule.Nodes);
-            GpuHost.CopyIn(stream, _weights.View, rule.Weights);
+            QuadratureOrder = network.QuadratureOrder;
+            Quadrature = network.Quadrature;
+            var nodes = new double[QuadratureOrder];
+            var weights = new double[QuadratureOrder];
+            for (int i = 0; i < QuadratureOrder; i++)
+            {
+                nodes[i] = network.QuadratureNode(i);
+                weights[i] = network.QuadratureWeight(i);
+            }
+
+            _nodes = accelerator.Allocate1D<double>(QuadratureOrder);
+            _weights = accelerator.Allocate1D<double>(QuadratureOrder);
+            GpuHost.CopyIn(stream, _nodes.View, nodes);
+            GpuHost.CopyIn(stream, _weights.View, weights);
         }
     }
 

@@ -1,3 +1,4 @@
+using GpuNngp.Engine.Computation;
 using GpuNngp.Solvers;
 using ILGPU;
 using ILGPU.Runtime;
@@ -23,7 +24,7 @@ internal static class GpuHost
         catch (IlgpuCudaException e)
         {
             throw new NngpInputException(
-                $"the GPU could not allocate {GpuMemoryPlan.Gigabytes(Math.Max(1, length) * System.Runtime.CompilerServices.Unsafe.SizeOf<T>())} for {what} ({e.Message.Split('\n')[0]})", e);
+                $"the GPU could not allocate {MemoryRefusal.Gigabytes(Math.Max(1, length) * System.Runtime.CompilerServices.Unsafe.SizeOf<T>())} for {what} ({e.Message.Split('\n')[0]})", e);
         }
     }
 

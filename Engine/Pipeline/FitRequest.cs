@@ -1,0 +1,19 @@
+using GpuNngp.Engine.Architecture;
+using GpuNngp.Engine.Computation;
+using GpuNngp.Kernels;
+using GpuNngp.Kernels.Lookup;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace GpuNngp.Engine.Pipeline;
+
+/// <summary>Everything a fit needs, validated by the engine before the pipeline sees it.</summary>
+internal sealed record FitRequest(
+    CompiledNetwork Network,
+    KernelKind Kind,
+    Matrix<double> X,
+    Matrix<double> Y,
+    double Noise,
+    JitterPolicy Jitter,
+    int QuadratureOrder,
+    LookupTableMode Lookup = LookupTableMode.Auto,
+    InputGramCache? InputGram = null);

@@ -1,0 +1,301 @@
+using GpuNngp.Engine.Computation;
+using GpuNngp.Kernels;
+using GpuNngp.Kernels.Lookup;
+using GpuNngp.Solvers;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace GpuNngp.Engine.Pipeline;
+
+/// <summary>
+/// A factorised training set, written once over any <see cref="IComputeProvider"/>: the provider keeps
+/// X (for K_*D), the Cholesky factor L of K_DD + σε²I in the lower triangle of the N×N buffer, and
+/// α = A⁻¹Y; the host keeps the training points' per-layer variances and the lookup tables. After a
+/// failed factorisation the upper triangle keeps a copy of K_DD, so that further attempts with growing
+/// jitter need not recompute the kernel. Predictions go through test tiles sized by <see cref="MemoryPlan"/>.
+/// </summary>
+internal sealed class FittedModel : IDisposable
+{
+    private readonly IComputeProvider _provider;
+    private readonly FitRequest _request;
+    private readonly HostNetworkView _network;
+    private readonly int _n;
+    private readonly int _dimension;
+    private readonly int _outputs;
+    private readonly List<IDisposable> _owned = [];
+    private ProviderBuffer _x = null!;
+    private ProviderBuffer _factor = null!;
+    private ProviderBuffer _alpha = null!;
+    private IPreparedMap? _map;
+    private KernelLookupTable? _tables;
+    private double[] _layerVariances = [];
+    private double[] _priorDiagonal = [];
+    private bool _disposed;
+
+    private FittedModel(IComputeProvider provider, FitRequest request, IProgress<StageProgress>? progress)
+    {
+        _provider = provider;
+        _request = request;
+        _network = HostPreparation.View(request.Network, request.QuadratureOrder);
+        _n = request.X.RowCount;
+        _dimension = request.X.ColumnCount;
+        _outputs = request.Y.ColumnCount;
+        Timings = new StageTimings { Progress = progress };
+    }
+
+    public double LogMarginalLikelihood { get; private set; }
+
+    public double Jitter { get; private set; }
+
+    public StageTimings Timings { get; }
+
+    /// <summary>Builds and factorises K_DD + σε²I on <paramref name="provider"/> and solves for α.</summary>
+    public static FittedModel Fit(IComputeProvider provider, FitRequest request, IProgress<StageProgress>? progress)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(request);
+        var model = new FittedModel(provider, request, progress);
+        try
+        {
+            model.Factorise(progress);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private T Own<T>(T resource)
+        where T : IDisposable
+    {
+        _owned.Add(resource);
+        return resource;
+    }
+
+    private void Factorise(IProgress<StageProgress>? progress)
+    {
+        var provider = _provider;
+        var request = _request;
+        int n = _n;
+        Timings.Time(Stage.Upload, () =>
+        {
+            _x = Own(provider.Upload(ColumnMajorOf(request.X), "the training inputs"));
+            _alpha = Own(provider.Upload(ColumnMajorOf(request.Y), "the training targets"));
+
+            // Uninitialised: the Gram writes the lower triangle and nothing reads the upper one
+            // before a failed factorisation mirrors the kernel into it.
+            _factor = Own(provider.Allocate(ColumnMajor.Count(n, n), "K_DD"));
+            provider.Synchronize();
+        });
+
+        BuildKernel(progress);
+
+        // Optimistic: the first attempt factorises in place with no copy of K_DD, since most fits
+        // need no jitter and a copy costs a pass over N² fresh pages (1.2 s at N = 10,000 on the CPU).
+        // After a failure the kernel is rebuilt once, checked for NaN/∞, and its lower triangle mirrored
+        // into the unused upper one, from which each further attempt restores it.
+        int attempt = 0;
+        double jitter;
+        try
+        {
+            jitter = request.Jitter.Run(_priorDiagonal.Average(), Attempt);
+        }
+        catch (NngpInputException e) when (attempt == 1 && e is not NonFiniteResultException)
+        {
+            // A policy that allows no retry failed on the first attempt, before the kernel was
+            // checked: rebuild it once to tell a non-finite kernel from one not positive definite.
+            BuildKernel(progress);
+            CheckFinite();
+            throw;
+        }
+
+        (bool, int) Attempt(double extra)
+        {
+            if (attempt == 1)
+            {
+                // A kernel holding NaN or ∞ (a φ that is not finite at some correlations) must say
+                // so, not end as "not positive definite" after every jitter.
+                BuildKernel(progress);
+                CheckFinite();
+                Timings.Time(Stage.Factorisation, () => provider.MirrorLowerToUpper(_factor, n));
+            }
+            else if (attempt > 1)
+            {
+                Timings.Time(Stage.Factorisation, () => provider.RestoreLowerFromUpper(_factor, n));
+            }
+
+            attempt++;
+            return Timings.Time(Stage.Factorisation, () =>
+            {
+                provider.SetDiagonal(_factor, n, _priorDiagonal, request.Noise, extra);
+                int failedMinor = provider.CholeskyFactor(_factor, n);
+                return (failedMinor == 0, failedMinor);
+            });
+        }
+
+        progress?.Report(new StageProgress(Stage.Factorisation, 1));
+        LogMarginalLikelihood = Timings.Time(Stage.Solve, () =>
+        {
+            provider.CholeskySolve(_factor, n, _alpha, _outputs);
+            var alpha = new double[ColumnMajor.Count(n, _outputs)];
+            provider.CopyOut(_alpha, 0, alpha);
+            return GaussianProcessMath.LogMarginalLikelihood(ColumnMajorOf(request.Y), alpha, provider.Diagonal(_factor, n), _outputs);
+        });
+        Jitter = jitter;
+    }
+
+    /// <summary>
+    /// K⁰ = X·Xᵀ/d (or the cached Gram) into the lower triangle of the N×N buffer, then the fused map.
+    /// The first build also derives q⁰ from the Gram's diagonal, the lookup tables, the diagonal
+    /// chains and the prepared map, which later builds reuse.
+    /// </summary>
+    private void BuildKernel(IProgress<StageProgress>? progress)
+    {
+        var provider = _provider;
+        int n = _n;
+        Timings.Time(Stage.InputGram, () =>
+        {
+            if (_request.InputGram is { } cached)
+            {
+                provider.CopyLowerTriangle(cached.TrainGram(provider), _factor, n);
+            }
+            else
+            {
+                provider.SymmetricRankK(n, _dimension, 1.0 / _dimension, _x, _factor);
+            }
+
+            provider.Synchronize();
+        });
+
+        Timings.Time(Stage.LayerMap, () =>
+        {
+            if (_map is null)
+            {
+                double[] inputVariances = provider.Diagonal(_factor, n);
+                _tables = HostPreparation.Tables(_network, inputVariances, _request.Lookup);
+                (_layerVariances, _priorDiagonal) = HostPreparation.Diagonals(_network, inputVariances, _request.Kind, _tables);
+                _map = Own(provider.PrepareMap(_network, _tables));
+            }
+
+            var counter = new ProgressCounter(progress, Stage.LayerMap, (double)n * (n + 1) / 2);
+            provider.MapLowerTriangle(_map, _factor, n, _layerVariances, _request.Kind, counter);
+            provider.Synchronize();
+            counter.Complete();
+        });
+    }
+
+    private void CheckFinite()
+    {
+        long first = _provider.FirstNonFiniteLowerTriangle(_factor, _n);
+        if (first >= 0)
+        {
+            var value = new double[1];
+            _provider.CopyOut(_factor, first, value);
+            throw FiniteResults.NotFiniteKernel((int)(first % _n), (int)(first / _n), value[0]);
+        }
+    }
+
+    /// <summary>Mean (M×C) and, when asked, per-point variances (M) for the test inputs, tile by tile.</summary>
+    public (Matrix<double> Mean, double[]? Variance) Predict(
+        Matrix<double> xTest, bool withVariance, StageTimings timings, IProgress<StageProgress>? progress)
+    {
+        ArgumentNullException.ThrowIfNull(xTest);
+        ArgumentNullException.ThrowIfNull(timings);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var provider = _provider;
+        int n = _n, m = xTest.RowCount;
+        int tile = MemoryPlan.TestTile(provider.Memory, provider.AvailableBytes(), n, _dimension, _outputs, _network.Depth, m);
+        var mean = new double[ColumnMajor.Count(m, _outputs)];
+        double[]? variance = withVariance ? new double[m] : null;
+        var counter = new ProgressCounter(progress, Stage.TestKernel, m);
+        ProviderBuffer? cachedCross = _request.InputGram?.ValidationGramFor(provider, xTest);
+
+        // One buffer of each for every tile: the last, shorter tile uses the first values.
+        int largest = Math.Min(tile, m);
+        using var testInputs = provider.Allocate((long)largest * _dimension, "the test inputs");
+        using var cross = provider.Allocate(ColumnMajor.Count(n, largest), "the test kernel K_D*");
+        using var tileMean = provider.Allocate((long)largest * _outputs, "the mean");
+        var meanTile = new double[(long)largest * _outputs];
+        for (int start = 0; start < m; start += tile)
+        {
+            int count = Math.Min(tile, m - start);
+            double[] inputs = count == m ? ColumnMajorOf(xTest) : xTest.SubMatrix(start, count, 0, _dimension).ToColumnMajorArray();
+            double[] priorVariance = [];
+
+            timings.Time(Stage.Upload, () =>
+            {
+                provider.CopyIn(testInputs, inputs);
+                provider.Synchronize();
+            });
+
+            timings.Time(Stage.TestKernel, () =>
+            {
+                if (cachedCross is not null)
+                {
+                    provider.Copy(cachedCross, ColumnMajor.ColumnStart(start, n), cross, 0, ColumnMajor.Count(n, count));
+                }
+                else
+                {
+                    provider.Multiply(false, true, n, count, _dimension, 1.0 / _dimension, _x, testInputs, 0, cross);
+                }
+
+                var test = HostPreparation.Diagonals(_network, HostPreparation.InputVariances(inputs, count, _dimension), _request.Kind, _tables);
+                priorVariance = test.Output;
+                provider.MapRectangle(_map!, cross, n, count, _layerVariances, test.LayerVariances, _request.Kind, new ProgressCounter(null, Stage.TestKernel, 1));
+                provider.Synchronize();
+            });
+
+            timings.Time(Stage.Mean, () =>
+            {
+                provider.Multiply(true, false, count, _outputs, n, 1, cross, _alpha, 0, tileMean);
+                provider.Synchronize();
+            });
+
+            if (variance is not null)
+            {
+                timings.Time(Stage.Variance, () =>
+                {
+                    provider.LowerTriangularSolve(_factor, n, cross, count);
+                    double[] explained = provider.ColumnSumsOfSquares(cross, n, count);
+                    for (int j = 0; j < count; j++)
+                    {
+                        variance[start + j] = GaussianProcessMath.PosteriorVariance(priorVariance[j], explained[j]);
+                    }
+                });
+            }
+
+            timings.Time(Stage.Download, () =>
+            {
+                Span<double> tileMeanHost = meanTile.AsSpan(0, count * _outputs);
+                provider.CopyOut(tileMean, 0, tileMeanHost);
+                for (int c = 0; c < _outputs; c++)
+                {
+                    tileMeanHost.Slice(c * count, count).CopyTo(mean.AsSpan(checked((int)ColumnMajor.Index(start, c, m)), count));
+                }
+            });
+
+            counter.Advance(count);
+        }
+
+        counter.Complete();
+        return (Matrix<double>.Build.Dense(m, _outputs, mean), variance);
+    }
+
+    /// <summary>The matrix's own column-major array where it is dense (no copy), else a column-major copy.</summary>
+    internal static double[] ColumnMajorOf(Matrix<double> matrix) => matrix.AsColumnMajorArray() ?? matrix.ToColumnMajorArray();
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        for (int i = _owned.Count - 1; i >= 0; i--)
+        {
+            _owned[i].Dispose();
+        }
+    }
+}

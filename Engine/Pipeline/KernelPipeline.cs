@@ -1,0 +1,84 @@
+using GpuNngp.Engine.Architecture;
+using GpuNngp.Engine.Computation;
+using GpuNngp.Kernels;
+using GpuNngp.Kernels.Lookup;
+using GpuNngp.Solvers;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace GpuNngp.Engine.Pipeline;
+
+/// <summary>
+/// K(X1, X2), or K(X1, X1), inputs used exactly as given, written once over any provider: the input
+/// Gram, q⁰, the lookup tables and diagonal chains on the host, the fused map, the exact diagonal
+/// (square case), then the matrix to host memory.
+/// </summary>
+internal static class KernelPipeline
+{
+    public static HostMatrix Compute(
+        IComputeProvider provider, CompiledNetwork network, Matrix<double> x1, Matrix<double>? x2, KernelKind kind, IProgress<StageProgress>? progress)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(x1);
+        var view = HostPreparation.View(network, QuadratureRules.DefaultOrder);
+        int n1 = x1.RowCount, d = x1.ColumnCount;
+        double[] a = FittedModel.ColumnMajorOf(x1);
+        using var dA = provider.Upload(a, "the first inputs");
+        return x2 is null ? Square(provider, view, dA, n1, d, kind, progress) : Rectangle(provider, view, a, dA, n1, x2, kind, progress);
+    }
+
+    private static HostMatrix Square(
+        IComputeProvider provider, HostNetworkView view, ProviderBuffer inputs, int n, int d, KernelKind kind, IProgress<StageProgress>? progress)
+    {
+        var result = provider.Allocate(ColumnMajor.Count(n, n), "the kernel matrix");
+        try
+        {
+            provider.SymmetricRankK(n, d, 1.0 / d, inputs, result);
+
+            // q⁰ from the Gram's own diagonal, so that c = k12/√(k11k22) is exactly 1 there.
+            double[] inputVariances = provider.Diagonal(result, n);
+            var tables = HostPreparation.Tables(view, inputVariances, LookupTableMode.Auto);
+            var diagonal = HostPreparation.Diagonals(view, inputVariances, kind, tables);
+            using var map = provider.PrepareMap(view, tables);
+            var counter = new ProgressCounter(progress, Stage.LayerMap, (double)n * (n + 1) / 2);
+            provider.MapLowerTriangle(map, result, n, diagonal.LayerVariances, kind, counter);
+            provider.SetDiagonal(result, n, diagonal.Output, 0, 0);
+            HostMatrix host = provider.ToHost(result, n, n);
+            counter.Complete();
+            SymmetricTriangles.MirrorLowerToUpper(host.Storage, n);
+            return host;
+        }
+        catch
+        {
+            result.Dispose();
+            throw;
+        }
+    }
+
+    private static HostMatrix Rectangle(
+        IComputeProvider provider, HostNetworkView view, double[] a, ProviderBuffer dA, int n1, Matrix<double> x2, KernelKind kind, IProgress<StageProgress>? progress)
+    {
+        int n2 = x2.RowCount, d = x2.ColumnCount;
+        double[] b = FittedModel.ColumnMajorOf(x2);
+        double[] inputVariances1 = HostPreparation.InputVariances(a, n1, d);
+        var tables = HostPreparation.Tables(view, inputVariances1, LookupTableMode.Auto);
+        var diagonal1 = HostPreparation.Diagonals(view, inputVariances1, kind, tables);
+        var diagonal2 = HostPreparation.Diagonals(view, HostPreparation.InputVariances(b, n2, d), kind, tables);
+        using var dB = provider.Upload(b, "the second inputs");
+        using var map = provider.PrepareMap(view, tables);
+        var cross = provider.Allocate(ColumnMajor.Count(n1, n2), "the kernel matrix");
+        try
+        {
+            provider.Multiply(false, true, n1, n2, d, 1.0 / d, dA, dB, 0, cross);
+            var counter = new ProgressCounter(progress, Stage.LayerMap, (double)n1 * n2);
+            provider.MapRectangle(map, cross, n1, n2, diagonal1.LayerVariances, diagonal2.LayerVariances, kind, counter);
+            HostMatrix host = provider.ToHost(cross, n1, n2);
+            counter.Complete();
+            return host;
+        }
+        catch
+        {
+            cross.Dispose();
+            throw;
+        }
+    }
+}
