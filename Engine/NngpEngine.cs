@@ -19,7 +19,7 @@ public sealed class NngpEngine : IDisposable
 {
     private readonly IComputeProvider _provider;
 
-    private NngpEngine(IComputeProvider provider, string choice)
+    internal NngpEngine(IComputeProvider provider, string choice)
     {
         _provider = provider;
         DeviceChoice = choice;

@@ -24,3 +24,12 @@ public sealed class CpuManagedBackendTests : BackendContractTests
 {
     protected override NngpEngine CreateEngine() => NngpEngine.Create(DeviceKind.Cpu, HostLinearAlgebra.Managed);
 }
+
+/// <summary>
+/// The shared cases through the device kernels on ILGPU's CPU simulator (<see cref="SimulatedDeviceProvider"/>):
+/// the GPU provider's map, diagonal, triangle and reduction kernels in the one pipeline, without a GPU.
+/// </summary>
+public sealed class SimulatedDeviceBackendTests : BackendContractTests
+{
+    protected override NngpEngine CreateEngine() => new(new SimulatedDeviceProvider(), "device: the ILGPU CPU simulator");
+}
