@@ -3,7 +3,7 @@ namespace GpuNngp.Engine.Computation;
 /// <summary>
 /// What to do when K_DD + σε²I does not factorise: add jitter to the diagonal, starting at
 /// 1e-10·mean(diag) and growing ×10 up to <see cref="MaxRelativeJitter"/>·mean(diag); past that the
-/// fit fails with a clear error. The jitter used is part of the result.
+/// fit fails with an <see cref="NngpNumericalException"/>. The jitter used is part of the result.
 /// </summary>
 public sealed record JitterPolicy(double InitialRelativeJitter = 1e-10, double MaxRelativeJitter = 1e-4, double Growth = 10)
 {
@@ -41,8 +41,10 @@ public sealed record JitterPolicy(double InitialRelativeJitter = 1e-10, double M
             }
         }
 
-        throw new NngpInputException(FormattableString.Invariant(
-            $"the kernel matrix is not positive definite (leading minor {failedMinor} failed) even with jitter {maximum:G3} = {MaxRelativeJitter:G3}·mean(diag); add observation noise (--noise) or remove duplicate training points"));
+        throw new NngpNumericalException(
+            FormattableString.Invariant(
+                $"the kernel matrix is not positive definite (leading minor {failedMinor} failed) even with jitter {maximum:G3} = {MaxRelativeJitter:G3}·mean(diag); add observation noise (the noise parameter) or remove duplicate training points"),
+            "noise");
     }
 
     /// <summary>

@@ -134,7 +134,7 @@ public sealed record DataSplit(LabeledImages Train, LabeledImages Test)
         if (protocol == SplitProtocol.Paper)
         {
             throw new NngpInputException(
-                $"the paper's split needs separate training and test files ({MnistName}, {FashionMnistName} or a directory); {Mnist10kName} is one pool of {Datasets.Mnist10kCount} examples: use --split first");
+                $"the paper's split needs separate training and test files ({MnistName}, {FashionMnistName} or a directory); {Mnist10kName} is one pool of {Datasets.Mnist10kCount} examples: use SplitProtocol.First", "split");
         }
     }
 

@@ -31,7 +31,7 @@ internal static class GpuMemoryPlan
         {
             throw MemoryRefusal.Error(
                 string.Create(CultureInfo.InvariantCulture, $"N = {n:N0} training points need"), matrix, "K_DD",
-                side, "X, the targets and workspace", "the GPU has", freeBytes, "free", "use fewer training points or the CPU (--device cpu)");
+                side, "X, the targets and workspace", "the GPU has", freeBytes, "free", "use fewer training points or the CPU (DeviceKind.Cpu)");
         }
     }
 
@@ -44,7 +44,7 @@ internal static class GpuMemoryPlan
         {
             throw MemoryRefusal.Error(
                 string.Create(CultureInfo.InvariantCulture, $"a {rows:N0}×{columns:N0} kernel needs"), matrix, "the matrix",
-                side, "the inputs and workspace", "the GPU has", freeBytes, "free", "use fewer points or the CPU (--device cpu)");
+                side, "the inputs and workspace", "the GPU has", freeBytes, "free", "use fewer points or the CPU (DeviceKind.Cpu)");
         }
     }
 
