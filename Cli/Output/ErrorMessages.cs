@@ -23,6 +23,8 @@ internal static class ErrorMessages
         new("trainSize", "--train-size"),
         new("testSize", "--test-size"),
         new("validationSize", "--validation-size"),
+        new("dataset", "--dataset"),
+        new("calibrationBins", "--calibration-bins"),
     ];
 
     /// <summary>Whether <paramref name="e"/> is a failure the command line reports in one line with exit code 2.</summary>

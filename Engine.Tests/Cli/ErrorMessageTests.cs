@@ -61,4 +61,11 @@ public sealed class ErrorMessageTests
         var (code, _, error) = CliRunner.Run("evaluate", "--dataset", "mnist10k", "--split", "paper", "--train-size", "20", "--test-size", "5", "--device", "cpu");
         FailureTests.AssertOneLineError(code, error, "use --split first");
     }
+
+    [Fact]
+    public void ASizeOutOfRange_NamesItsFlag()
+    {
+        var (code, _, error) = CliRunner.Run("evaluate", "--dataset", "mnist10k", "--train-size", "0", "--test-size", "5", "--device", "cpu");
+        FailureTests.AssertOneLineError(code, error, "training size must be at least 2, got 0 (--train-size)");
+    }
 }

@@ -66,4 +66,14 @@ public sealed class ExceptionKindTests
         Assert.Equal("split", error.Parameter);
         Assert.Contains("SplitProtocol.First", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(0, 10, "trainSize")]
+    [InlineData(10, 0, "testSize")]
+    [InlineData(9000, 2000, null)] // the two sizes together are too many: no one parameter is at fault
+    public void ASizeOutOfRange_NamesItsParameter(int trainSize, int testSize, string? parameter)
+    {
+        var error = Assert.Throws<NngpInputException>(() => DataSplit.Load(DataSplit.Mnist10kName, trainSize, testSize));
+        Assert.Equal(parameter, error.Parameter);
+    }
 }

@@ -57,18 +57,20 @@ public sealed record JitterPolicy(double InitialRelativeJitter = 1e-10, double M
         if (!(double.IsFinite(InitialRelativeJitter) && InitialRelativeJitter > 0 && double.IsFinite(MaxRelativeJitter) && MaxRelativeJitter >= 0))
         {
             throw new NngpInputException(FormattableString.Invariant(
-                $"jitter policy: the initial jitter must be finite and > 0 and the maximum finite and ≥ 0, got {InitialRelativeJitter:G3} and {MaxRelativeJitter:G3}"));
+                $"jitter policy: the initial jitter must be finite and > 0 and the maximum finite and ≥ 0, got {InitialRelativeJitter:G3} and {MaxRelativeJitter:G3}"),
+                "jitter");
         }
 
         if (!(double.IsFinite(Growth) && Growth > 1))
         {
-            throw new NngpInputException(FormattableString.Invariant($"jitter policy: the growth must be finite and > 1, got {Growth:G3}"));
+            throw new NngpInputException(FormattableString.Invariant($"jitter policy: the growth must be finite and > 1, got {Growth:G3}"), "jitter");
         }
 
         if (MaxRelativeJitter > InitialRelativeJitter && Math.Log(MaxRelativeJitter / InitialRelativeJitter) / Math.Log(Growth) > MaxAttempts)
         {
             throw new NngpInputException(FormattableString.Invariant(
-                $"jitter policy: growing ×{Growth:G3} from {InitialRelativeJitter:G3} to {MaxRelativeJitter:G3} takes more than {MaxAttempts} factorisations"));
+                $"jitter policy: growing ×{Growth:G3} from {InitialRelativeJitter:G3} to {MaxRelativeJitter:G3} takes more than {MaxAttempts} factorisations"),
+                "jitter");
         }
     }
 
