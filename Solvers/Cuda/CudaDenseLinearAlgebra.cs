@@ -126,10 +126,7 @@ public sealed unsafe class CudaDenseLinearAlgebra : IDisposable
     public void Potrf(int n, nint a, int lda, nint workspace, int lwork, nint devInfo)
     {
         ValidateSquare(nameof(n), n, nameof(a), a, nameof(lda), lda);
-        ArgumentOutOfRangeException.ThrowIfNegative(lwork);
-        if (lwork > 0)
-            RequirePointer(workspace, nameof(workspace));
-        RequirePointer(devInfo, nameof(devInfo));
+        ValidateWorkspace(workspace, lwork, devInfo);
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         var status = CusolverNative.cusolverDnDpotrf(
             _cusolver, CublasNative.CUBLAS_FILL_MODE_LOWER, n, a, lda, workspace, lwork, devInfo);
@@ -183,10 +180,7 @@ public sealed unsafe class CudaDenseLinearAlgebra : IDisposable
     public void SymmetricEigen(int n, nint a, int lda, nint w, nint workspace, int lwork, nint devInfo)
     {
         ValidateSymmetricEigen(n, a, lda, w);
-        ArgumentOutOfRangeException.ThrowIfNegative(lwork);
-        if (lwork > 0)
-            RequirePointer(workspace, nameof(workspace));
-        RequirePointer(devInfo, nameof(devInfo));
+        ValidateWorkspace(workspace, lwork, devInfo);
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         var status = CusolverNative.cusolverDnDsyevd(
             _cusolver, CusolverNative.CUSOLVER_EIG_MODE_VECTOR, CublasNative.CUBLAS_FILL_MODE_LOWER, n, a, lda, w, workspace, lwork, devInfo);
@@ -269,6 +263,15 @@ public sealed unsafe class CudaDenseLinearAlgebra : IDisposable
             RequirePointer(l, nameof(l));
             RequirePointer(b, nameof(b));
         }
+    }
+
+    /// <summary>A cuSOLVER workspace of lwork ≥ 0 doubles (a pointer when lwork &gt; 0) and the device int for its outcome.</summary>
+    internal static void ValidateWorkspace(nint workspace, int lwork, nint devInfo)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(lwork);
+        if (lwork > 0)
+            RequirePointer(workspace, nameof(workspace));
+        RequirePointer(devInfo, nameof(devInfo));
     }
 
     internal static void ValidateSymmetricEigen(int n, nint a, int lda, nint w)
