@@ -1,14 +1,14 @@
 using System.CommandLine;
 using GpuNngp.Cli.Commands;
-using GpuNngp.Engine;
-using GpuNngp.Solvers;
+using GpuNngp.Cli.Output;
 using Spectre.Console;
 
 namespace GpuNngp.Cli;
 
 /// <summary>
-/// The `nngp` command: its subcommands, and the one place errors become exit codes. Bad input is one
-/// line on standard error and exit code 2; an internal failure is one line and exit code 70; neither
+/// The `nngp` command: its subcommands, and the one place errors become exit codes. Bad input, a
+/// numerical failure and a device failure are one line on standard error (<see cref="ErrorMessages"/>)
+/// and exit code 2; an internal failure is one line and exit code 70; neither
 /// prints a stack trace (set NNGP_DEBUG=1 to see one).
 /// </summary>
 public static class NngpCommandLine
@@ -43,9 +43,9 @@ public static class NngpCommandLine
         {
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = console.Profile.Out.Writer, Error = error });
         }
-        catch (Exception e) when (e is NngpInputException or CudaException)
+        catch (Exception e) when (ErrorMessages.IsReported(e))
         {
-            error.WriteLine($"error: {e.Message}");
+            error.WriteLine(ErrorMessages.Line(e));
             return InputError;
         }
         catch (Exception e) when (Environment.GetEnvironmentVariable("NNGP_DEBUG") != "1")

@@ -62,7 +62,7 @@ public sealed class NngpEngine : IDisposable
 
         if (device == DeviceKind.Gpu)
         {
-            throw new NngpInputException($"--device gpu: no usable GPU: {reason}");
+            throw new NngpDeviceException($"device = DeviceKind.Gpu: no usable GPU: {reason}", "device");
         }
 
         var fallback = new CpuProvider(hostLinearAlgebra, availableHostMemory);
@@ -204,7 +204,7 @@ public sealed class NngpEngine : IDisposable
         if (hostCopies > 1 && ColumnMajor.Count(x1.RowCount, columns) > Array.MaxLength)
         {
             throw new NngpInputException(
-                $"a {x1.RowCount:N0}×{columns:N0} kernel is larger than a MathNet matrix holds ({Array.MaxLength:N0} entries); use NngpEngine.HostKernel (or `nngp kernel --out K.npy`)");
+                $"a {x1.RowCount:N0}×{columns:N0} kernel is larger than a MathNet matrix holds ({Array.MaxLength:N0} entries); use NngpEngine.HostKernel");
         }
 
         MemoryPlan.CheckKernel(_provider.Memory, _provider.AvailableBytes(), HostMemory.Available(), x1.RowCount, columns, x1.ColumnCount, compiled.Depth, hostCopies);

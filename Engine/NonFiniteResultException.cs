@@ -2,10 +2,10 @@ namespace GpuNngp.Engine;
 
 /// <summary>
 /// A kernel or a result that would not be finite (an overflow, or an activation returning NaN/∞):
-/// thrown instead of returning it. Bad input like any other (exit code 2 in the CLI); a search
-/// records the point as failed with this message.
+/// thrown instead of returning it. A numerical failure (exit code 2 in the CLI); a search records the
+/// point as failed with this message.
 /// </summary>
-public sealed class NonFiniteResultException : NngpInputException
+public sealed class NonFiniteResultException : NngpNumericalException
 {
     public NonFiniteResultException(string message) : base(message) { }
 

@@ -35,4 +35,13 @@ public interface IHostLinearAlgebra
 
     /// <summary>Solves L·X = B in place for B (n×nrhs), L the lower factor.</summary>
     void LowerTriangularSolve(HostBuffer factor, int n, HostBuffer b, int nrhs);
+
+    /// <summary>
+    /// Eigendecomposition A = V·Λ·Vᵀ of the symmetric n×n matrix whose lower triangle is in
+    /// <paramref name="a"/> (the strict upper triangle is not read): the eigenvalues in ascending order
+    /// into <paramref name="eigenvalues"/> (n), the orthonormal eigenvectors over <paramref name="a"/>
+    /// (column j the vector of eigenvalue j). Throws <see cref="ArithmeticException"/> when the
+    /// algorithm does not converge.
+    /// </summary>
+    void SymmetricEigen(HostBuffer a, int n, HostBuffer eigenvalues);
 }

@@ -188,7 +188,7 @@ public sealed partial class Harness
                     _log.WriteLine($"gpu: {engine.Backend} is not in the peaks table (perf/gpu-peaks.json): no fractions of peak");
                 }
             }
-            catch (NngpInputException e) when (_options.Backends is null)
+            catch (NngpException e) when (_options.Backends is null)
             {
                 _log.WriteLine($"gpu: not measured ({e.Message})");
             }

@@ -50,7 +50,7 @@ public static class PerfProgram
             var result = new Harness(options, output).Run();
             return result.FailedChecks > 0 && options.Strict ? 1 : 0;
         }
-        catch (NngpInputException e)
+        catch (NngpException e)
         {
             error.WriteLine($"error: {e.Message}");
             return 2;

@@ -153,8 +153,9 @@ public abstract class BackendContractTests
         var y = RandomMatrix(20, 1, seed: 15);
         var noJitter = new JitterPolicy(InitialRelativeJitter: 1e-10, MaxRelativeJitter: 1e-20);
 
-        var error = Assert.Throws<NngpInputException>(() => engine.Fit(network, x, y, noise: 0, jitter: noJitter));
+        var error = Assert.Throws<NngpNumericalException>(() => engine.Fit(network, x, y, noise: 0, jitter: noJitter));
         Assert.Contains("not positive definite", error.Message, StringComparison.Ordinal);
+        Assert.Equal("noise", error.Parameter);
     }
 
     [Fact]

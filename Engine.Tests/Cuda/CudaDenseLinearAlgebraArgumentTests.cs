@@ -66,6 +66,23 @@ public sealed class CudaDenseLinearAlgebraArgumentTests
     }
 
     [Fact]
+    public void SymmetricEigen_NeedsASquareMatrixAndAnEigenvalueBuffer()
+    {
+        CudaDenseLinearAlgebra.ValidateSymmetricEigen(n: 5, a: P, lda: 6, w: P);
+        CudaDenseLinearAlgebra.ValidateSymmetricEigen(n: 0, a: 0, lda: 1, w: 0); // empty: no pointers needed
+
+        Assert.Equal("n", Assert.Throws<ArgumentOutOfRangeException>(() => CudaDenseLinearAlgebra.ValidateSymmetricEigen(n: -1, a: P, lda: 1, w: P)).ParamName);
+        Assert.Equal("lda", Assert.Throws<ArgumentOutOfRangeException>(() => CudaDenseLinearAlgebra.ValidateSymmetricEigen(n: 5, a: P, lda: 4, w: P)).ParamName);
+        Assert.Equal("a", Assert.Throws<ArgumentException>(() => CudaDenseLinearAlgebra.ValidateSymmetricEigen(n: 5, a: 0, lda: 5, w: P)).ParamName);
+        Assert.Equal("w", Assert.Throws<ArgumentException>(() => CudaDenseLinearAlgebra.ValidateSymmetricEigen(n: 5, a: P, lda: 5, w: 0)).ParamName);
+
+        CudaDenseLinearAlgebra.ValidateWorkspace(workspace: 0, lwork: 0, devInfo: P); // no workspace needed: none given
+        Assert.Equal("lwork", Assert.Throws<ArgumentOutOfRangeException>(() => CudaDenseLinearAlgebra.ValidateWorkspace(workspace: P, lwork: -1, devInfo: P)).ParamName);
+        Assert.Equal("workspace", Assert.Throws<ArgumentException>(() => CudaDenseLinearAlgebra.ValidateWorkspace(workspace: 0, lwork: 8, devInfo: P)).ParamName);
+        Assert.Equal("devInfo", Assert.Throws<ArgumentException>(() => CudaDenseLinearAlgebra.ValidateWorkspace(workspace: P, lwork: 8, devInfo: 0)).ParamName);
+    }
+
+    [Fact]
     public void ConstructingWithoutTheLibrariesSaysWhy()
     {
         if (CudaLibraryResolver.TryLoad(out var reason))

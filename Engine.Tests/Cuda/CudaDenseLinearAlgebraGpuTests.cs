@@ -186,6 +186,63 @@ public sealed class CudaDenseLinearAlgebraGpuTests(ITestOutputHelper output)
             AssertClose(expected[i], z[i]);
     }
 
+    [Fact]
+    public void SymmetricEigenMatchesItsDefinitionAndTheHostLapack()
+    {
+        using var gpu = OpenOrSkip();
+        const int n = 40, lda = 43; // lda > n: padding rows are part of the layout, not the matrix
+        var a = new double[lda * n];
+        for (var j = 0; j < n; j++)
+        {
+            for (var i = 0; i < lda; i++)
+                a[i + j * lda] = i >= n ? 1e300 : i < j ? double.NaN : Math.Cos(0.37 * (i + 1) * (j + 2)) + (i == j ? 0.5 * i : 0); // upper: not read
+        }
+
+        using var dA = gpu.Accelerator.Allocate1D(a);
+        using var dW = gpu.Accelerator.Allocate1D<double>(n);
+        using var dInfo = gpu.Accelerator.Allocate1D(new[] { -999 });
+        using (var linalg = new CudaDenseLinearAlgebra(nint.Zero))
+        {
+            var lwork = linalg.SymmetricEigenWorkspaceSize(n, dA.NativePtr, lda, dW.NativePtr);
+            Assert.True(lwork >= 0);
+            using var dWork = gpu.Accelerator.Allocate1D<double>(Math.Max(1, lwork));
+            linalg.SymmetricEigen(n, dA.NativePtr, lda, dW.NativePtr, dWork.NativePtr, lwork, dInfo.NativePtr);
+            gpu.Accelerator.Synchronize();
+            Assert.Equal(0, dInfo.GetAsArray1D()[0]);
+        }
+
+        var w = dW.GetAsArray1D();
+        var v = dA.GetAsArray1D();
+        double Lower(int i, int j) => i >= j ? a[i + j * lda] : a[j + i * lda];
+
+        // The host's LAPACK on the same lower triangle gives the same eigenvalues.
+        var native = GpuNngp.Solvers.HostLinearAlgebra.Native(out var reason) ?? throw new InvalidOperationException(reason);
+        using var hostA = GpuNngp.Solvers.HostBuffer.Allocate(n * n);
+        for (var j = 0; j < n; j++)
+        {
+            for (var i = 0; i < n; i++)
+                hostA[i + j * n] = Lower(i, j);
+        }
+        using var hostW = GpuNngp.Solvers.HostBuffer.Allocate(n);
+        native.SymmetricEigen(hostA, n, hostW);
+
+        for (var j = 0; j < n; j++)
+        {
+            Assert.True(Math.Abs(hostW[j] - w[j]) <= 1e-10 * n, $"eigenvalue {j}: {w[j]:R} on the GPU, {hostW[j]:R} on the host"); // entries below 21 < n: relative to ‖A‖
+            for (var i = 0; i < n; i++)
+            {
+                double av = 0, vtv = 0;
+                for (var p = 0; p < n; p++)
+                {
+                    av += Lower(i, p) * v[p + j * lda];
+                    vtv += v[p + i * lda] * v[p + j * lda];
+                }
+                Assert.True(Math.Abs(av - w[j] * v[i + j * lda]) <= 1e-10 * n, $"(A·V − V·Λ)[{i}, {j}] = {av - w[j] * v[i + j * lda]:E2}");
+                Assert.True(Math.Abs(vtv - (i == j ? 1 : 0)) <= 1e-10, $"(VᵀV − I)[{i}, {j}] = {vtv - (i == j ? 1 : 0):E2}");
+            }
+        }
+    }
+
     private static void AssertClose(double expected, double actual) =>
         Assert.True(
             Math.Abs(expected - actual) <= Tolerance * Math.Max(1.0, Math.Abs(expected)),

@@ -174,8 +174,9 @@ public sealed class GpuAgreementTests : IClassFixture<GpuEngineFixture>
             Assert.Contains("no usable GPU: ", engine.DeviceChoice, StringComparison.Ordinal);
         }
 
-        var error = Assert.Throws<NngpInputException>(() => NngpEngine.Create(DeviceKind.Gpu));
-        Assert.StartsWith("--device gpu: no usable GPU: ", error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<NngpDeviceException>(() => NngpEngine.Create(DeviceKind.Gpu));
+        Assert.StartsWith("device = DeviceKind.Gpu: no usable GPU: ", error.Message, StringComparison.Ordinal);
+        Assert.Equal("device", error.Parameter);
         Assert.DoesNotContain('\n', error.Message);
     }
 

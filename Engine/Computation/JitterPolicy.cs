@@ -3,7 +3,7 @@ namespace GpuNngp.Engine.Computation;
 /// <summary>
 /// What to do when K_DD + σε²I does not factorise: add jitter to the diagonal, starting at
 /// 1e-10·mean(diag) and growing ×10 up to <see cref="MaxRelativeJitter"/>·mean(diag); past that the
-/// fit fails with a clear error. The jitter used is part of the result.
+/// fit fails with an <see cref="NngpNumericalException"/>. The jitter used is part of the result.
 /// </summary>
 public sealed record JitterPolicy(double InitialRelativeJitter = 1e-10, double MaxRelativeJitter = 1e-4, double Growth = 10)
 {
@@ -41,8 +41,10 @@ public sealed record JitterPolicy(double InitialRelativeJitter = 1e-10, double M
             }
         }
 
-        throw new NngpInputException(FormattableString.Invariant(
-            $"the kernel matrix is not positive definite (leading minor {failedMinor} failed) even with jitter {maximum:G3} = {MaxRelativeJitter:G3}·mean(diag); add observation noise (--noise) or remove duplicate training points"));
+        throw new NngpNumericalException(
+            FormattableString.Invariant(
+                $"the kernel matrix is not positive definite (leading minor {failedMinor} failed) even with jitter {maximum:G3} = {MaxRelativeJitter:G3}·mean(diag); add observation noise (the noise parameter) or remove duplicate training points"),
+            "noise");
     }
 
     /// <summary>
@@ -55,18 +57,20 @@ public sealed record JitterPolicy(double InitialRelativeJitter = 1e-10, double M
         if (!(double.IsFinite(InitialRelativeJitter) && InitialRelativeJitter > 0 && double.IsFinite(MaxRelativeJitter) && MaxRelativeJitter >= 0))
         {
             throw new NngpInputException(FormattableString.Invariant(
-                $"jitter policy: the initial jitter must be finite and > 0 and the maximum finite and ≥ 0, got {InitialRelativeJitter:G3} and {MaxRelativeJitter:G3}"));
+                $"jitter policy: the initial jitter must be finite and > 0 and the maximum finite and ≥ 0, got {InitialRelativeJitter:G3} and {MaxRelativeJitter:G3}"),
+                "jitter");
         }
 
         if (!(double.IsFinite(Growth) && Growth > 1))
         {
-            throw new NngpInputException(FormattableString.Invariant($"jitter policy: the growth must be finite and > 1, got {Growth:G3}"));
+            throw new NngpInputException(FormattableString.Invariant($"jitter policy: the growth must be finite and > 1, got {Growth:G3}"), "jitter");
         }
 
         if (MaxRelativeJitter > InitialRelativeJitter && Math.Log(MaxRelativeJitter / InitialRelativeJitter) / Math.Log(Growth) > MaxAttempts)
         {
             throw new NngpInputException(FormattableString.Invariant(
-                $"jitter policy: growing ×{Growth:G3} from {InitialRelativeJitter:G3} to {MaxRelativeJitter:G3} takes more than {MaxAttempts} factorisations"));
+                $"jitter policy: growing ×{Growth:G3} from {InitialRelativeJitter:G3} to {MaxRelativeJitter:G3} takes more than {MaxAttempts} factorisations"),
+                "jitter");
         }
     }
 

@@ -39,8 +39,8 @@ public sealed record DataSplit(LabeledImages Train, LabeledImages Test)
     public static DataSplit Load(string dataset, int trainSize, int testSize, SplitProtocol? split = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(dataset);
-        CheckSize(trainSize, "training");
-        CheckSize(testSize, "test");
+        CheckSize(trainSize, "training", nameof(trainSize));
+        CheckSize(testSize, "test", nameof(testSize));
         var protocol = split ?? DefaultSplit(dataset);
         if (IsMnist10k(dataset))
         {
@@ -80,7 +80,7 @@ public sealed record DataSplit(LabeledImages Train, LabeledImages Test)
             return LoadTraining(dataset, trainSize).SplitLast(validationSize);
         }
 
-        CheckSize(trainSize, "training");
+        CheckSize(trainSize, "training", nameof(trainSize));
         if (IsMnist10k(dataset))
         {
             RefusePaperSplitOfOnePool(protocol);
@@ -88,7 +88,7 @@ public sealed record DataSplit(LabeledImages Train, LabeledImages Test)
 
         if (validationSize < 1 || validationSize > PaperSplit.ValidationCount)
         {
-            throw new NngpInputException($"the paper's split has {PaperSplit.ValidationCount} validation images: the validation size must be from 1 to {PaperSplit.ValidationCount}, got {validationSize}");
+            throw new NngpInputException($"the paper's split has {PaperSplit.ValidationCount} validation images: the validation size must be from 1 to {PaperSplit.ValidationCount}, got {validationSize}", nameof(validationSize));
         }
 
         // One read of the training file: the subset's rows, then the leading validation rows.
@@ -105,12 +105,12 @@ public sealed record DataSplit(LabeledImages Train, LabeledImages Test)
     public static LabeledImages LoadTraining(string dataset, int trainSize)
     {
         ArgumentException.ThrowIfNullOrEmpty(dataset);
-        CheckSize(trainSize, "training");
+        CheckSize(trainSize, "training", nameof(trainSize));
         if (IsMnist10k(dataset))
         {
             if (trainSize > Datasets.Mnist10kCount)
             {
-                throw new NngpInputException($"{Mnist10kName} has {Datasets.Mnist10kCount} examples: training size {trainSize} is more than that");
+                throw new NngpInputException($"{Mnist10kName} has {Datasets.Mnist10kCount} examples: training size {trainSize} is more than that", nameof(trainSize));
             }
 
             return Datasets.Mnist10k().Slice(0, trainSize);
@@ -134,17 +134,17 @@ public sealed record DataSplit(LabeledImages Train, LabeledImages Test)
         if (protocol == SplitProtocol.Paper)
         {
             throw new NngpInputException(
-                $"the paper's split needs separate training and test files ({MnistName}, {FashionMnistName} or a directory); {Mnist10kName} is one pool of {Datasets.Mnist10kCount} examples: use --split first");
+                $"the paper's split needs separate training and test files ({MnistName}, {FashionMnistName} or a directory); {Mnist10kName} is one pool of {Datasets.Mnist10kCount} examples: use SplitProtocol.First", "split");
         }
     }
 
     private static bool IsMnist10k(string dataset) => string.Equals(dataset, Mnist10kName, StringComparison.OrdinalIgnoreCase);
 
-    private static void CheckSize(int size, string which)
+    private static void CheckSize(int size, string which, string parameter)
     {
         if (size < 1)
         {
-            throw new NngpInputException($"{which} size must be at least 1, got {size}");
+            throw new NngpInputException($"{which} size must be at least 1, got {size}", parameter);
         }
     }
 
@@ -168,7 +168,7 @@ public sealed record DataSplit(LabeledImages Train, LabeledImages Test)
         else
         {
             throw new NngpInputException(
-                $"unknown dataset '{dataset}': use {Mnist10kName}, {MnistName}, {FashionMnistName} or a directory holding {Datasets.TrainImages}(.gz) and the other MNIST-format files");
+                $"unknown dataset '{dataset}': use {Mnist10kName}, {MnistName}, {FashionMnistName} or a directory holding {Datasets.TrainImages}(.gz) and the other MNIST-format files", nameof(dataset));
         }
 
         return Datasets.ResolveDirectory(directory);

@@ -37,7 +37,7 @@ public sealed record LabeledImages(Matrix<double> Images, int[] Labels)
         if (validationSize < 1 || validationSize >= Count)
         {
             throw new NngpInputException(
-                $"validation size {validationSize} must be between 1 and {Count - 1} (the training part has {Count} examples and needs at least one left to fit)");
+                $"validation size {validationSize} must be between 1 and {Count - 1} (the training part has {Count} examples and needs at least one left to fit)", "validationSize");
         }
 
         int fit = Count - validationSize;

@@ -34,13 +34,13 @@ public static class PaperSplit
         int poolSize = poolLabels.Count;
         if (trainSize < 1 || trainSize > poolSize)
         {
-            throw new NngpInputException($"the paper's split takes a training size from 1 to the pool's {poolSize} images (the training file less its first {ValidationCount}), got {trainSize}");
+            throw new NngpInputException($"the paper's split takes a training size from 1 to the pool's {poolSize} images (the training file less its first {ValidationCount}), got {trainSize}", nameof(trainSize));
         }
 
         bool wholePool = trainSize == poolSize;
         if (!wholePool && trainSize % Classes != 0)
         {
-            throw new NngpInputException($"the paper's split takes N/{Classes} images of each class: the training size must be a multiple of {Classes} (or the whole pool of {poolSize}), got {trainSize}");
+            throw new NngpInputException($"the paper's split takes N/{Classes} images of each class: the training size must be a multiple of {Classes} (or the whole pool of {poolSize}), got {trainSize}", nameof(trainSize));
         }
 
         var byClass = new List<int>[Classes];

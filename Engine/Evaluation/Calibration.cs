@@ -86,7 +86,7 @@ public static class Calibration
 
         if (bins < 1)
         {
-            throw new NngpInputException($"calibration needs at least 1 bin, got {bins}");
+            throw new NngpInputException($"calibration needs at least 1 bin, got {bins}", nameof(bins));
         }
 
         if (m < bins)

@@ -23,12 +23,12 @@ public static class ClassificationExperiment
         InputValidation.CheckNonNegative(settings.Noise, "observation noise");
         if (settings.TrainSize < 2)
         {
-            throw new NngpInputException($"training size must be at least 2, got {settings.TrainSize}");
+            throw new NngpInputException($"training size must be at least 2, got {settings.TrainSize}", "trainSize");
         }
 
         if (settings.CalibrationBins < 1)
         {
-            throw new NngpInputException($"calibration bins must be at least 1, got {settings.CalibrationBins}");
+            throw new NngpInputException($"calibration bins must be at least 1, got {settings.CalibrationBins}", "calibrationBins");
         }
 
         // The engine first, so that a training size its memory cannot hold is refused before any data is read.

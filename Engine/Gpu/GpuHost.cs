@@ -13,7 +13,7 @@ internal static class GpuHost
     /// <summary>The matrix's own column-major array where it is dense (no copy), else a column-major copy.</summary>
     public static double[] ColumnMajor(Matrix<double> matrix) => matrix.AsColumnMajorArray() ?? matrix.ToColumnMajorArray();
 
-    /// <summary>Allocates <paramref name="length"/> device elements (at least one); an out-of-memory becomes a one-line input error.</summary>
+    /// <summary>Allocates <paramref name="length"/> device elements (at least one); an out-of-memory becomes a one-line device error.</summary>
     public static MemoryBuffer1D<T, Stride1D.Dense> Allocate<T>(Accelerator accelerator, long length, string what)
         where T : unmanaged
     {
@@ -23,7 +23,7 @@ internal static class GpuHost
         }
         catch (IlgpuCudaException e)
         {
-            throw new NngpInputException(
+            throw new NngpDeviceException(
                 $"the GPU could not allocate {MemoryRefusal.Gigabytes(Math.Max(1, length) * System.Runtime.CompilerServices.Unsafe.SizeOf<T>())} for {what} ({e.Message.Split('\n')[0]})", e);
         }
     }

@@ -101,7 +101,7 @@ internal sealed class FittedModel : IDisposable
         {
             jitter = request.Jitter.Run(_priorDiagonal.Average(), Attempt);
         }
-        catch (NngpInputException e) when (attempt == 1 && e is not NonFiniteResultException)
+        catch (NngpNumericalException e) when (attempt == 1 && e is not NonFiniteResultException)
         {
             // A policy that allows no retry failed on the first attempt, before the kernel was
             // checked: rebuild it once to tell a non-finite kernel from one not positive definite.

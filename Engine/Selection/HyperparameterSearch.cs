@@ -99,7 +99,7 @@ public sealed class HyperparameterSearch
             double accuracy = ClassificationExperiment.Accuracy(prediction.PredictedClasses(), validationLabels);
             return new SearchResult(point, posterior.LogMarginalLikelihood, accuracy, posterior.Jitter);
         }
-        catch (NngpInputException e) when (e is NonFiniteResultException || e.Message.Contains("not positive definite", StringComparison.Ordinal))
+        catch (NngpNumericalException e)
         {
             return new SearchResult(point, double.NaN, double.NaN, double.NaN, e.Message);
         }

@@ -62,7 +62,7 @@ public static class SearchExperiment
                 }
                 catch (IOException e)
                 {
-                    throw new NngpInputException($"{settings.CsvPath}: cannot append a finished point ({e.Message}); the points before it are in the file: make room and run the same command with --resume", e);
+                    throw new NngpInputException($"{settings.CsvPath}: cannot append a finished point ({e.Message}); the points before it are in the file: make room and run the same search again with SearchSettings.Resume", "resume", e);
                 }
 
                 progress?.Invoke(new SearchProgress(++completed, toCompute, Stopwatch.GetElapsedTime(searchStart)));
@@ -109,7 +109,7 @@ public static class SearchExperiment
         {
             if (!settings.Resume)
             {
-                throw new NngpInputException($"{path} exists: pass --resume to continue that search, or name another file");
+                throw new NngpInputException($"{path} exists: continue that search with SearchSettings.Resume, or name another file", "resume");
             }
 
             var file = SearchCsv.ReadFile(path);

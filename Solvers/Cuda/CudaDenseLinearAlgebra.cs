@@ -2,7 +2,7 @@ namespace GpuNngp.Solvers.Cuda;
 
 /// <summary>
 /// One cuBLAS handle and one cuSOLVER handle bound to one CUDA stream: the FP64 dense operations of the GPU
-/// path (syrk, gemm, trsm, potrf, potrs) on device pointers, column-major, lower triangle.
+/// path (syrk, gemm, trsm, potrf, potrs, syevd) on device pointers, column-major, lower triangle.
 /// </summary>
 /// <remarks>
 /// <para>Every call is asynchronous on the stream, like a kernel launch: it returns once queued. Results are
@@ -126,10 +126,7 @@ public sealed unsafe class CudaDenseLinearAlgebra : IDisposable
     public void Potrf(int n, nint a, int lda, nint workspace, int lwork, nint devInfo)
     {
         ValidateSquare(nameof(n), n, nameof(a), a, nameof(lda), lda);
-        ArgumentOutOfRangeException.ThrowIfNegative(lwork);
-        if (lwork > 0)
-            RequirePointer(workspace, nameof(workspace));
-        RequirePointer(devInfo, nameof(devInfo));
+        ValidateWorkspace(workspace, lwork, devInfo);
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         var status = CusolverNative.cusolverDnDpotrf(
             _cusolver, CublasNative.CUBLAS_FILL_MODE_LOWER, n, a, lda, workspace, lwork, devInfo);
@@ -153,6 +150,41 @@ public sealed unsafe class CudaDenseLinearAlgebra : IDisposable
         var status = CusolverNative.cusolverDnDpotrs(
             _cusolver, CublasNative.CUBLAS_FILL_MODE_LOWER, n, nrhs, l, lda, b, ldb, devInfo);
         CudaStatus.CheckCusolver(status, "cusolverDnDpotrs");
+    }
+
+    /// <summary>
+    /// The workspace <see cref="SymmetricEigen"/> needs for an n×n matrix, in doubles (allocate
+    /// <c>8·result</c> bytes). Neither the matrix at <paramref name="a"/> nor <paramref name="w"/> is read.
+    /// </summary>
+    public int SymmetricEigenWorkspaceSize(int n, nint a, int lda, nint w)
+    {
+        ValidateSymmetricEigen(n, a, lda, w);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        var status = CusolverNative.cusolverDnDsyevd_bufferSize(
+            _cusolver, CusolverNative.CUSOLVER_EIG_MODE_VECTOR, CublasNative.CUBLAS_FILL_MODE_LOWER, n, a, lda, w, out var lwork);
+        CudaStatus.CheckCusolver(status, "cusolverDnDsyevd_bufferSize");
+        return lwork;
+    }
+
+    /// <summary>
+    /// Eigendecomposition <c>A = V·Λ·Vᵀ</c> of the symmetric n×n A whose lower triangle is at
+    /// <paramref name="a"/> (dsyevd, vectors, lower): the n eigenvalues ascending into <paramref name="w"/>,
+    /// the orthonormal eigenvectors over A (column j for eigenvalue j). <paramref name="workspace"/> holds
+    /// <paramref name="lwork"/> doubles (<see cref="SymmetricEigenWorkspaceSize"/>).
+    /// </summary>
+    /// <remarks>
+    /// The outcome is left in the device int at <paramref name="devInfo"/>, for the caller to copy back after
+    /// the stream is synchronised: 0 is success; <c>i &gt; 0</c> means i off-diagonal elements of the
+    /// tridiagonal form did not converge to zero; <c>i &lt; 0</c> means argument <c>-i</c> was wrong.
+    /// </remarks>
+    public void SymmetricEigen(int n, nint a, int lda, nint w, nint workspace, int lwork, nint devInfo)
+    {
+        ValidateSymmetricEigen(n, a, lda, w);
+        ValidateWorkspace(workspace, lwork, devInfo);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        var status = CusolverNative.cusolverDnDsyevd(
+            _cusolver, CusolverNative.CUSOLVER_EIG_MODE_VECTOR, CublasNative.CUBLAS_FILL_MODE_LOWER, n, a, lda, w, workspace, lwork, devInfo);
+        CudaStatus.CheckCusolver(status, "cusolverDnDsyevd");
     }
 
     /// <summary>
@@ -231,6 +263,22 @@ public sealed unsafe class CudaDenseLinearAlgebra : IDisposable
             RequirePointer(l, nameof(l));
             RequirePointer(b, nameof(b));
         }
+    }
+
+    /// <summary>A cuSOLVER workspace of lwork ≥ 0 doubles (a pointer when lwork &gt; 0) and the device int for its outcome.</summary>
+    internal static void ValidateWorkspace(nint workspace, int lwork, nint devInfo)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(lwork);
+        if (lwork > 0)
+            RequirePointer(workspace, nameof(workspace));
+        RequirePointer(devInfo, nameof(devInfo));
+    }
+
+    internal static void ValidateSymmetricEigen(int n, nint a, int lda, nint w)
+    {
+        ValidateSquare(nameof(n), n, nameof(a), a, nameof(lda), lda);
+        if (n > 0)
+            RequirePointer(w, nameof(w));
     }
 
     internal static void ValidateSquare(string nName, int n, string aName, nint a, string ldName, int ld)

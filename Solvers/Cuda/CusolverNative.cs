@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 namespace GpuNngp.Solvers.Cuda;
 
 /// <summary>
-/// The few cuSOLVER dense (cusolverDn) entry points the GPU path uses: Cholesky factorisation and solve.
+/// The few cuSOLVER dense (cusolverDn) entry points the GPU path uses: Cholesky factorisation and solve,
+/// and the symmetric eigendecomposition.
 /// Handles, streams and device pointers are <see cref="nint"/>; <c>uplo</c> takes the cuBLAS fill-mode
 /// constants (<see cref="CublasNative.CUBLAS_FILL_MODE_LOWER"/>). Every function returns a
 /// <c>cusolverStatus_t</c> (see <see cref="CudaStatus"/>). Matrices are column-major.
@@ -35,4 +36,20 @@ internal static unsafe partial class CusolverNative
     [LibraryImport(CudaLibraryResolver.CusolverImportName)]
     internal static partial int cusolverDnDpotrs(
         nint handle, int uplo, int n, int nrhs, nint a, int lda, nint b, int ldb, nint devInfo);
+
+    /// <summary><c>cusolverEigMode_t</c>: compute the eigenvectors as well as the eigenvalues.</summary>
+    internal const int CUSOLVER_EIG_MODE_VECTOR = 1;
+
+    /// <summary>Workspace size of <see cref="cusolverDnDsyevd"/>, in doubles (not bytes); neither matrix nor w is read.</summary>
+    [LibraryImport(CudaLibraryResolver.CusolverImportName)]
+    internal static partial int cusolverDnDsyevd_bufferSize(
+        nint handle, int jobz, int uplo, int n, nint a, int lda, nint w, out int lwork);
+
+    /// <summary>
+    /// Symmetric eigendecomposition (divide and conquer): eigenvalues ascending into w, eigenvectors
+    /// over A with <see cref="CUSOLVER_EIG_MODE_VECTOR"/>; <paramref name="devInfo"/> is a device int.
+    /// </summary>
+    [LibraryImport(CudaLibraryResolver.CusolverImportName)]
+    internal static partial int cusolverDnDsyevd(
+        nint handle, int jobz, int uplo, int n, nint a, int lda, nint w, nint workspace, int lwork, nint devInfo);
 }

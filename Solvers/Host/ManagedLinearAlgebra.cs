@@ -1,11 +1,15 @@
+using MathNet.Numerics;
+using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.LinearAlgebra.Factorization;
 using MathNet.Numerics.Providers.LinearAlgebra;
 
 namespace GpuNngp.Solvers.Host;
 
 /// <summary>
 /// The fallback where no native BLAS loads: MathNet.Numerics' managed provider for the products and
-/// the Cholesky factorisation; the triangular solve (which MathNet's provider does not expose) is a
-/// column-parallel forward substitution on the native buffers themselves.
+/// the Cholesky factorisation, MathNet's <c>Evd(Symmetricity.Symmetric)</c> for the eigendecomposition;
+/// the triangular solve (which MathNet's provider does not expose) is a column-parallel forward
+/// substitution on the native buffers themselves.
 /// </summary>
 /// <remarks>
 /// MathNet works on managed arrays, so each call copies its matrices into arrays and the results
@@ -103,6 +107,40 @@ public sealed class ManagedLinearAlgebra : IHostLinearAlgebra
                 }
             }
         });
+    }
+
+    public void SymmetricEigen(HostBuffer a, int n, HostBuffer eigenvalues)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        long count = ColumnMajor.Count(n, n);
+        Checked(count, nameof(a));
+        NativeLinearAlgebra.CheckLength(a, count, nameof(a));
+        NativeLinearAlgebra.CheckLength(eigenvalues, n, nameof(eigenvalues));
+        if (n == 0)
+        {
+            return;
+        }
+
+        // Only the lower triangle is meaningful (as for LAPACK); MathNet reads both, so mirror it
+        // (a is overwritten by the vectors anyway).
+        SymmetricTriangles.MirrorLowerToUpper(a, n);
+        Evd<double> evd;
+        try
+        {
+            evd = Matrix<double>.Build.Dense(n, n, a.Slice(0, (int)count).ToArray()).Evd(Symmetricity.Symmetric);
+        }
+        catch (NonConvergenceException e)
+        {
+            throw new ArithmeticException($"the managed eigendecomposition of the {n}×{n} matrix did not converge", e);
+        }
+
+        // The symmetric QL iteration leaves the eigenvalues ascending, each with its column of V.
+        for (int i = 0; i < n; i++)
+        {
+            eigenvalues[i] = evd.EigenValues[i].Real;
+        }
+
+        (evd.EigenVectors.AsColumnMajorArray() ?? evd.EigenVectors.ToColumnMajorArray()).CopyTo(a.Slice(0, (int)count));
     }
 
     /// <summary>The refusal of a matrix MathNet's managed arrays cannot hold.</summary>

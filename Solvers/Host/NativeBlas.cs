@@ -35,6 +35,15 @@ internal static unsafe partial class NativeBlas
     public static partial void Dpotrs(
         byte* uplo, int* n, int* nrhs, double* a, int* lda, double* b, int* ldb, int* info, nint uploLength);
 
+    /// <summary>
+    /// Symmetric eigendecomposition by divide and conquer; <paramref name="lwork"/> = <paramref name="liwork"/> = −1
+    /// is the workspace query (the sizes come back in work[0] and iwork[0]).
+    /// </summary>
+    [LibraryImport(LapackLibrary, EntryPoint = "dsyevd_")]
+    public static partial void Dsyevd(
+        byte* jobz, byte* uplo, int* n, double* a, int* lda, double* w, double* work, int* lwork,
+        int* iwork, int* liwork, int* info, nint jobzLength, nint uploLength);
+
     /// <summary>OpenBLAS's own description of its build; absent from reference BLAS.</summary>
     [LibraryImport(BlasLibrary, EntryPoint = "openblas_get_config")]
     public static partial byte* OpenBlasGetConfig();

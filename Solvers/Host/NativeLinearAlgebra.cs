@@ -104,6 +104,46 @@ public sealed unsafe class NativeLinearAlgebra : IHostLinearAlgebra
         NativeBlas.Dtrsm(&side, &uplo, &trans, &diag, &n, &nrhs, &alpha, factor.Pointer, &lda, b.Pointer, &ldb, 1, 1, 1, 1);
     }
 
+    public void SymmetricEigen(HostBuffer a, int n, HostBuffer eigenvalues)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        CheckLength(a, ColumnMajor.Count(n, n), nameof(a));
+        CheckLength(eigenvalues, n, nameof(eigenvalues));
+        if (n == 0)
+        {
+            return;
+        }
+
+        byte jobz = (byte)'V', uplo = (byte)'L';
+        int lda = n, info = 0, query = -1, iworkSize = 0;
+        double workSize = 0;
+        NativeBlas.Dsyevd(&jobz, &uplo, &n, a.Pointer, &lda, eigenvalues.Pointer, &workSize, &query, &iworkSize, &query, &info, 1, 1);
+        if (info != 0)
+        {
+            throw new ArgumentException($"dsyevd's workspace query rejected argument {-info}");
+        }
+
+        // With vectors the workspace is 1 + 6n + 2n² doubles, two more n×n matrices: native memory,
+        // like the matrix itself (LAPACK's 32-bit lwork bounds n at about 32,000).
+        int lwork = checked((int)workSize), liwork = iworkSize;
+        using var work = HostBuffer.Allocate(lwork);
+        int[] iwork = new int[liwork];
+        fixed (int* iworkPointer = iwork)
+        {
+            NativeBlas.Dsyevd(&jobz, &uplo, &n, a.Pointer, &lda, eigenvalues.Pointer, work.Pointer, &lwork, iworkPointer, &liwork, &info, 1, 1);
+        }
+
+        if (info < 0)
+        {
+            throw new ArgumentException($"dsyevd rejected argument {-info}");
+        }
+
+        if (info > 0)
+        {
+            throw new ArithmeticException($"dsyevd: the eigendecomposition of the {n}×{n} matrix did not converge (a submatrix {info / (n + 1)}–{info % (n + 1)} failed)");
+        }
+    }
+
     internal static void CheckLength(HostBuffer buffer, long required, string name)
     {
         ArgumentNullException.ThrowIfNull(buffer, name);

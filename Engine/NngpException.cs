@@ -1,0 +1,29 @@
+namespace GpuNngp.Engine;
+
+/// <summary>
+/// Every failure the engine reports on purpose: bad input (<see cref="NngpInputException"/>), a
+/// numerical failure (<see cref="NngpNumericalException"/>) or the device and its runtime
+/// (<see cref="NngpDeviceException"/>). The message is one line that names the problem in the words
+/// of the API (parameter names, enum values), never a command-line flag: the command line maps
+/// <see cref="Parameter"/> to its own flag.
+/// </summary>
+public abstract class NngpException : Exception
+{
+    protected NngpException(string message, string? parameter, Exception? innerException)
+        : base(message, innerException)
+    {
+        Parameter = parameter;
+    }
+
+    protected NngpException(string message) : this(message, null, null) { }
+
+    protected NngpException(string message, Exception innerException) : this(message, null, innerException) { }
+
+    protected NngpException() : this("the computation failed", null, null) { }
+
+    /// <summary>
+    /// The API parameter the message is about (e.g. "noise", "device", "trainSize", "resume"), or
+    /// null when it is about none in particular.
+    /// </summary>
+    public string? Parameter { get; }
+}
