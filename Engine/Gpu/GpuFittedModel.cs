@@ -225,9 +225,8 @@ internal sealed class GpuFittedModel : IFittedModel
         using var testInputs = GpuHost.Allocate(accelerator, (long)tile * _dimension, "the test inputs");
         using var cross = GpuHost.Allocate(accelerator, (long)_n * tile, "the test kernel K_D*");
         using var testVariances = GpuHost.Allocate(accelerator, (long)depth * tile, "the test diagonals");
-        using var prior = GpuHost.Allocate(accelerator, tile, "the prior variances");
         using var tileMean = GpuHost.Allocate(accelerator, (long)tile * _outputs, "the mean");
-        using var tileVariance = GpuHost.Allocate(accelerator, tile, "the variances");
+        using var tileVariance = GpuHost.Allocate(accelerator, tile, "the explained variances");
         var meanTile = new double[(long)tile * _outputs];
 
         for (int start = 0; start < m; start += tile)
@@ -271,9 +270,8 @@ internal sealed class GpuFittedModel : IFittedModel
             {
                 timings.Time(Stage.Variance, () =>
                 {
-                    GpuHost.CopyIn(stream, prior.View, priorVariance);
                     _device.Blas.TrsmLowerLeft(_n, count, _factor.NativePtr, _n, cross.NativePtr, _n);
-                    kernels.PosteriorVariance(stream, cross.View, _n, count, prior.View, tileVariance.View);
+                    kernels.ColumnSumsOfSquares(stream, cross.View, _n, count, tileVariance.View);
                     _device.Synchronize();
                 });
             }
@@ -289,7 +287,12 @@ internal sealed class GpuFittedModel : IFittedModel
 
                 if (variance is not null)
                 {
-                    GpuHost.Download(stream, tileVariance.View, variance.AsSpan(start, count));
+                    var tileVarianceHost = variance.AsSpan(start, count);
+                    GpuHost.Download(stream, tileVariance.View, tileVarianceHost);
+                    for (int j = 0; j < count; j++)
+                    {
+                        tileVarianceHost[j] = GaussianProcessMath.PosteriorVariance(priorVariance[j], tileVarianceHost[j]);
+                    }
                 }
             });
 
