@@ -38,19 +38,7 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
 
     private GpuKernels Launcher() => new(_accelerator);
 
-    public static TheoryData<string> Variants
-    {
-        get
-        {
-            var data = new TheoryData<string>();
-            foreach (var variant in DeviceKernelCatalog.Variants)
-            {
-                data.Add(variant.Name);
-            }
-
-            return data;
-        }
-    }
+    public static TheoryData<string> Variants => new(DeviceKernelCatalog.Variants.Select(v => v.Name));
 
     /// <summary>The simulator check that launches each row of the catalog (a small case of the tests below).</summary>
     private static readonly Dictionary<string, Action<DeviceKernelSimulatorTests, GpuKernels>> Cases = new()

@@ -8,34 +8,21 @@ namespace GpuNngp.Kernels.Device;
 /// One group per column; its threads stride down the column (coalesced), then a tree reduction in
 /// shared memory.
 /// </summary>
-internal readonly struct ColumnSumsOfSquaresKernel : IGroupedDeviceKernel
+/// <param name="target">At least <paramref name="columns"/> entries.</param>
+internal readonly struct ColumnSumsOfSquaresKernel(ArrayView<double> matrix, int rows, int columns, ArrayView<double> target) : IGroupedDeviceKernel
 {
-    private readonly ArrayView<double> _matrix;
-    private readonly int _rows;
-    private readonly int _columns;
-    private readonly ArrayView<double> _target;
-
-    /// <param name="target">At least <paramref name="columns"/> entries.</param>
-    public ColumnSumsOfSquaresKernel(ArrayView<double> matrix, int rows, int columns, ArrayView<double> target)
-    {
-        _matrix = matrix;
-        _rows = rows;
-        _columns = columns;
-        _target = target;
-    }
-
-    public long Groups => _columns;
+    public long Groups => columns;
 
     public void Execute()
     {
         var partial = SharedMemory.Allocate<double>(DeviceTiling.GroupSize);
         int column = Grid.IdxX;
         int thread = Group.IdxX;
-        long offset = (long)column * _rows;
+        long offset = (long)column * rows;
         double sum = 0;
-        for (int i = thread; i < _rows; i += DeviceTiling.GroupSize)
+        for (int i = thread; i < rows; i += DeviceTiling.GroupSize)
         {
-            double v = _matrix[offset + i];
+            double v = matrix[offset + i];
             sum += v * v;
         }
 
@@ -53,7 +40,7 @@ internal readonly struct ColumnSumsOfSquaresKernel : IGroupedDeviceKernel
 
         if (thread == 0)
         {
-            _target[column] = partial[0];
+            target[column] = partial[0];
         }
     }
 }

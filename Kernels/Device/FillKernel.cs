@@ -6,19 +6,10 @@ namespace GpuNngp.Kernels.Device;
 /// Sets every entry of a vector to one value on the device, in stream order (a memset writes bytes
 /// only, and an upload would pass through the host).
 /// </summary>
-internal readonly struct FillKernel<T> : IElementwiseDeviceKernel
+internal readonly struct FillKernel<T>(ArrayView<T> target, T value) : IElementwiseDeviceKernel
     where T : unmanaged
 {
-    private readonly ArrayView<T> _target;
-    private readonly T _value;
+    public int Extent => checked((int)target.Length);
 
-    public FillKernel(ArrayView<T> target, T value)
-    {
-        _target = target;
-        _value = value;
-    }
-
-    public int Extent => checked((int)_target.Length);
-
-    public void Execute(Index1D index) => _target[index] = _value;
+    public void Execute(Index1D index) => target[index] = value;
 }

@@ -9,31 +9,20 @@ namespace GpuNngp.Kernels.Device;
 /// per column; its threads stride down the column from the diagonal (coalesced), and a thread's first
 /// non-finite entry is its smallest, so it takes one atomic min and stops.
 /// </summary>
-internal readonly struct FirstNonFiniteLowerTriangleKernel : IGroupedDeviceKernel
+internal readonly struct FirstNonFiniteLowerTriangleKernel(ArrayView<double> matrix, int n, ArrayView<long> result) : IGroupedDeviceKernel
 {
-    private readonly ArrayView<double> _matrix;
-    private readonly int _n;
-    private readonly ArrayView<long> _result;
-
-    public FirstNonFiniteLowerTriangleKernel(ArrayView<double> matrix, int n, ArrayView<long> result)
-    {
-        _matrix = matrix;
-        _n = n;
-        _result = result;
-    }
-
-    public long Groups => _n;
+    public long Groups => n;
 
     public void Execute()
     {
         int column = Grid.IdxX;
-        long offset = (long)column * _n;
-        for (int row = column + Group.IdxX; row < _n; row += DeviceTiling.GroupSize)
+        long offset = (long)column * n;
+        for (int row = column + Group.IdxX; row < n; row += DeviceTiling.GroupSize)
         {
-            double value = _matrix[offset + row];
+            double value = matrix[offset + row];
             if (double.IsNaN(value) || double.IsInfinity(value))
             {
-                Atomic.Min(ref _result[0], offset + row);
+                Atomic.Min(ref result[0], offset + row);
                 return;
             }
         }

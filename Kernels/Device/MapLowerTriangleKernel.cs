@@ -10,48 +10,36 @@ namespace GpuNngp.Kernels.Device;
 /// </summary>
 /// <typeparam name="TNetwork">The network view: closed forms only, or with quadrature.</typeparam>
 /// <typeparam name="TDual">Where F and Ḟ come from: directly, or from lookup tables where they cover an entry.</typeparam>
-internal readonly struct MapLowerTriangleKernel<TNetwork, TDual> : IGroupedDeviceKernel
+/// <param name="passes">Columns a thread maps along its row, 4 apart; divides <see cref="DeviceTiling.MaxPasses"/>.</param>
+internal readonly struct MapLowerTriangleKernel<TNetwork, TDual>(
+    ArrayView<double> matrix,
+    int n,
+    int passes,
+    TNetwork network,
+    TDual dual,
+    DeviceDiagonalView diagonal,
+    KernelKind kind)
+    : IGroupedDeviceKernel
     where TNetwork : struct, INetworkView
     where TDual : struct, IDualEvaluator
 {
-    private readonly ArrayView<double> _matrix;
-    private readonly int _n;
-    private readonly int _passes;
-    private readonly TNetwork _network;
-    private readonly TDual _dual;
-    private readonly DeviceDiagonalView _diagonal;
-    private readonly KernelKind _kind;
-
-    /// <param name="passes">Columns a thread maps along its row, 4 apart; divides <see cref="DeviceTiling.MaxPasses"/>.</param>
-    public MapLowerTriangleKernel(
-        ArrayView<double> matrix, int n, int passes, TNetwork network, TDual dual, DeviceDiagonalView diagonal, KernelKind kind)
-    {
-        _matrix = matrix;
-        _n = n;
-        _passes = passes;
-        _network = network;
-        _dual = dual;
-        _diagonal = diagonal;
-        _kind = kind;
-    }
-
-    public long Groups => DeviceTiling.MaxPasses / _passes * DeviceTiling.LowerTriangleBlocks(DeviceTiling.TileCount(_n, DeviceTiling.TileRows));
+    public long Groups => DeviceTiling.MaxPasses / passes * DeviceTiling.LowerTriangleBlocks(DeviceTiling.TileCount(n, DeviceTiling.TileRows));
 
     public void Execute()
     {
-        long perRowTile = DeviceTiling.MaxPasses / _passes;
+        long perRowTile = DeviceTiling.MaxPasses / passes;
         long tile = Grid.IdxX;
         long tileRow = DeviceTiling.LowerTriangleRow(tile / perRowTile);
         long tileColumn = tile - perRowTile * DeviceTiling.LowerTriangleBlocks(tileRow);
         int thread = Group.IdxX;
         int row = (int)(tileRow * DeviceTiling.TileRows) + thread % DeviceTiling.TileRows;
-        if (row >= _n)
+        if (row >= n)
         {
             return;
         }
 
-        int firstColumn = (int)(tileColumn * DeviceTiling.ColumnsPerPass * _passes) + thread / DeviceTiling.TileRows;
-        for (int pass = 0; pass < _passes; pass++)
+        int firstColumn = (int)(tileColumn * DeviceTiling.ColumnsPerPass * passes) + thread / DeviceTiling.TileRows;
+        for (int pass = 0; pass < passes; pass++)
         {
             int column = firstColumn + pass * DeviceTiling.ColumnsPerPass;
             if (column > row)
@@ -59,8 +47,8 @@ internal readonly struct MapLowerTriangleKernel<TNetwork, TDual> : IGroupedDevic
                 break;
             }
 
-            long index = (long)column * _n + row;
-            _matrix[index] = LayerRecursion.Entry(in _network, in _dual, _matrix[index], in _diagonal, row, in _diagonal, column, _kind);
+            long index = (long)column * n + row;
+            matrix[index] = LayerRecursion.Entry(in network, in dual, matrix[index], in diagonal, row, in diagonal, column, kind);
         }
     }
 }

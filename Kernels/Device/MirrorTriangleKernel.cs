@@ -20,7 +20,7 @@ internal enum MirrorDirection
 /// the writes of a warp are 32 consecutive doubles. A diagonal block is its own source: the group
 /// reads all of it before the barrier and writes only the target triangle after it.
 /// </summary>
-internal readonly struct MirrorTriangleKernel : IGroupedDeviceKernel
+internal readonly struct MirrorTriangleKernel(ArrayView<double> matrix, int n, MirrorDirection direction) : IGroupedDeviceKernel
 {
     /// <summary>Rows and columns of one block.</summary>
     public const int Side = 32;
@@ -31,18 +31,7 @@ internal readonly struct MirrorTriangleKernel : IGroupedDeviceKernel
     /// <summary>The shared tile's column stride: one more than <see cref="Side"/>, so the transposed reads hit distinct banks.</summary>
     private const int Stride = Side + 1;
 
-    private readonly ArrayView<double> _matrix;
-    private readonly int _n;
-    private readonly MirrorDirection _direction;
-
-    public MirrorTriangleKernel(ArrayView<double> matrix, int n, MirrorDirection direction)
-    {
-        _matrix = matrix;
-        _n = n;
-        _direction = direction;
-    }
-
-    public long Groups => DeviceTiling.LowerTriangleBlocks(DeviceTiling.TileCount(_n, Side));
+    public long Groups => DeviceTiling.LowerTriangleBlocks(DeviceTiling.TileCount(n, Side));
 
     public void Execute()
     {
@@ -50,7 +39,7 @@ internal readonly struct MirrorTriangleKernel : IGroupedDeviceKernel
         long pair = Grid.IdxX;
         long lowerRow = DeviceTiling.LowerTriangleRow(pair);
         long lowerColumn = pair - DeviceTiling.LowerTriangleBlocks(lowerRow);
-        bool toUpper = _direction == MirrorDirection.LowerToUpper;
+        bool toUpper = direction == MirrorDirection.LowerToUpper;
         long sourceFirstRow = (toUpper ? lowerRow : lowerColumn) * Side;
         long sourceFirstColumn = (toUpper ? lowerColumn : lowerRow) * Side;
         int x = Group.IdxX % Side;
@@ -60,9 +49,9 @@ internal readonly struct MirrorTriangleKernel : IGroupedDeviceKernel
         for (int c = y; c < Side; c += ColumnsPerPass)
         {
             long row = sourceFirstRow + x, column = sourceFirstColumn + c;
-            if (row < _n && column < _n)
+            if (row < n && column < n)
             {
-                tile[c * Stride + x] = _matrix[column * _n + row];
+                tile[c * Stride + x] = matrix[column * n + row];
             }
         }
 
@@ -73,9 +62,9 @@ internal readonly struct MirrorTriangleKernel : IGroupedDeviceKernel
         {
             long row = sourceFirstColumn + x, column = sourceFirstRow + c;
             bool inTarget = toUpper ? row < column : row > column;
-            if (inTarget && row < _n && column < _n)
+            if (inTarget && row < n && column < n)
             {
-                _matrix[column * _n + row] = tile[x * Stride + c];
+                matrix[column * n + row] = tile[x * Stride + c];
             }
         }
     }

@@ -9,25 +9,10 @@ namespace GpuNngp.Kernels.Device;
 /// infinite slope at correlation 1, so one ulp of difference between K⁰(x, x) and q⁰(x), e.g. from a
 /// fused multiply-add, moves Θ(x, x) by ~1e-8), while the chain computes it exactly at c = 1.
 /// </summary>
-internal readonly struct SetDiagonalKernel : IElementwiseDeviceKernel
+internal readonly struct SetDiagonalKernel(ArrayView<double> matrix, int n, ArrayView<double> values, double noise, double jitter) : IElementwiseDeviceKernel
 {
-    private readonly ArrayView<double> _matrix;
-    private readonly int _n;
-    private readonly ArrayView<double> _values;
-    private readonly double _noise;
-    private readonly double _jitter;
-
-    public SetDiagonalKernel(ArrayView<double> matrix, int n, ArrayView<double> values, double noise, double jitter)
-    {
-        _matrix = matrix;
-        _n = n;
-        _values = values;
-        _noise = noise;
-        _jitter = jitter;
-    }
-
-    public int Extent => _n;
+    public int Extent => n;
 
     public void Execute(Index1D index) =>
-        _matrix[(long)index.X * _n + index.X] = _values[index] + _noise + _jitter;
+        matrix[(long)index.X * n + index.X] = values[index] + noise + jitter;
 }
