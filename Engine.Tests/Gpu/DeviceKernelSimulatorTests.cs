@@ -1,9 +1,12 @@
+using System.Globalization;
 using GpuNngp.Engine.Pipeline;
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
+using GpuNngp.Engine.Gpu;
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Device;
+using GpuNngp.Solvers;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
@@ -34,6 +37,38 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
         _context.Dispose();
     }
 
+    private GpuKernels Launcher() => new(_accelerator);
+
+    public static TheoryData<string> Variants => new(DeviceKernelCatalog.Variants.Select(v => v.Name));
+
+    /// <summary>The simulator check that launches each row of the catalog (a small case of the tests below).</summary>
+    private static readonly Dictionary<string, Action<DeviceKernelSimulatorTests, GpuKernels>> Cases = new()
+    {
+        ["MapLowerTriangle<ClosedForm>"] = (t, k) => t.MapLowerTriangle(k, "relu", 2, KernelKind.Ntk, 70),
+        ["MapLowerTriangle<Quadrature>"] = (t, k) => t.MapLowerTriangle(k, "tanh", 1, KernelKind.Ntk, 70),
+        ["MapLowerTriangle<Tabulated>"] = (t, k) => t.TabulatedMaps(k, KernelKind.Nngp),
+        ["MapRectangle<ClosedForm>"] = (t, k) => t.MapRectangle(k, "erf", 2, KernelKind.Ntk),
+        ["MapRectangle<Quadrature>"] = (t, k) => t.MapRectangle(k, "softplus", 1, KernelKind.Ntk),
+        ["MapRectangle<Tabulated>"] = (t, k) => t.TabulatedMaps(k, KernelKind.Ntk),
+        ["SetDiagonal"] = (t, k) => t.Diagonal(k),
+        ["CopyDiagonal"] = (t, k) => t.Diagonal(k),
+        ["ColumnSumsOfSquares"] = (t, k) => t.ColumnSumsOfSquares(k, 300, 4),
+        ["MirrorTriangle"] = (t, k) => t.MirrorAndRestore(k, 70),
+        ["Fill<long>"] = (t, k) => t.FirstNonFinite(k, 70, "50,3,nan"),
+        ["FirstNonFiniteLowerTriangle"] = (t, k) => t.FirstNonFinite(k, 300, "290,0,nan 280,0,-inf"),
+    };
+
+    /// <summary>Each row of <see cref="DeviceKernelCatalog"/> runs on the simulator against the host: a new row needs a case.</summary>
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void EveryCatalogVariant_RunsOnTheSimulator(string name)
+    {
+        Assert.True(Cases.TryGetValue(name, out var check), $"no simulator case launches {name}");
+        var kernels = Launcher();
+        check(this, kernels);
+        Assert.Contains(DeviceKernelCatalog.Variants.Single(v => v.Name == name).Kernel, kernels.Loaded);
+    }
+
     public static TheoryData<string, int, KernelKind> Networks => new()
     {
         { "relu", 3, KernelKind.Nngp },
@@ -46,15 +81,15 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
     [Theory]
     [MemberData(nameof(Networks))]
     public void MapLowerTriangle_MatchesTheHostMap_AndLeavesTheUpperTriangleAlone(string activation, int depth, KernelKind kind) =>
-        MapLowerTriangle(activation, depth, kind, n: 70); // two tile rows, the second partial
+        MapLowerTriangle(Launcher(), activation, depth, kind, n: 70); // two tile rows, the second partial
 
     [Theory]
     [InlineData("relu", 200)] // closed form: 64×64 tiles, four tile rows
     [InlineData("softplus", 131)] // quadrature: 64×4 tiles, 16 a tile row
     public void MapLowerTriangle_CoversEveryTileRow(string activation, int n) =>
-        MapLowerTriangle(activation, 1, KernelKind.Ntk, n);
+        MapLowerTriangle(Launcher(), activation, 1, KernelKind.Ntk, n);
 
-    private void MapLowerTriangle(string activation, int depth, KernelKind kind, int n)
+    private void MapLowerTriangle(GpuKernels kernels, string activation, int depth, KernelKind kind, int n)
     {
         var network = Nngp.FullyConnected(depth, Nngp.ActivationByName(activation), 1.6, 0.2).Compile();
         var (gram, inputVariance) = Gram(n, 5, seed: 1);
@@ -73,8 +108,7 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
 
         using var dMatrix = _accelerator.Allocate1D(device);
         using var dVariances = _accelerator.Allocate1D(layerVariances.Length > 0 ? layerVariances : [0.0]);
-        using var dNetwork = new Engine.Gpu.DeviceNetwork(_accelerator, _accelerator.DefaultStream, HostPreparation.View(network, 16));
-        var kernels = new Engine.Gpu.GpuKernels(_accelerator);
+        using var dNetwork = new DeviceNetwork(_accelerator, _accelerator.DefaultStream, HostPreparation.View(network, 16));
         kernels.MapLowerTriangle(_accelerator.DefaultStream, dNetwork, dMatrix.View, n, new DeviceDiagonalView(dVariances.View, n), kind);
         double[] actual = dMatrix.GetAsArray1D();
 
@@ -97,7 +131,10 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Networks))]
-    public void MapRectangle_MatchesTheHostMap(string activation, int depth, KernelKind kind)
+    public void MapRectangle_MatchesTheHostMap(string activation, int depth, KernelKind kind) =>
+        MapRectangle(Launcher(), activation, depth, kind);
+
+    private void MapRectangle(GpuKernels kernels, string activation, int depth, KernelKind kind)
     {
         const int rows = 67, columns = 9, d = 4;
         var network = Nngp.FullyConnected(depth, Nngp.ActivationByName(activation), 1.3, 0.1).Compile();
@@ -115,8 +152,8 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
         using var dMatrix = _accelerator.Allocate1D(cross);
         using var dRows = _accelerator.Allocate1D(rowDiagonal.Length > 0 ? rowDiagonal : [0.0]);
         using var dColumns = _accelerator.Allocate1D(columnDiagonal.Length > 0 ? columnDiagonal : [0.0]);
-        using var dNetwork = new Engine.Gpu.DeviceNetwork(_accelerator, _accelerator.DefaultStream, HostPreparation.View(network, 16));
-        new Engine.Gpu.GpuKernels(_accelerator).MapRectangle(
+        using var dNetwork = new DeviceNetwork(_accelerator, _accelerator.DefaultStream, HostPreparation.View(network, 16));
+        kernels.MapRectangle(
             _accelerator.DefaultStream, dNetwork, dMatrix.View, rows, columns,
             new DeviceDiagonalView(dRows.View, rows), new DeviceDiagonalView(dColumns.View, columns), kind);
         double[] actual = dMatrix.GetAsArray1D();
@@ -127,42 +164,128 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
         }
     }
 
-    [Fact]
-    public void PosteriorVariance_SubtractsColumnSumsOfSquares_FlooredAtZero()
+    [Theory]
+    [InlineData(300, 4)] // more rows than threads in a group, not a multiple of them
+    [InlineData(7, 3)] // fewer rows than threads
+    public void ColumnSumsOfSquares_MatchTheDirectSums(int rows, int columns) =>
+        ColumnSumsOfSquares(Launcher(), rows, columns);
+
+    private void ColumnSumsOfSquares(GpuKernels kernels, int rows, int columns)
     {
-        const int n = 300, columns = 4;
         var random = new Random(3);
-        double[] solved = Enumerable.Range(0, n * columns).Select(_ => random.NextDouble() - 0.5).ToArray();
-        double[] prior = [100, 50, 1, 40];
-        using var dSolved = _accelerator.Allocate1D(solved);
-        using var dPrior = _accelerator.Allocate1D(prior);
-        using var dVariance = _accelerator.Allocate1D<double>(columns);
-        new Engine.Gpu.GpuKernels(_accelerator).PosteriorVariance(_accelerator.DefaultStream, dSolved.View, n, columns, dPrior.View, dVariance.View);
-        double[] actual = dVariance.GetAsArray1D();
+        double[] matrix = Enumerable.Range(0, rows * columns).Select(_ => random.NextDouble() - 0.5).ToArray();
+        using var dMatrix = _accelerator.Allocate1D(matrix);
+        using var dTarget = _accelerator.Allocate1D(Enumerable.Repeat(-1.0, columns + 1).ToArray());
+        kernels.ColumnSumsOfSquares(_accelerator.DefaultStream, dMatrix.View, rows, columns, dTarget.View);
+        double[] actual = dTarget.GetAsArray1D();
 
         for (int j = 0; j < columns; j++)
         {
-            double explained = 0;
-            for (int i = 0; i < n; i++)
+            double sum = 0;
+            for (int i = 0; i < rows; i++)
             {
-                explained += solved[j * n + i] * solved[j * n + i];
+                sum += matrix[j * rows + i] * matrix[j * rows + i];
             }
 
-            Assert.Equal(GaussianProcessMath.PosteriorVariance(prior[j], explained), actual[j], 1e-12 * prior[j]);
+            Assert.Equal(sum, actual[j], 1e-13 * sum);
         }
 
-        Assert.Equal(0, actual[2]); // 1 − (about 25) floors at 0
+        Assert.Equal(-1, actual[columns]); // past the last column: untouched
+    }
+
+    [Theory]
+    [InlineData(70)] // three block rows of 32, the last partial
+    [InlineData(64)] // whole blocks only
+    [InlineData(5)] // one partial block
+    public void MirrorAndRestore_MatchTheHostTriangleCopies(int n) => MirrorAndRestore(Launcher(), n);
+
+    private void MirrorAndRestore(GpuKernels kernels, int n)
+    {
+        var random = new Random(n);
+        double[] matrix = Enumerable.Range(0, n * n).Select(_ => random.NextDouble()).ToArray();
+        using var host = HostBuffer.CopyOf(matrix);
+        using var dMatrix = _accelerator.Allocate1D(matrix);
+
+        SymmetricTriangles.MirrorLowerToUpper(host, n);
+        kernels.MirrorLowerToUpper(_accelerator.DefaultStream, dMatrix.View, n);
+        double[] mirrored = host.ToArray();
+        Assert.Equal(mirrored, dMatrix.GetAsArray1D());
+        Assert.NotEqual(matrix, mirrored);
+
+        // A fresh lower triangle (the diagonal too: it must survive), then restored from the upper one.
+        for (int j = 0; j < n; j++)
+        {
+            for (int i = j; i < n; i++)
+            {
+                host[(long)j * n + i] = -random.NextDouble();
+            }
+        }
+
+        double[] scrambled = host.ToArray();
+        dMatrix.CopyFromCPU(scrambled);
+        SymmetricTriangles.RestoreLowerFromUpper(host, n);
+        kernels.RestoreLowerFromUpper(_accelerator.DefaultStream, dMatrix.View, n);
+        double[] restored = host.ToArray();
+        Assert.Equal(restored, dMatrix.GetAsArray1D());
+        Assert.Equal(mirrored.Where((_, k) => k % n != k / n), restored.Where((_, k) => k % n != k / n));
+        Assert.Equal(scrambled.Where((_, k) => k % n == k / n), restored.Where((_, k) => k % n == k / n));
+    }
+
+    /// <summary>Non-finite entries at (row, column) of an n×n matrix; those above the diagonal must be ignored.</summary>
+    public static TheoryData<int, string> NonFinitePlacements => new()
+    {
+        { 70, "" }, // all finite
+        { 70, "50,3,nan 10,5,inf 60,60,-inf" }, // the smallest index is (50, 3)
+        { 70, "2,40,nan 69,69,inf" }, // above the diagonal: ignored; the last diagonal entry counts
+        { 300, "290,0,nan 280,0,-inf 299,1,nan" }, // two in one column, far down (threads stride by 256)
+        { 300, "0,1,inf" }, // the upper triangle only: all finite where it matters
+    };
+
+    [Theory]
+    [MemberData(nameof(NonFinitePlacements))]
+    public void FirstNonFiniteLowerTriangle_FindsTheSmallestIndex(int n, string placements) =>
+        FirstNonFinite(Launcher(), n, placements);
+
+    private void FirstNonFinite(GpuKernels kernels, int n, string placements)
+    {
+        var random = new Random(5);
+        double[] matrix = Enumerable.Range(0, n * n).Select(_ => random.NextDouble() * 1e300).ToArray();
+        foreach (string placement in placements.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string[] parts = placement.Split(',');
+            matrix[long.Parse(parts[1], CultureInfo.InvariantCulture) * n + long.Parse(parts[0], CultureInfo.InvariantCulture)] =
+                double.Parse(parts[2].Replace("inf", "Infinity", StringComparison.Ordinal), CultureInfo.InvariantCulture);
+        }
+
+        long expected = long.MaxValue;
+        for (int j = 0; j < n && expected == long.MaxValue; j++)
+        {
+            for (int i = j; i < n; i++)
+            {
+                if (!double.IsFinite(matrix[(long)j * n + i]))
+                {
+                    expected = (long)j * n + i;
+                    break;
+                }
+            }
+        }
+
+        using var dMatrix = _accelerator.Allocate1D(matrix);
+        using var dResult = _accelerator.Allocate1D([0L, 7L]); // 0 would win an unreset min: the kernel must set it
+        kernels.FirstNonFiniteLowerTriangle(_accelerator.DefaultStream, dMatrix.View, n, dResult.View);
+        Assert.Equal([expected, 7L], dResult.GetAsArray1D());
     }
 
     [Fact]
-    public void Diagonal_IsCopiedAndSet()
+    public void Diagonal_IsCopiedAndSet() => Diagonal(Launcher());
+
+    private void Diagonal(GpuKernels kernels)
     {
         const int n = 5;
         double[] matrix = Enumerable.Range(0, n * n).Select(i => (double)i).ToArray();
         using var dMatrix = _accelerator.Allocate1D(matrix);
         using var dDiagonal = _accelerator.Allocate1D<double>(n);
         using var dValues = _accelerator.Allocate1D([10.0, 20, 30, 40, 50]);
-        var kernels = new Engine.Gpu.GpuKernels(_accelerator);
         kernels.CopyDiagonal(_accelerator.DefaultStream, dMatrix.View, n, dDiagonal.View);
         Assert.Equal([0.0, 6, 12, 18, 24], dDiagonal.GetAsArray1D());
         kernels.SetDiagonal(_accelerator.DefaultStream, dMatrix.View, n, dValues.View, 0.5, 0.25);
@@ -171,10 +294,12 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
         Assert.Equal(1, dMatrix.GetAsArray1D()[1]);
     }
 
-    [Theory]
-    [InlineData(KernelKind.Nngp)]
-    [InlineData(KernelKind.Ntk)]
-    public void TabulatedMaps_MatchTheHostMapThroughTheSameTables(KernelKind kind)
+    /// <summary>
+    /// The tabulated triangle and rectangle maps match the host map through the same tables (NNGP and
+    /// NTK: the two tabulated rows of <see cref="EveryCatalogVariant_RunsOnTheSimulator"/> run this, the
+    /// slowest simulator check, so it has no test of its own).
+    /// </summary>
+    private void TabulatedMaps(GpuKernels kernels, KernelKind kind)
     {
         // Inputs of one norm (x·x/d = 1), as after the paper's preprocessing: the tables apply.
         const int n = 70, columns = 9, d = 5;
@@ -200,9 +325,8 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
         using var dCross = _accelerator.Allocate1D(cross);
         using var dVariances = _accelerator.Allocate1D(variances);
         using var dColumnVariances = _accelerator.Allocate1D(columnVariances);
-        using var dNetwork = new Engine.Gpu.DeviceNetwork(_accelerator, stream, HostPreparation.View(network, QuadratureRules.DefaultOrder));
-        using var dTables = new Engine.Gpu.DeviceLookupTables(_accelerator, stream, tables);
-        var kernels = new Engine.Gpu.GpuKernels(_accelerator);
+        using var dNetwork = new DeviceNetwork(_accelerator, stream, HostPreparation.View(network, QuadratureRules.DefaultOrder));
+        using var dTables = new DeviceLookupTables(_accelerator, stream, tables);
         var diagonal = new DeviceDiagonalView(dVariances.View, n);
         kernels.MapLowerTriangle(stream, dNetwork, dLower.View, n, diagonal, kind, dTables);
         kernels.MapRectangle(stream, dNetwork, dCross.View, n, columns, diagonal, new DeviceDiagonalView(dColumnVariances.View, columns), kind, dTables);
@@ -232,7 +356,7 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
 
     /// <summary>
     /// F and Ḟ of the default rule (graded Gauss–Legendre) inside an ILGPU kernel, through the view
-    /// the GPU backend builds (<see cref="Engine.Gpu.DeviceNetwork"/>), against the independent
+    /// the GPU backend builds (<see cref="DeviceNetwork"/>), against the independent
     /// integration: tanh, softplus, sigmoid and swish at q ∈ {0.01, 1, 100} and an unequal pair,
     /// c ∈ {−1, −0.999, 0, 0.9, 0.999, 1}, ≤ 1e-10 of the entry's scale.
     /// </summary>
@@ -256,7 +380,7 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
 
         using var dInputs = _accelerator.Allocate1D(entries.SelectMany(e => new[] { e.K12, e.K11, e.K22 }).ToArray());
         using var dOutputs = _accelerator.Allocate1D<double>(2 * entries.Count);
-        using var dNetwork = new Engine.Gpu.DeviceNetwork(_accelerator, _accelerator.DefaultStream, HostPreparation.View(network, QuadratureRules.DefaultOrder));
+        using var dNetwork = new DeviceNetwork(_accelerator, _accelerator.DefaultStream, HostPreparation.View(network, QuadratureRules.DefaultOrder));
         Assert.Equal(QuadratureMethod.GradedGaussLegendre, dNetwork.Quadrature);
         var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, DeviceNetworkView>(DualEntries);
         kernel(entries.Count, dInputs.View, dOutputs.View, dNetwork.General);
