@@ -35,11 +35,21 @@ internal static class PlanInputs
         return points;
     }
 
+    /// <summary>Fewer points where every entry of every layer is a quadrature (tens of µs each).</summary>
+    public const int QuadratureRowCount = 5;
+    public const int QuadratureColumnCount = 4;
+
     /// <summary>The input record: square (rows against themselves) or rows against a second set.</summary>
-    public static KernelRecord Input(bool symmetric, bool withNtk = true) =>
+    public static KernelRecord Input(bool symmetric, bool withNtk = true, int rows = RowCount, int columns = ColumnCount) =>
         symmetric
-            ? KernelRecord.FromPoints(Points(RowCount, 1), RowCount, null, RowCount, Dimension, withNtk)
-            : KernelRecord.FromPoints(Points(RowCount, 1), RowCount, Points(ColumnCount, 2), ColumnCount, Dimension, withNtk);
+            ? KernelRecord.FromPoints(Points(rows, 1), rows, null, rows, Dimension, withNtk)
+            : KernelRecord.FromPoints(Points(rows, 1), rows, Points(columns, 2), columns, Dimension, withNtk);
+
+    /// <summary>The input record for the network of <paramref name="activation"/>: the smaller one where it needs quadrature.</summary>
+    public static KernelRecord InputFor(string activation, bool symmetric, bool withNtk = true) =>
+        activation.Contains("tanh", StringComparison.Ordinal)
+            ? Input(symmetric, withNtk, QuadratureRowCount, QuadratureColumnCount)
+            : Input(symmetric, withNtk);
 
     /// <summary>The networks the tests plan, by name; "custom-tanh" is tanh as a user delegate.</summary>
     public static Network Network(string activation, int depth)
