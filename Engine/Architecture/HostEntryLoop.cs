@@ -10,14 +10,14 @@ namespace GpuNngp.Engine.Architecture;
 internal static class HostEntryLoop
 {
     /// <summary>Calls <paramref name="entry"/>(row, column, column-major index) for each entry to compute, then mirrors <paramref name="outputs"/> when symmetric.</summary>
-    public static void ForEach(KernelRecord shape, Action<int, int, long> entry, params double[]?[] outputs)
+    public static void ForEach(KernelRecord record, Action<int, int, long> entry, params double[]?[] outputs)
     {
-        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(outputs);
-        int rows = shape.Rows;
-        bool symmetric = shape.IsSymmetric;
-        Parallel.For(0, shape.Columns, column =>
+        int rows = record.Rows;
+        bool symmetric = record.IsSymmetric;
+        Parallel.For(0, record.Columns, column =>
         {
             for (int row = symmetric ? column : 0; row < rows; row++)
             {
