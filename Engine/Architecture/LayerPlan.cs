@@ -1,0 +1,77 @@
+using System.Collections.Immutable;
+using GpuNngp.Kernels;
+
+namespace GpuNngp.Engine.Architecture;
+
+/// <summary>
+/// A network compiled into the sequence of operations its kernel record flows through. The planner
+/// validates the network (the messages of <see cref="Network.Compile"/>), translates each layer by
+/// its family's rule (<see cref="Translate"/>) and, by default, fuses a Dense/φ chain into the single
+/// <see cref="FusedDenseChain"/> the providers run as one all-layers map.
+/// </summary>
+internal sealed class LayerPlan
+{
+    private LayerPlan(ImmutableArray<ILayerOperation> operations, string description)
+    {
+        Operations = operations;
+        Description = description;
+    }
+
+    /// <summary>The operations in the order the record flows through them.</summary>
+    public ImmutableArray<ILayerOperation> Operations { get; }
+
+    /// <summary>The whole plan when it is one fused chain (the fast path); null otherwise.</summary>
+    public FusedDenseChain? FusedChain => Operations is [FusedDenseChain chain] ? chain : null;
+
+    /// <summary>L, the number of hidden layers (activations).</summary>
+    public int Depth => Operations.Sum(o => o.Depth);
+
+    /// <summary>True when some activation is integrated by quadrature.</summary>
+    public bool UsesQuadrature => Operations.Any(o => o.UsesQuadrature);
+
+    /// <summary>True when an activation is a user delegate, which only the CPU can evaluate.</summary>
+    public bool HasCustomActivation => Operations.Any(o => o.HasCustomActivation);
+
+    /// <summary>The network's description, e.g. "Dense(1.45, 0.28) → [Relu → Dense(1.45, 0.28)] × 20".</summary>
+    public string Description { get; }
+
+    /// <summary>
+    /// Validates <paramref name="network"/> and plans it. Throws <see cref="NngpInputException"/> with
+    /// the message <see cref="Network.Compile"/> gives for the same network.
+    /// </summary>
+    public static LayerPlan Compile(Network network, LayerFusion fusion = LayerFusion.FuseDenseChains)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+
+        // Every network is a Dense/φ chain today: its validation is the compiled network's. A new layer
+        // family brings its own checks here, and the fusion below then applies to its dense runs.
+        CompiledNetwork chain = network.Compile();
+        ImmutableArray<ILayerOperation> operations = fusion == LayerFusion.FuseDenseChains
+            ? [new FusedDenseChain(chain)]
+            : [.. network.Layers.Select(Translate)];
+        return new LayerPlan(operations, chain.Description);
+    }
+
+    /// <summary>The record after every operation in turn.</summary>
+    public KernelRecord Apply(KernelRecord input, QuadratureRule quadrature)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        KernelRecord record = input;
+        foreach (ILayerOperation operation in Operations)
+        {
+            record = operation.Apply(record, quadrature);
+        }
+
+        return record;
+    }
+
+    /// <summary>The planner's rules: one per layer family, each yielding that family's operation.</summary>
+    private static ILayerOperation Translate(ILayer layer) => layer switch
+    {
+        DenseLayer dense => new DenseOperation(new DenseVariances(dense.WeightVariance, dense.BiasVariance)),
+        ActivationLayer activation => new ActivationOperation(activation),
+        _ => throw new NngpInputException($"the layer {layer} has no kernel operation"),
+    };
+
+    public override string ToString() => Description;
+}
