@@ -1,3 +1,4 @@
+using GpuNngp.Engine.Pipeline;
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
@@ -67,10 +68,10 @@ internal static class PlanInputs
     public static (double[] Matrix, double[] RowDiagonal, double[] ColumnDiagonal) FusedMap(
         CompiledNetwork network, KernelRecord input, KernelKind kind)
     {
-        HostNetworkView view = HostKernelMap.View(network, QuadratureRules.DefaultOrder);
+        HostNetworkView view = HostPreparation.View(network, QuadratureRules.DefaultOrder);
         double[] rowQ = input.RowVariance.ToArray(), columnQ = input.ColumnVariance.ToArray();
-        var (rowLayers, rowOutput) = HostKernelMap.Diagonals(view, rowQ, kind);
-        var (columnLayers, columnOutput) = input.IsSymmetric ? (rowLayers, rowOutput) : HostKernelMap.Diagonals(view, columnQ, kind);
+        var (rowLayers, rowOutput) = HostPreparation.Diagonals(view, rowQ, kind);
+        var (columnLayers, columnOutput) = input.IsSymmetric ? (rowLayers, rowOutput) : HostPreparation.Diagonals(view, columnQ, kind);
         double[] matrix = input.Nngp.ToArray();
         var progress = new ProgressCounter(null, Stage.LayerMap, 1);
         if (input.IsSymmetric)
