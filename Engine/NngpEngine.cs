@@ -88,7 +88,7 @@ public sealed class NngpEngine : IDisposable
         InputGramCache? inputGram = null)
     {
         ArgumentNullException.ThrowIfNull(network);
-        CompiledNetwork compiled = network.Compile();
+        LayerPlan plan = LayerPlan.Compile(network);
         InputValidation.CheckMatrix(x, "training inputs");
         InputValidation.CheckMatrix(y, "training targets");
         InputValidation.CheckNonNegative(noise, "observation noise");
@@ -104,7 +104,7 @@ public sealed class NngpEngine : IDisposable
 
         QuadratureRules.Get(quadratureOrder);
         jitter?.Validate();
-        CheckDevice(compiled);
+        CheckDevice(plan);
         if (inputGram is not null && !ReferenceEquals(inputGram.Train, x))
         {
             throw new ArgumentException("the input Gram cache was made from other training inputs", nameof(inputGram));
@@ -115,8 +115,8 @@ public sealed class NngpEngine : IDisposable
             throw new ArgumentException("the input Gram cache was made by another engine", nameof(inputGram));
         }
 
-        CheckFitMemory(x.RowCount, x.ColumnCount, y.ColumnCount, compiled.Depth);
-        var request = new FitRequest(compiled, kind, x, y, noise, jitter ?? JitterPolicy.Default, quadratureOrder, lookup, inputGram);
+        CheckFitMemory(x.RowCount, x.ColumnCount, y.ColumnCount, plan.Depth);
+        var request = new FitRequest(plan, kind, x, y, noise, jitter ?? JitterPolicy.Default, quadratureOrder, lookup, inputGram);
         FittedModel model = FittedModel.Fit(_provider, request, progress);
         try
         {
@@ -188,7 +188,7 @@ public sealed class NngpEngine : IDisposable
     private HostMatrix ComputeKernel(Network network, Matrix<double> x1, Matrix<double>? x2, KernelKind kind, IProgress<StageProgress>? progress, int hostCopies)
     {
         ArgumentNullException.ThrowIfNull(network);
-        CompiledNetwork compiled = network.Compile();
+        LayerPlan plan = LayerPlan.Compile(network);
         InputValidation.CheckMatrix(x1, "first inputs");
         if (x2 is not null)
         {
@@ -199,7 +199,7 @@ public sealed class NngpEngine : IDisposable
             }
         }
 
-        CheckDevice(compiled);
+        CheckDevice(plan);
         int columns = x2?.RowCount ?? x1.RowCount;
         if (hostCopies > 1 && ColumnMajor.Count(x1.RowCount, columns) > Array.MaxLength)
         {
@@ -207,8 +207,8 @@ public sealed class NngpEngine : IDisposable
                 $"a {x1.RowCount:N0}×{columns:N0} kernel is larger than a MathNet matrix holds ({Array.MaxLength:N0} entries); use NngpEngine.HostKernel");
         }
 
-        MemoryPlan.CheckKernel(_provider.Memory, _provider.AvailableBytes(), HostMemory.Available(), x1.RowCount, columns, x1.ColumnCount, compiled.Depth, hostCopies);
-        HostMatrix kernel = KernelPipeline.Compute(_provider, compiled, x1, x2, kind, progress);
+        MemoryPlan.CheckKernel(_provider.Memory, _provider.AvailableBytes(), HostMemory.Available(), x1.RowCount, columns, x1.ColumnCount, plan.Depth, hostCopies);
+        HostMatrix kernel = KernelPipeline.Compute(_provider, plan, x1, x2, kind, progress);
         try
         {
             FiniteResults.CheckKernel(kernel);
@@ -222,7 +222,7 @@ public sealed class NngpEngine : IDisposable
         return kernel;
     }
 
-    private void CheckDevice(CompiledNetwork network)
+    private void CheckDevice(LayerPlan network)
     {
         if (!_provider.RunsCustomActivations && network.HasCustomActivation)
         {

@@ -8,7 +8,7 @@ namespace GpuNngp.Engine.Pipeline;
 
 /// <summary>Everything a fit needs, validated by the engine before the pipeline sees it.</summary>
 internal sealed record FitRequest(
-    CompiledNetwork Network,
+    LayerPlan Plan,
     KernelKind Kind,
     Matrix<double> X,
     Matrix<double> Y,
@@ -16,4 +16,8 @@ internal sealed record FitRequest(
     JitterPolicy Jitter,
     int QuadratureOrder,
     LookupTableMode Lookup = LookupTableMode.Auto,
-    InputGramCache? InputGram = null);
+    InputGramCache? InputGram = null)
+{
+    /// <summary>The fused chain the providers' map runs (<see cref="PlanExecution.FusedNetwork"/>).</summary>
+    public CompiledNetwork Network => PlanExecution.FusedNetwork(Plan);
+}

@@ -15,11 +15,11 @@ namespace GpuNngp.Engine.Pipeline;
 internal static class KernelPipeline
 {
     public static HostMatrix Compute(
-        IComputeProvider provider, CompiledNetwork network, Matrix<double> x1, Matrix<double>? x2, KernelKind kind, IProgress<StageProgress>? progress)
+        IComputeProvider provider, LayerPlan plan, Matrix<double> x1, Matrix<double>? x2, KernelKind kind, IProgress<StageProgress>? progress)
     {
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(x1);
-        var view = HostPreparation.View(network, QuadratureRules.DefaultOrder);
+        var view = HostPreparation.View(PlanExecution.FusedNetwork(plan), QuadratureRules.DefaultOrder);
         int n1 = x1.RowCount, d = x1.ColumnCount;
         double[] a = FittedModel.ColumnMajorOf(x1);
         using var dA = provider.Upload(a, "the first inputs");
