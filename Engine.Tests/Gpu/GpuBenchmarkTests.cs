@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
+using GpuNngp.Data;
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
-using GpuNngp.Engine.Data;
 using GpuNngp.Engine.Gpu;
+using GpuNngp.Experiments.Evaluation;
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Device;
 using MathNet.Numerics.LinearAlgebra;

@@ -1,6 +1,6 @@
 using System.Numerics;
+using GpuNngp.Data;
 using GpuNngp.Engine.Cpu;
-using GpuNngp.Engine.Data;
 using GpuNngp.Solvers;
 using Xunit;
 
