@@ -1,6 +1,5 @@
 using System.Reflection;
 using GpuNngp.Engine;
-using MathNet.Numerics.LinearAlgebra;
 
 namespace GpuNngp.Data;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using GpuNngp.Cli.Plots;
 using GpuNngp.Engine.Tests.Cli;
-using GpuNngp.Experiments.Evaluation;
 using GpuNngp.Experiments.Selection;
 using MathNet.Numerics.LinearAlgebra;
 using Xunit;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using GpuNngp.Data;
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;

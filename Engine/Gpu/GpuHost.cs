@@ -1,4 +1,3 @@
-using GpuNngp.Solvers;
 using ILGPU;
 using ILGPU.Runtime;
 using MathNet.Numerics.LinearAlgebra;

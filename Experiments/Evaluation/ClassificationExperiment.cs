@@ -4,7 +4,6 @@ using GpuNngp.Data;
 using GpuNngp.Engine;
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
-using MathNet.Numerics.LinearAlgebra;
 
 namespace GpuNngp.Experiments.Evaluation;
 
