@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using GpuNngp.Engine.Data;
+using GpuNngp.Data;
 
 namespace GpuNngp.Cli;
 

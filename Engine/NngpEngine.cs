@@ -178,7 +178,7 @@ public sealed class NngpEngine : IDisposable
 
     /// <summary>
     /// K(X1, X2) (or K(X1, X1)) in native host memory, any size the memory holds (refused before any
-    /// work otherwise): read it by column, or write it with <see cref="Data.MatrixFile.Write(string, HostMatrix)"/>.
+    /// work otherwise): read it by column, or write it with <c>GpuNngp.Data.MatrixFile.Write</c>.
     /// Dispose it to free the memory.
     /// </summary>
     public HostMatrix HostKernel(

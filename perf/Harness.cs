@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 using GpuNngp.Engine;
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
-using GpuNngp.Engine.Evaluation;
+using GpuNngp.Experiments.Evaluation;
 using GpuNngp.Kernels;
 
 namespace GpuNngp.Perf;

@@ -1,4 +1,5 @@
-using GpuNngp.Engine.Data;
+using GpuNngp.Data;
+using GpuNngp.Experiments.Evaluation;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace GpuNngp.Perf;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using GpuNngp.Engine.Data;
+using GpuNngp.Data;
 
 namespace GpuNngp.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using GpuNngp.Cli.Output;
 using GpuNngp.Engine.Computation;
-using GpuNngp.Engine.Evaluation;
+using GpuNngp.Experiments.Evaluation;
 using Spectre.Console;
 
 namespace GpuNngp.Cli.Commands;

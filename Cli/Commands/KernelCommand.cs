@@ -1,7 +1,7 @@
 using System.CommandLine;
 using GpuNngp.Cli.Output;
+using GpuNngp.Data;
 using GpuNngp.Engine;
-using GpuNngp.Engine.Data;
 using GpuNngp.Kernels;
 using Spectre.Console;
 

@@ -4,7 +4,7 @@ using GpuNngp.Cli.Output;
 using GpuNngp.Cli.Plots;
 using GpuNngp.Engine;
 using GpuNngp.Engine.Architecture;
-using GpuNngp.Engine.Selection;
+using GpuNngp.Experiments.Selection;
 using Spectre.Console;
 
 namespace GpuNngp.Cli.Commands;

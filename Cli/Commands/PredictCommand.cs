@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using GpuNngp.Cli.Output;
+using GpuNngp.Data;
 using GpuNngp.Engine;
-using GpuNngp.Engine.Data;
 using GpuNngp.Kernels;
 using Spectre.Console;
 

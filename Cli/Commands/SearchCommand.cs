@@ -2,11 +2,11 @@ using System.CommandLine;
 using System.Globalization;
 using GpuNngp.Cli.Output;
 using GpuNngp.Cli.Plots;
+using GpuNngp.Data;
 using GpuNngp.Engine;
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
-using GpuNngp.Engine.Data;
-using GpuNngp.Engine.Selection;
+using GpuNngp.Experiments.Selection;
 using GpuNngp.Kernels;
 using Spectre.Console;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using GpuNngp.Engine.Data;
+using GpuNngp.Data;
 
 namespace GpuNngp.Cli.Output;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using GpuNngp.Engine.Computation;
-using GpuNngp.Engine.Evaluation;
-using GpuNngp.Engine.Selection;
+using GpuNngp.Experiments.Evaluation;
+using GpuNngp.Experiments.Selection;
 using Spectre.Console;
 
 namespace GpuNngp.Cli.Output;

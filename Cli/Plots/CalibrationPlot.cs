@@ -1,5 +1,5 @@
 using System.Globalization;
-using GpuNngp.Engine.Evaluation;
+using GpuNngp.Experiments.Evaluation;
 using ScottPlot;
 using ScottPlot.TickGenerators;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using GpuNngp.Engine.Selection;
+using GpuNngp.Experiments.Selection;
 using ScottPlot;
 
 namespace GpuNngp.Cli.Plots;

@@ -1,4 +1,4 @@
-using GpuNngp.Engine.Data;
+using GpuNngp.Data;
 using ScottPlot;
 
 namespace GpuNngp.Cli.Plots;

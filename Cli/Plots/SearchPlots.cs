@@ -1,5 +1,5 @@
 using System.Globalization;
-using GpuNngp.Engine.Selection;
+using GpuNngp.Experiments.Selection;
 
 namespace GpuNngp.Cli.Plots;
 

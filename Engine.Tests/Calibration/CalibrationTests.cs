@@ -1,11 +1,10 @@
 using System.Text.Json;
 using GpuNngp.Cli.Plots;
-using GpuNngp.Engine.Evaluation;
-using GpuNngp.Engine.Selection;
 using GpuNngp.Engine.Tests.Cli;
+using GpuNngp.Experiments.Selection;
 using MathNet.Numerics.LinearAlgebra;
 using Xunit;
-using CalibrationMath = GpuNngp.Engine.Evaluation.Calibration;
+using CalibrationMath = GpuNngp.Experiments.Evaluation.Calibration;
 
 namespace GpuNngp.Engine.Tests.Calibration;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using GpuNngp.Data;
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
-using GpuNngp.Engine.Data;
 using GpuNngp.Engine.Tests.Backends;
 using Xunit;
 

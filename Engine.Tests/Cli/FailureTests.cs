@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using GpuNngp.Engine.Data;
+using GpuNngp.Data;
 using GpuNngp.Engine.Tests.Backends;
 using Xunit;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using GpuNngp.Engine.Selection;
+using GpuNngp.Experiments.Selection;
 using Xunit;
 
 namespace GpuNngp.Engine.Tests.Cli;

@@ -1,4 +1,4 @@
-using GpuNngp.Engine.Data;
+using GpuNngp.Data;
 using Xunit;
 
 namespace GpuNngp.Engine.Tests.Data;

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using GpuNngp.Engine.Data;
+using GpuNngp.Data;
 using Xunit;
 
 namespace GpuNngp.Engine.Tests.Data;

@@ -1,5 +1,5 @@
 using System.Text;
-using GpuNngp.Engine.Data;
+using GpuNngp.Data;
 using MathNet.Numerics.LinearAlgebra;
 using Xunit;
 

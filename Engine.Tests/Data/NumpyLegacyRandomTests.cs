@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using GpuNngp.Engine.Data;
+using GpuNngp.Data;
 using GpuNngp.Engine.Tests.Data.Fixtures;
 using Xunit;
 

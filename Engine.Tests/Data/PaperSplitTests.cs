@@ -1,4 +1,4 @@
-using GpuNngp.Engine.Data;
+using GpuNngp.Data;
 using GpuNngp.Engine.Tests.Data.Fixtures;
 using Xunit;
 

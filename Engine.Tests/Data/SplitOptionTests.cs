@@ -1,5 +1,5 @@
 using System.Text.Json;
-using GpuNngp.Engine.Data;
+using GpuNngp.Data;
 using GpuNngp.Engine.Tests.Cli;
 using Xunit;
 

@@ -1,6 +1,6 @@
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
-using GpuNngp.Engine.Data;
+using GpuNngp.Data;
 using GpuNngp.Engine.Tests.Backends;
 using GpuNngp.Engine.Tests.Gpu;
 using Xunit;

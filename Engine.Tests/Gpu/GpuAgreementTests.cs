@@ -1,8 +1,9 @@
 using System.Globalization;
+using GpuNngp.Data;
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
-using GpuNngp.Engine.Data;
 using GpuNngp.Engine.Gpu;
+using GpuNngp.Experiments.Evaluation;
 using GpuNngp.Kernels;
 using GpuNngp.Solvers;
 using MathNet.Numerics.LinearAlgebra;

@@ -1,7 +1,6 @@
 using GpuNngp.Engine.Pipeline;
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
-using GpuNngp.Engine.Cpu;
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Device;
 using GpuNngp.Kernels.Lookup;

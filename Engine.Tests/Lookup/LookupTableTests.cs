@@ -1,9 +1,10 @@
 using GpuNngp.Engine.Pipeline;
+using GpuNngp.Data;
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
-using GpuNngp.Engine.Data;
 using GpuNngp.Engine.Tests.Kernels;
+using GpuNngp.Experiments.Evaluation;
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Lookup;
 using Xunit;

@@ -1,7 +1,7 @@
 using System.Numerics;
+using GpuNngp.Data;
 using GpuNngp.Engine.Cpu;
 using GpuNngp.Engine.Pipeline;
-using GpuNngp.Engine.Data;
 using GpuNngp.Solvers;
 using Xunit;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using GpuNngp.Engine.Tests.Cli;
 using GpuNngp.Perf;
 using Xunit;
 

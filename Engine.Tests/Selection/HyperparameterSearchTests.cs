@@ -1,7 +1,8 @@
+using GpuNngp.Data;
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
-using GpuNngp.Engine.Data;
-using GpuNngp.Engine.Selection;
+using GpuNngp.Experiments.Evaluation;
+using GpuNngp.Experiments.Selection;
 using Xunit;
 
 namespace GpuNngp.Engine.Tests.Selection;
@@ -30,7 +31,7 @@ public sealed class HyperparameterSearchTests
         foreach (var point in SmallGrid.Points())
         {
             using var posterior = engine.Fit(Nngp.FullyConnected(point.Depth, Nngp.Relu(), point.WeightVariance, point.BiasVariance), x, y, point.Noise);
-            double accuracy = Evaluation.ClassificationExperiment.Accuracy(posterior.Predict(v, withVariance: false).PredictedClasses(), labels);
+            double accuracy = ClassificationExperiment.Accuracy(posterior.Predict(v, withVariance: false).PredictedClasses(), labels);
             separate.Add(new SearchResult(point, posterior.LogMarginalLikelihood, accuracy, posterior.Jitter));
         }
 

@@ -1,8 +1,8 @@
+using GpuNngp.Data;
 using GpuNngp.Engine.Computation;
-using GpuNngp.Engine.Data;
-using GpuNngp.Engine.Evaluation;
-using GpuNngp.Engine.Selection;
 using GpuNngp.Engine.Tests.Backends;
+using GpuNngp.Experiments.Evaluation;
+using GpuNngp.Experiments.Selection;
 using Xunit;
 
 namespace GpuNngp.Engine.Tests.Selection;

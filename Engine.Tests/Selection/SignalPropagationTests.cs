@@ -1,5 +1,5 @@
 using GpuNngp.Engine.Architecture;
-using GpuNngp.Engine.Selection;
+using GpuNngp.Experiments.Selection;
 using Xunit;
 
 namespace GpuNngp.Engine.Tests.Selection;

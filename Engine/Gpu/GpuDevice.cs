@@ -2,7 +2,6 @@ using System.Globalization;
 using GpuNngp.Kernels.Device;
 using GpuNngp.Solvers.Cuda;
 using ILGPU;
-using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
 
 namespace GpuNngp.Engine.Gpu;

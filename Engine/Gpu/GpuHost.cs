@@ -1,5 +1,4 @@
 using GpuNngp.Engine.Computation;
-using GpuNngp.Solvers;
 using ILGPU;
 using ILGPU.Runtime;
 using MathNet.Numerics.LinearAlgebra;

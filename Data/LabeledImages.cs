@@ -1,0 +1,58 @@
+using GpuNngp.Engine;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace GpuNngp.Data;
+
+/// <summary>
+/// A labelled image set: <see cref="Images"/> has one row per example (N×784 for MNIST-style
+/// 28×28 images, raw pixel values 0..255 as doubles) and <see cref="Labels"/> the class of each row.
+/// The two are fixed at construction (no <c>with</c> setters) so they cannot drift out of step.
+/// </summary>
+public sealed record LabeledImages(Matrix<double> Images, int[] Labels)
+{
+    public Matrix<double> Images { get; } = Images ?? throw new ArgumentNullException(nameof(Images));
+
+    public int[] Labels { get; } = Labels ?? throw new ArgumentNullException(nameof(Labels));
+
+    /// <summary>The number of examples; checked against the label count on construction.</summary>
+    public int Count { get; } = CheckedCount(Images, Labels);
+
+    /// <summary>Examples <paramref name="start"/> .. <paramref name="start"/> + <paramref name="count"/> − 1, copied.</summary>
+    public LabeledImages Slice(int start, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((long)start + count, Count);
+        return new LabeledImages(
+            Images.SubMatrix(start, count, 0, Images.ColumnCount),
+            Labels.AsSpan(start, count).ToArray());
+    }
+
+    /// <summary>
+    /// Splits off the last <paramref name="validationSize"/> examples as a validation set (DESIGN §5:
+    /// validation comes from the end of the training part, never from the test examples); the rest
+    /// is what the model is fitted on.
+    /// </summary>
+    public (LabeledImages Fit, LabeledImages Validation) SplitLast(int validationSize)
+    {
+        if (validationSize < 1 || validationSize >= Count)
+        {
+            throw new NngpInputException(
+                $"validation size {validationSize} must be between 1 and {Count - 1} (the training part has {Count} examples and needs at least one left to fit)", "validationSize");
+        }
+
+        int fit = Count - validationSize;
+        return (Slice(0, fit), Slice(fit, validationSize));
+    }
+
+    private static int CheckedCount(Matrix<double>? images, int[]? labels)
+    {
+        if (images is not null && labels is not null && images.RowCount != labels.Length)
+        {
+            throw new ArgumentException(
+                $"{images.RowCount} images but {labels.Length} labels", nameof(Labels));
+        }
+
+        return labels?.Length ?? 0;
+    }
+}

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using GpuNngp.Data;
+using GpuNngp.Engine;
+using GpuNngp.Engine.Architecture;
+using GpuNngp.Engine.Computation;
+
+namespace GpuNngp.Experiments.Evaluation;
+
+/// <summary>
+/// The paper's classification protocol: standardised inputs, one-hot − 0.1 targets, one GP with C
+/// outputs sharing one factorisation, prediction = argmax of the posterior mean.
+/// </summary>
+public static class ClassificationExperiment
+{
+    public const string LoadStage = "load";
+
+    public static ClassificationReport Run(ClassificationSettings settings, IProgress<StageProgress>? progress = null, Action<string>? announce = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var network = Nngp.FullyConnected(settings.Depth, Nngp.ActivationByName(settings.Activation), settings.WeightVariance, settings.BiasVariance);
+        network.Compile();
+        InputValidation.CheckNonNegative(settings.Noise, "observation noise");
+        if (settings.TrainSize < 2)
+        {
+            throw new NngpInputException($"training size must be at least 2, got {settings.TrainSize}", "trainSize");
+        }
+
+        if (settings.CalibrationBins < 1)
+        {
+            throw new NngpInputException($"calibration bins must be at least 1, got {settings.CalibrationBins}", "calibrationBins");
+        }
+
+        // The engine first, so that a training size its memory cannot hold is refused before any data is read.
+        using var engine = NngpEngine.Create(settings.Device);
+        engine.CheckFitMemory(settings.TrainSize);
+
+        long start = Stopwatch.GetTimestamp();
+        var protocol = settings.Split ?? DataSplit.DefaultSplit(settings.Dataset);
+        var split = DataSplit.Load(settings.Dataset, settings.TrainSize, settings.TestSize, protocol);
+        int classes = ExperimentClasses.Count(split.Train.Labels, split.Test.Labels, "test");
+        var xTrain = Preprocessing.StandardisePerExample(split.Train.Images);
+        var yTrain = Preprocessing.OneHotTargets(split.Train.Labels, classes);
+        var xTest = Preprocessing.StandardisePerExample(split.Test.Images);
+        double loadSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+
+        announce?.Invoke(engine.DeviceChoice);
+        using var posterior = engine.Fit(network, xTrain, yTrain, settings.Noise, settings.Kind, progress: progress, lookup: settings.Lookup);
+        var prediction = posterior.Predict(xTest, withVariance: true, progress);
+        var yTest = Preprocessing.OneHotTargets(split.Test.Labels, classes);
+        var calibration = Calibration.Compute(prediction.Mean, prediction.Variance!, yTest, Math.Min(settings.CalibrationBins, settings.TestSize), settings.Noise);
+
+        var stages = new Dictionary<string, double> { [LoadStage] = loadSeconds };
+        var timings = new StageTimings();
+        timings.Add(posterior.FitTimings);
+        timings.Add(prediction.Timings);
+        foreach (var (stage, seconds) in timings.Seconds.OrderBy(s => s.Key))
+        {
+            stages[StageName(stage)] = seconds;
+        }
+
+        return new ClassificationReport
+        {
+            Dataset = settings.Dataset,
+            Split = protocol.ToString().ToLowerInvariant(),
+            TrainSize = settings.TrainSize,
+            TestSize = settings.TestSize,
+            Dimension = xTrain.ColumnCount,
+            Classes = classes,
+            Architecture = network.ToString(),
+            Kernel = settings.Kind.ToString().ToUpperInvariant(),
+            Noise = settings.Noise,
+            Backend = posterior.Backend,
+            DeviceChoice = engine.DeviceChoice,
+            Accuracy = Accuracy(prediction.PredictedClasses(), split.Test.Labels),
+            MeanPredictiveVariance = prediction.Variance!.Average(),
+            Calibration = calibration,
+            Lookup = settings.Lookup.ToString().ToLowerInvariant(),
+            Jitter = posterior.Jitter,
+            LogMarginalLikelihood = posterior.LogMarginalLikelihood,
+            StageSeconds = stages,
+            TotalSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds,
+            Date = DateTimeOffset.UtcNow,
+            Machine = MachineDescription(),
+        };
+    }
+
+    /// <summary>The fraction of predictions equal to the labels.</summary>
+    public static double Accuracy(IReadOnlyList<int> predicted, IReadOnlyList<int> labels)
+    {
+        ArgumentNullException.ThrowIfNull(predicted);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (predicted.Count != labels.Count || labels.Count == 0)
+        {
+            throw new NngpInputException($"accuracy: {labels.Count} labels for {predicted.Count} predictions");
+        }
+
+        int correct = 0;
+        for (int i = 0; i < labels.Count; i++)
+        {
+            correct += predicted[i] == labels[i] ? 1 : 0;
+        }
+
+        return (double)correct / labels.Count;
+    }
+
+    /// <summary>Lower-case, hyphenated stage names for reports ("input-gram", "layer-map", ...).</summary>
+    public static string StageName(Stage stage) => stage switch
+    {
+        Stage.InputGram => "input-gram",
+        Stage.LayerMap => "layer-map",
+        Stage.TestKernel => "test-kernel",
+        _ => stage.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>"Linux x64, 2 cores, AMD EPYC ..." — what every measured figure is written beside.</summary>
+    public static string MachineDescription()
+    {
+        string cpu = "unknown CPU";
+        try
+        {
+            string? line = File.Exists("/proc/cpuinfo")
+                ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))
+                : null;
+            if (line is not null)
+            {
+                cpu = line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return $"{RuntimeInformation.OSDescription.Split(' ')[0]} {RuntimeInformation.OSArchitecture}, {Environment.ProcessorCount} cores, {cpu}";
+    }
+}

@@ -1,0 +1,39 @@
+using GpuNngp.Data;
+using GpuNngp.Engine.Computation;
+using GpuNngp.Kernels;
+using GpuNngp.Kernels.Lookup;
+
+namespace GpuNngp.Experiments.Evaluation;
+
+/// <summary>One classification experiment as the paper runs it: data, architecture, noise, device.</summary>
+public sealed record ClassificationSettings
+{
+    public string Dataset { get; init; } = "mnist10k";
+
+    /// <summary>How the data set is split; null for its default (<see cref="DataSplit.DefaultSplit"/>).</summary>
+    public SplitProtocol? Split { get; init; }
+
+    public int TrainSize { get; init; } = 1000;
+
+    public int TestSize { get; init; } = 2000;
+
+    public int Depth { get; init; } = 20;
+
+    public string Activation { get; init; } = "relu";
+
+    public double WeightVariance { get; init; } = 1.45;
+
+    public double BiasVariance { get; init; } = 0.28;
+
+    public double Noise { get; init; } = 1e-10;
+
+    public KernelKind Kind { get; init; } = KernelKind.Nngp;
+
+    public DeviceKind Device { get; init; } = DeviceKind.Auto;
+
+    /// <summary>Equal-count bins of the uncertainty calibration (<see cref="Calibration"/>).</summary>
+    public int CalibrationBins { get; init; } = Calibration.DefaultBins;
+
+    /// <summary>Whether the CPU map may use lookup tables for activations without a closed form.</summary>
+    public LookupTableMode Lookup { get; init; } = LookupTableMode.Auto;
+}

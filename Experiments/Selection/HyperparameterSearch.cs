@@ -1,0 +1,108 @@
+using GpuNngp.Engine;
+using GpuNngp.Engine.Architecture;
+using GpuNngp.Engine.Computation;
+using GpuNngp.Experiments.Evaluation;
+using GpuNngp.Kernels;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace GpuNngp.Experiments.Selection;
+
+/// <summary>
+/// Bayesian model selection over a grid: each point is scored by the log marginal likelihood of the
+/// training part and by accuracy on a validation split. The input Grams (training, and validation
+/// against training) are computed once, on the engine's device, and reused by every point: only the
+/// layer map, the factorisation and the solves repeat.
+/// </summary>
+public sealed class HyperparameterSearch
+{
+    private readonly NngpEngine _engine;
+    private readonly ActivationLayer _activation;
+    private readonly KernelKind _kind;
+
+    public HyperparameterSearch(NngpEngine engine, ActivationLayer activation, KernelKind kind = KernelKind.Nngp)
+    {
+        _engine = engine ?? throw new ArgumentNullException(nameof(engine));
+        _activation = activation ?? throw new ArgumentNullException(nameof(activation));
+        _kind = kind;
+    }
+
+    /// <summary>
+    /// Scores every grid point not in <paramref name="finished"/>, in the grid's order, calling
+    /// <paramref name="onResult"/> after each (the command appends it to the CSV there).
+    /// </summary>
+    public IReadOnlyList<SearchResult> Run(
+        Matrix<double> xFit,
+        Matrix<double> yFit,
+        Matrix<double> xValidation,
+        IReadOnlyList<int> validationLabels,
+        SearchGrid grid,
+        IReadOnlyCollection<SearchResult>? finished = null,
+        Action<SearchResult>? onResult = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        ArgumentNullException.ThrowIfNull(validationLabels);
+        grid.Validate();
+        ArgumentNullException.ThrowIfNull(xValidation);
+        ArgumentNullException.ThrowIfNull(yFit);
+        Data.ClassLabels.CheckAgainst(validationLabels, xValidation.RowCount, yFit.ColumnCount, "validation labels");
+        // A file may repeat a row (older versions computed a repeated grid value twice): the first counts.
+        var done = new Dictionary<SearchPoint, SearchResult>();
+        foreach (var result in finished ?? [])
+        {
+            done.TryAdd(result.Point, result);
+        }
+
+        var results = new List<SearchResult>();
+
+        // Built on the first point left to compute: a search resumed after its last point needs no Gram.
+        InputGramCache? gram = null;
+        try
+        {
+            foreach (var point in grid.Points())
+            {
+                if (done.TryGetValue(point, out var previous))
+                {
+                    results.Add(previous);
+                    continue;
+                }
+
+                cancellation.ThrowIfCancellationRequested();
+                gram ??= _engine.CacheInputGram(xFit, xValidation);
+                var result = Evaluate(point, gram, yFit, validationLabels);
+                results.Add(result);
+                onResult?.Invoke(result);
+            }
+        }
+        finally
+        {
+            gram?.Dispose();
+        }
+
+        return results;
+    }
+
+    /// <summary>The best successful point by log marginal likelihood (null if none succeeded).</summary>
+    public static SearchResult? BestByLikelihood(IEnumerable<SearchResult> results) =>
+        results.Where(r => r.Succeeded).MaxBy(r => r.LogMarginalLikelihood);
+
+    /// <summary>The best successful point by validation accuracy; ties go to the higher likelihood.</summary>
+    public static SearchResult? BestByAccuracy(IEnumerable<SearchResult> results) =>
+        results.Where(r => r.Succeeded).OrderByDescending(r => r.ValidationAccuracy).ThenByDescending(r => r.LogMarginalLikelihood).FirstOrDefault();
+
+    private SearchResult Evaluate(SearchPoint point, InputGramCache gram, Matrix<double> yFit, IReadOnlyList<int> validationLabels)
+    {
+        var network = Nngp.FullyConnected(point.Depth, _activation, point.WeightVariance, point.BiasVariance);
+        try
+        {
+            using var posterior = _engine.Fit(network, gram.Train, yFit, point.Noise, _kind, inputGram: gram);
+            var prediction = posterior.Predict(gram.Validation!, withVariance: false);
+            double accuracy = ClassificationExperiment.Accuracy(prediction.PredictedClasses(), validationLabels);
+            return new SearchResult(point, posterior.LogMarginalLikelihood, accuracy, posterior.Jitter);
+        }
+        catch (NngpNumericalException e)
+        {
+            return new SearchResult(point, double.NaN, double.NaN, double.NaN, e.Message);
+        }
+    }
+}

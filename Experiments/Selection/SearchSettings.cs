@@ -1,0 +1,44 @@
+using GpuNngp.Data;
+using GpuNngp.Engine.Computation;
+using GpuNngp.Kernels;
+
+namespace GpuNngp.Experiments.Selection;
+
+/// <summary>
+/// One hyperparameter search as <c>nngp search</c> runs it: examples fitted on and examples held
+/// out for the accuracy score, both from the training file as <see cref="Split"/> chooses them
+/// (<see cref="DataSplit.LoadFitAndValidation"/>); the test set is never touched.
+/// </summary>
+public sealed record SearchSettings
+{
+    public string Dataset { get; init; } = "mnist10k";
+
+    /// <summary>How the data set is split; null for its default (<see cref="DataSplit.DefaultSplit"/>).</summary>
+    public SplitProtocol? Split { get; init; }
+
+    /// <summary>
+    /// Under the first-examples split, training examples used in all, the validation split
+    /// included; under the paper's split, the size of its training subset alone.
+    /// </summary>
+    public int TrainSize { get; init; } = 2000;
+
+    /// <summary>
+    /// Examples scored by accuracy and never fitted on: the last of the training part under the
+    /// first-examples split, the first of the paper's validation set under its split.
+    /// </summary>
+    public int ValidationSize { get; init; } = 1000;
+
+    public string Activation { get; init; } = "relu";
+
+    public KernelKind Kind { get; init; } = KernelKind.Nngp;
+
+    public DeviceKind Device { get; init; } = DeviceKind.Auto;
+
+    public SearchGrid Grid { get; init; } = SearchGrid.Paper;
+
+    /// <summary>Where each finished point is appended as it finishes (<see cref="SearchCsv"/>).</summary>
+    public required string CsvPath { get; init; }
+
+    /// <summary>Continue from the points already in <see cref="CsvPath"/> instead of refusing to overwrite it.</summary>
+    public bool Resume { get; init; }
+}
