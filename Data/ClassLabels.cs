@@ -1,4 +1,3 @@
-using GpuNngp.Engine;
 
 namespace GpuNngp.Data;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using GpuNngp.Engine;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace GpuNngp.Data;

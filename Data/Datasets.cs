@@ -1,5 +1,4 @@
 using System.Reflection;
-using GpuNngp.Engine;
 
 namespace GpuNngp.Data;
 

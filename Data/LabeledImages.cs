@@ -1,4 +1,3 @@
-using GpuNngp.Engine;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace GpuNngp.Data;

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using GpuNngp.Engine;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace GpuNngp.Data;

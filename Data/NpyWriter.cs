@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
-using GpuNngp.Engine;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace GpuNngp.Data;

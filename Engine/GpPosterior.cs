@@ -1,8 +1,9 @@
+using GpuNngp.Engine;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Pipeline;
 using MathNet.Numerics.LinearAlgebra;
 
-namespace GpuNngp.Engine;
+namespace GpuNngp;
 
 /// <summary>
 /// The exact GP posterior of a fitted training set: the factorised K_DD + σε²I and α = A⁻¹Y stay
@@ -53,7 +54,7 @@ public sealed class GpPosterior : IDisposable
         }
 
         var timings = new StageTimings { Progress = progress };
-        var (mean, variance) = _model.Predict(xTest, withVariance, timings, progress);
+        var (mean, variance) = DeviceFailures.Guard(() => _model.Predict(xTest, withVariance, timings, progress));
         FiniteResults.CheckPrediction(mean.AsColumnMajorArray() ?? mean.ToColumnMajorArray(), mean.RowCount, variance);
         return new Prediction(mean, variance, timings);
     }

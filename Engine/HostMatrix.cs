@@ -1,7 +1,7 @@
 using GpuNngp.Solvers;
 using MathNet.Numerics.LinearAlgebra;
 
-namespace GpuNngp.Engine;
+namespace GpuNngp;
 
 /// <summary>
 /// A dense FP64 matrix in native host memory, column-major, with 64-bit sizes: what

@@ -1,11 +1,10 @@
-namespace GpuNngp.Engine;
+namespace GpuNngp;
 
 /// <summary>
-/// The device or its runtime failed: no usable GPU where <see cref="Computation.DeviceKind.Gpu"/> was
-/// asked for (<see cref="NngpException.Parameter"/> "device"), or a device allocation that failed
-/// during the work. Sizes refused before any work stay <see cref="NngpInputException"/> (the size
-/// asked for is the problem). A cuBLAS/cuSOLVER status that fails inside a computation surfaces as
-/// <see cref="Solvers.CudaException"/>, the bindings' own type, which callers treat alike.
+/// The device or its runtime failed: no usable GPU where <see cref="DeviceKind.Gpu"/> was asked for
+/// (<see cref="NngpException.Parameter"/> "device"), a device allocation that failed during the work,
+/// or a cuBLAS/cuSOLVER call that returned an error (the bindings' own exception is the inner one).
+/// Sizes refused before any work stay <see cref="NngpInputException"/> (the size asked for is the problem).
 /// </summary>
 public class NngpDeviceException : NngpException
 {

@@ -1,14 +1,14 @@
+using GpuNngp.Engine;
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
 using GpuNngp.Engine.Gpu;
 using GpuNngp.Engine.Pipeline;
-using GpuNngp.Kernels;
 using GpuNngp.Kernels.Lookup;
 using GpuNngp.Solvers;
 using MathNet.Numerics.LinearAlgebra;
 
-namespace GpuNngp.Engine;
+namespace GpuNngp;
 
 /// <summary>
 /// The entry point: computes NNGP/NTK kernels and exact GP posteriors on the device it was created
@@ -38,14 +38,14 @@ public sealed class NngpEngine : IDisposable
     public static NngpEngine Create(DeviceKind device = DeviceKind.Auto) => Create(device, HostLinearAlgebra.Default);
 
     /// <summary>Creates an engine; on the CPU with the given host linear algebra provider.</summary>
-    public static NngpEngine Create(DeviceKind device, IHostLinearAlgebra hostLinearAlgebra) => Create(device, hostLinearAlgebra, HostMemory.Available);
+    internal static NngpEngine Create(DeviceKind device, IHostLinearAlgebra hostLinearAlgebra) => Create(device, hostLinearAlgebra, HostMemory.Available);
 
     /// <summary>
     /// Creates an engine whose CPU backend reads the host memory still available from
     /// <paramref name="availableHostMemory"/> (bytes; null = unknown, nothing refused) instead of
     /// /proc/meminfo's MemAvailable: for tests, or to give a computation less than the whole machine.
     /// </summary>
-    public static NngpEngine Create(DeviceKind device, IHostLinearAlgebra hostLinearAlgebra, Func<long?> availableHostMemory)
+    internal static NngpEngine Create(DeviceKind device, IHostLinearAlgebra hostLinearAlgebra, Func<long?> availableHostMemory)
     {
         ArgumentNullException.ThrowIfNull(hostLinearAlgebra);
         ArgumentNullException.ThrowIfNull(availableHostMemory);
@@ -117,7 +117,7 @@ public sealed class NngpEngine : IDisposable
 
         CheckFitMemory(x.RowCount, x.ColumnCount, y.ColumnCount, plan.Depth);
         var request = new FitRequest(plan, kind, x, y, noise, jitter ?? JitterPolicy.Default, quadratureOrder, lookup, inputGram);
-        FittedModel model = FittedModel.Fit(_provider, request, progress);
+        FittedModel model = DeviceFailures.Guard(() => FittedModel.Fit(_provider, request, progress));
         try
         {
             FiniteResults.CheckLogLikelihood(model.LogMarginalLikelihood);
@@ -150,7 +150,7 @@ public sealed class NngpEngine : IDisposable
         }
 
         MemoryPlan.CheckInputGram(_provider.Memory, _provider.AvailableBytes(), x.RowCount, validation?.RowCount ?? 0, x.ColumnCount);
-        return new InputGramCache(_provider, x, validation);
+        return DeviceFailures.Guard(() => new InputGramCache(_provider, x, validation));
     }
 
     /// <summary>
@@ -208,7 +208,7 @@ public sealed class NngpEngine : IDisposable
         }
 
         MemoryPlan.CheckKernel(_provider.Memory, _provider.AvailableBytes(), HostMemory.Available(), x1.RowCount, columns, x1.ColumnCount, plan.Depth, hostCopies);
-        HostMatrix kernel = KernelPipeline.Compute(_provider, plan, x1, x2, kind, progress);
+        HostMatrix kernel = DeviceFailures.Guard(() => KernelPipeline.Compute(_provider, plan, x1, x2, kind, progress));
         try
         {
             FiniteResults.CheckKernel(kernel);

@@ -1,4 +1,4 @@
-namespace GpuNngp.Engine;
+namespace GpuNngp;
 
 /// <summary>
 /// Every failure the engine reports on purpose: bad input (<see cref="NngpInputException"/>), a

@@ -1,4 +1,4 @@
-namespace GpuNngp.Engine;
+namespace GpuNngp;
 
 /// <summary>
 /// Bad input from a user: a malformed file, a mismatched dimension, an out-of-range setting, a size

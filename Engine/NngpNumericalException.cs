@@ -1,8 +1,8 @@
-namespace GpuNngp.Engine;
+namespace GpuNngp;
 
 /// <summary>
 /// A computation that failed numerically on valid input: a kernel matrix not positive definite even
-/// with the largest jitter its <see cref="Computation.JitterPolicy"/> allows, or a result that is not
+/// with the largest jitter its <see cref="JitterPolicy"/> allows, or a result that is not
 /// finite (<see cref="NonFiniteResultException"/>). A hyperparameter search records such a point as
 /// failed and goes on; the command line exits with code 2 as for bad input.
 /// </summary>

@@ -1,4 +1,4 @@
-namespace GpuNngp.Engine;
+namespace GpuNngp;
 
 /// <summary>
 /// A kernel or a result that would not be finite (an overflow, or an activation returning NaN/∞):

@@ -1,7 +1,6 @@
-using GpuNngp.Engine.Computation;
 using MathNet.Numerics.LinearAlgebra;
 
-namespace GpuNngp.Engine;
+namespace GpuNngp;
 
 /// <summary>The posterior at the test points: mean (M×C), per-point variance (M) and the time each stage took.</summary>
 public sealed record Prediction(Matrix<double> Mean, double[]? Variance, StageTimings Timings)

@@ -7,7 +7,7 @@ namespace GpuNngp.Kernels;
 /// for <see cref="ActivationKind.AbRelu"/>, the negative and positive slopes.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
-public readonly struct Activation : IEquatable<Activation>
+internal readonly struct Activation : IEquatable<Activation>
 {
     public Activation(ActivationKind kind, double negativeSlope = 0, double positiveSlope = 0)
     {

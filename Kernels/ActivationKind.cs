@@ -5,7 +5,7 @@ namespace GpuNngp.Kernels;
 /// the second is integrated numerically (<see cref="DualQuadrature"/>). The numeric values are stable: they
 /// travel to the GPU inside <see cref="Activation"/>.
 /// </summary>
-public enum ActivationKind
+internal enum ActivationKind
 {
     /// <summary>φ(x) = x.</summary>
     Identity = 0,

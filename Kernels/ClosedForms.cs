@@ -7,7 +7,7 @@ namespace GpuNngp.Kernels;
 /// (u, v) ~ N(0, [[k11, k12], [k12, k22]]). Allocation-free and branch-light: the CPU loops and the
 /// ILGPU kernels call these same functions.
 /// </summary>
-public static class ClosedForms
+internal static class ClosedForms
 {
     private const double InvTwoPi = 1 / (2 * Math.PI);
     private const double InvPi = 1 / Math.PI;

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace GpuNngp.Kernels;
 
 /// <summary>Chooses the closed form of a layer's activation, or quadrature where it has none.</summary>
-public static class DualActivation
+internal static class DualActivation
 {
     /// <summary>F and Ḟ of hidden layer <paramref name="layer"/>, whose activation is <paramref name="activation"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

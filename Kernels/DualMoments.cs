@@ -4,4 +4,4 @@ namespace GpuNngp.Kernels;
 /// The two expectations one activation contributes per entry:
 /// F = E[φ(u)φ(v)] (the NNGP step) and Ḟ = E[φ'(u)φ'(v)] (the NTK step).
 /// </summary>
-public readonly record struct DualMoments(double F, double FDot);
+internal readonly record struct DualMoments(double F, double FDot);

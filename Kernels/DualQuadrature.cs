@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace GpuNngp.Kernels;
 
 /// <summary>F and Ḟ of an activation without a closed form by the network's quadrature rule.</summary>
-public static class DualQuadrature
+internal static class DualQuadrature
 {
     /// <summary>
     /// <see cref="GradedGaussLegendreQuadrature"/> by default, <see cref="GaussHermiteQuadrature"/>

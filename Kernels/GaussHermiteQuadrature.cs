@@ -11,7 +11,7 @@ namespace GpuNngp.Kernels;
 /// the scale for a depth-3 tanh NNGP at the default order. The smaller variance outside is also
 /// the more accurate orientation (measured: up to 6× for tanh, 8× for Ḟ of swish and softplus).
 /// </summary>
-public static class GaussHermiteQuadrature
+internal static class GaussHermiteQuadrature
 {
     public static DualMoments Evaluate<TNetwork>(
         in TNetwork network, int layer, double k12, double k11, double k22, bool withDerivative)

@@ -4,7 +4,7 @@ namespace GpuNngp.Kernels;
 /// Nodes and weights of the n-point Gauss–Hermite rule, rescaled so that Σ wᵢ f(zᵢ) ≈ E[f(z)] for
 /// z ~ N(0, 1). Built once on the host (it allocates); the kernels only read the arrays.
 /// </summary>
-public sealed class GaussHermiteRule
+internal sealed class GaussHermiteRule
 {
     private GaussHermiteRule(double[] nodes, double[] weights)
     {

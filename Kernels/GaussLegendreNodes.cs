@@ -1,7 +1,7 @@
 namespace GpuNngp.Kernels;
 
 /// <summary>Nodes and weights of the m-point Gauss–Legendre rule on [−1, 1].</summary>
-public static class GaussLegendreNodes
+internal static class GaussLegendreNodes
 {
     /// <summary>Above this the rule is never needed: 10 points per panel reach rounding level.</summary>
     public const int MaxPoints = 64;

@@ -25,7 +25,7 @@ namespace GpuNngp.Kernels;
 /// the uniform ones of width 2 and F = φ(0)² to rounding.
 /// </para>
 /// </summary>
-public static class GradedGaussLegendreQuadrature
+internal static class GradedGaussLegendreQuadrature
 {
     /// <summary>Both integrals cover z ∈ [−Range, Range].</summary>
     public const double Range = 9;

@@ -4,4 +4,4 @@ namespace GpuNngp.Kernels;
 
 /// <summary>One hidden layer of the recursion: an activation followed by the dense layer it feeds.</summary>
 [StructLayout(LayoutKind.Sequential)]
-public readonly record struct HiddenLayer(Activation Activation, DenseVariances Dense);
+internal readonly record struct HiddenLayer(Activation Activation, DenseVariances Dense);

@@ -1,7 +1,7 @@
 namespace GpuNngp.Kernels;
 
 /// <summary>Layer-major per-point variances in a managed array (the CPU side).</summary>
-public readonly struct HostDiagonalView : IDiagonalView
+internal readonly struct HostDiagonalView : IDiagonalView
 {
     private readonly double[] _values;
     private readonly int _points;

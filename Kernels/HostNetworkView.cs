@@ -3,7 +3,7 @@ namespace GpuNngp.Kernels;
 /// <summary>
 /// The CPU's view of a network: managed arrays, and the user's delegates for custom activations.
 /// </summary>
-public readonly struct HostNetworkView : INetworkView
+internal readonly struct HostNetworkView : INetworkView
 {
     private readonly HiddenLayer[] _layers;
     private readonly Func<double, double>?[] _customValue;

@@ -4,7 +4,7 @@ namespace GpuNngp.Kernels;
 /// The per-point variances q_l(x) = K^l(x, x) entering each hidden layer's activation, stored
 /// layer-major (index layer·count + point) so neighbouring GPU threads read neighbouring words.
 /// </summary>
-public interface IDiagonalView
+internal interface IDiagonalView
 {
     double Variance(int layer, int point);
 }

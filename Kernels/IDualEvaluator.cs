@@ -6,7 +6,7 @@ namespace GpuNngp.Kernels;
 /// quadrature), <see cref="Lookup.TabulatedDual{TTable}"/> reads a layer's lookup table where it covers
 /// the entry. Struct implementations, so the CPU's JIT and ILGPU both specialise the recursion per source.
 /// </summary>
-public interface IDualEvaluator
+internal interface IDualEvaluator
 {
     /// <summary>F and Ḟ of hidden layer <paramref name="layer"/> at (k12, k11, k22).</summary>
     DualMoments Evaluate<TNetwork>(in TNetwork network, Activation activation, int layer, double k12, double k11, double k22, bool withDerivative)
@@ -14,7 +14,7 @@ public interface IDualEvaluator
 }
 
 /// <summary>Every entry evaluated directly: the closed form, or quadrature where there is none.</summary>
-public readonly struct DirectDual : IDualEvaluator
+internal readonly struct DirectDual : IDualEvaluator
 {
     public DualMoments Evaluate<TNetwork>(in TNetwork network, Activation activation, int layer, double k12, double k11, double k22, bool withDerivative)
         where TNetwork : struct, INetworkView =>

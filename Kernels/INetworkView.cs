@@ -5,7 +5,7 @@ namespace GpuNngp.Kernels;
 /// pointwise activations and the quadrature rule. A struct implements it per side — arrays on the
 /// CPU, device views on the GPU — so the same generic code runs on both without allocation.
 /// </summary>
-public interface INetworkView
+internal interface INetworkView
 {
     /// <summary>The dense layer applied to the input covariance: K¹ = σb² + σw²·K⁰.</summary>
     DenseVariances Input { get; }

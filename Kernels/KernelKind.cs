@@ -1,4 +1,4 @@
-namespace GpuNngp.Kernels;
+namespace GpuNngp;
 
 /// <summary>Which infinite-width kernel to produce.</summary>
 public enum KernelKind

@@ -8,7 +8,7 @@ namespace GpuNngp.Kernels;
 /// Θ ← K_new + σw²·Ḟ·Θ. One read of K⁰, one write of the result: never a full matrix per layer.
 /// F and Ḟ come from an <see cref="IDualEvaluator"/>: directly (the default) or from lookup tables.
 /// </summary>
-public static class LayerRecursion
+internal static class LayerRecursion
 {
     /// <summary>The output kernel entry for inputs x (row) and x' (column) with K⁰(x, x') = <paramref name="inputCovariance"/>.</summary>
     public static double Entry<TNetwork, TDiagonal>(

@@ -4,7 +4,7 @@ namespace GpuNngp.Kernels;
 /// φ and φ' of the built-in activations, for quadrature. System.Math calls here are remapped to
 /// ILGPU.Algorithms' implementations inside GPU kernels.
 /// </summary>
-public static class PointwiseActivation
+internal static class PointwiseActivation
 {
     public static double Value(Activation activation, double x)
     {

@@ -1,7 +1,7 @@
 namespace GpuNngp.Kernels;
 
 /// <summary>The rule that integrates the dual kernel of an activation without a closed form.</summary>
-public enum QuadratureMethod
+internal enum QuadratureMethod
 {
     /// <summary>No rule: every activation of the network has a closed form.</summary>
     None = 0,

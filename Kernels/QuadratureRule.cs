@@ -7,7 +7,7 @@ namespace GpuNngp.Kernels;
 /// <see cref="QuadratureMethod.GradedGaussLegendre"/> they are the m-point Gauss–Legendre rule on
 /// [−1, 1], applied on every panel.
 /// </summary>
-public sealed class QuadratureRule
+internal sealed class QuadratureRule
 {
     private QuadratureRule(QuadratureMethod method, double[] nodes, double[] weights)
     {

@@ -7,7 +7,7 @@ namespace GpuNngp.Kernels;
 /// Accuracy: within a few ulp of System.Math over the whole domain (tested). The SIMD twins in
 /// <see cref="Simd.VectorScalarMath"/> perform the same operations in the same order.
 /// </summary>
-public static class ScalarMath
+internal static class ScalarMath
 {
     private const double HalfPi = Math.PI / 2;
     private const double SixthPi = Math.PI / 6;

@@ -5,7 +5,7 @@ namespace GpuNngp.Solvers;
 /// through these, so that one set of unit tests proves them past 2^31 (e.g. column 46,341 of an
 /// N = 50,000 matrix) without allocating such a matrix.
 /// </summary>
-public static class ColumnMajor
+internal static class ColumnMajor
 {
     /// <summary>The offset of (row, column) in a matrix whose leading dimension is <paramref name="rows"/>.</summary>
     public static long Index(int row, int column, int rows) => (long)column * rows + row;

@@ -1,7 +1,7 @@
 namespace GpuNngp.Solvers;
 
 /// <summary>A CUDA library call (cuBLAS, cuSOLVER, the driver) returned a failure status.</summary>
-public sealed class CudaException : Exception
+internal sealed class CudaException : Exception
 {
     public CudaException(string call, int status, string? detail = null)
         : base($"{call} failed with status {status}{(detail is null ? "" : $" ({detail})")}")

@@ -9,7 +9,7 @@ namespace GpuNngp.Solvers;
 /// the finalizer only guards against a forgotten one.
 /// </summary>
 /// <remarks>The contents of a fresh buffer are undefined (like malloc's); <see cref="Clear"/> zeroes them.</remarks>
-public sealed unsafe class HostBuffer : IDisposable
+internal sealed unsafe class HostBuffer : IDisposable
 {
     private const nuint Alignment = 64;
 

@@ -3,7 +3,7 @@ using GpuNngp.Solvers.Host;
 namespace GpuNngp.Solvers;
 
 /// <summary>Chooses the host provider: native BLAS/LAPACK when it loads, the managed one otherwise.</summary>
-public static class HostLinearAlgebra
+internal static class HostLinearAlgebra
 {
     /// <summary>Set to "managed" to skip the native libraries (used to compare the two paths).</summary>
     public const string ProviderVariable = "GPUNNGP_HOST_BLAS";

@@ -7,7 +7,7 @@ namespace GpuNngp.Solvers;
 /// works on the buffers in place at any size, and a managed one, which copies them into managed
 /// arrays and so stops at <see cref="MaxMatrixElements"/>.
 /// </summary>
-public interface IHostLinearAlgebra
+internal interface IHostLinearAlgebra
 {
     /// <summary>Which provider ran, for every result: e.g. "OpenBLAS 0.3.21 (libblas.so.3)".</summary>
     string Name { get; }

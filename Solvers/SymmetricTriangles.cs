@@ -5,7 +5,7 @@ namespace GpuNngp.Solvers;
 /// read the lower triangle only, so a whole matrix (a kernel for the caller) or a backup of K_DD (the
 /// jitter retries) lives in the upper one.
 /// </summary>
-public static class SymmetricTriangles
+internal static class SymmetricTriangles
 {
     /// <summary>Copies the lower triangle onto the upper one, making the matrix whole.</summary>
     public static void MirrorLowerToUpper(HostBuffer matrix, int n) =>

@@ -3,11 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using GpuNngp.Engine;
-using GpuNngp.Engine.Architecture;
-using GpuNngp.Engine.Computation;
 using GpuNngp.Experiments.Evaluation;
-using GpuNngp.Kernels;
 
 namespace GpuNngp.Perf;
 

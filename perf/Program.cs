@@ -1,4 +1,3 @@
-using GpuNngp.Engine;
 using GpuNngp.Perf.Micro;
 
 namespace GpuNngp.Perf;

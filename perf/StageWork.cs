@@ -1,4 +1,3 @@
-using GpuNngp.Engine.Computation;
 
 namespace GpuNngp.Perf;
 

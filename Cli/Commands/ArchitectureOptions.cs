@@ -1,6 +1,4 @@
 using System.CommandLine;
-using GpuNngp.Engine.Architecture;
-using GpuNngp.Engine.Computation;
 
 namespace GpuNngp.Cli.Commands;
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using GpuNngp.Cli.Output;
-using GpuNngp.Engine.Computation;
 using GpuNngp.Experiments.Evaluation;
 using Spectre.Console;
 

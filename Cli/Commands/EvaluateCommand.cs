@@ -3,10 +3,7 @@ using System.Globalization;
 using GpuNngp.Cli.Output;
 using GpuNngp.Cli.Plots;
 using GpuNngp.Data;
-using GpuNngp.Engine;
 using GpuNngp.Experiments.Evaluation;
-using GpuNngp.Kernels;
-using GpuNngp.Kernels.Lookup;
 using Spectre.Console;
 
 namespace GpuNngp.Cli.Commands;
@@ -102,7 +99,7 @@ internal static class EvaluateCommand
         bool explicitlyGiven = parsed.GetResult(bins) is { Implicit: false };
         if (explicitlyGiven && value > testSize)
         {
-            throw new GpuNngp.Engine.NngpInputException($"calibration bins must be between 1 and the test size {testSize}, got {value}");
+            throw new NngpInputException($"calibration bins must be between 1 and the test size {testSize}, got {value}");
         }
 
         return value;

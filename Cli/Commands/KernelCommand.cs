@@ -1,8 +1,6 @@
 using System.CommandLine;
 using GpuNngp.Cli.Output;
 using GpuNngp.Data;
-using GpuNngp.Engine;
-using GpuNngp.Kernels;
 using Spectre.Console;
 
 namespace GpuNngp.Cli.Commands;

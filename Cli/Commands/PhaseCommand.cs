@@ -2,8 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using GpuNngp.Cli.Output;
 using GpuNngp.Cli.Plots;
-using GpuNngp.Engine;
-using GpuNngp.Engine.Architecture;
 using GpuNngp.Experiments.Selection;
 using Spectre.Console;
 

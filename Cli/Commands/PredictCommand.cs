@@ -2,8 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using GpuNngp.Cli.Output;
 using GpuNngp.Data;
-using GpuNngp.Engine;
-using GpuNngp.Kernels;
 using Spectre.Console;
 
 namespace GpuNngp.Cli.Commands;

@@ -3,11 +3,7 @@ using System.Globalization;
 using GpuNngp.Cli.Output;
 using GpuNngp.Cli.Plots;
 using GpuNngp.Data;
-using GpuNngp.Engine;
-using GpuNngp.Engine.Architecture;
-using GpuNngp.Engine.Computation;
 using GpuNngp.Experiments.Selection;
-using GpuNngp.Kernels;
 using Spectre.Console;
 
 namespace GpuNngp.Cli.Commands;

@@ -1,4 +1,3 @@
-using GpuNngp.Engine;
 using GpuNngp.Solvers;
 
 namespace GpuNngp.Cli.Output;

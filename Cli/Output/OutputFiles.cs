@@ -1,5 +1,4 @@
 using System.Globalization;
-using GpuNngp.Engine;
 
 namespace GpuNngp.Cli.Output;
 

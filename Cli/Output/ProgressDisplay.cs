@@ -1,5 +1,4 @@
 using System.Globalization;
-using GpuNngp.Engine.Computation;
 using GpuNngp.Experiments.Evaluation;
 using GpuNngp.Experiments.Selection;
 using Spectre.Console;

@@ -1,6 +1,4 @@
-using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
-using GpuNngp.Kernels;
 using GpuNngp.Solvers;
 using MathNet.Numerics.LinearAlgebra;
 using Xunit;

@@ -1,7 +1,5 @@
-using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Pipeline;
-using GpuNngp.Kernels;
 using GpuNngp.Solvers;
 using MathNet.Numerics.LinearAlgebra;
 using Xunit;

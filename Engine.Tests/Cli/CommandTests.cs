@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using GpuNngp.Data;
-using GpuNngp.Engine.Architecture;
-using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Tests.Backends;
 using Xunit;
 
@@ -63,7 +61,7 @@ public sealed class CommandTests
         Assert.True(code == 0, error);
 
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
-        var expected = engine.Kernel(Nngp.FullyConnected(4, Nngp.Gelu(), 1.7, 0.05), x1, x2, GpuNngp.Kernels.KernelKind.Ntk);
+        var expected = engine.Kernel(Nngp.FullyConnected(4, Nngp.Gelu(), 1.7, 0.05), x1, x2, KernelKind.Ntk);
         BackendContractTests.AssertClose(expected, MatrixFile.Read(temp.File("k.npy")), 1e-15);
     }
 

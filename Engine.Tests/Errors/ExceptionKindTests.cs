@@ -1,5 +1,3 @@
-using GpuNngp.Engine.Architecture;
-using GpuNngp.Engine.Computation;
 using GpuNngp.Data;
 using GpuNngp.Engine.Tests.Backends;
 using GpuNngp.Engine.Tests.Gpu;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using GpuNngp.Engine.Pipeline;
-using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
 using GpuNngp.Engine.Gpu;
@@ -310,7 +309,7 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
         var (lower, inputVariance) = Gram(x, n, d);
         double[] cross = CrossGram(x, n, others, columns, d);
         var (_, otherVariance) = Gram(others, columns, d);
-        var tables = HostPreparation.Tables(hostView, inputVariance, GpuNngp.Kernels.Lookup.LookupTableMode.Auto);
+        var tables = HostPreparation.Tables(hostView, inputVariance, LookupTableMode.Auto);
         Assert.NotNull(tables);
 
         var (variances, _) = HostPreparation.Diagonals(hostView, inputVariance, kind, tables);

@@ -1,10 +1,7 @@
 using System.Globalization;
 using GpuNngp.Data;
-using GpuNngp.Engine.Architecture;
-using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Gpu;
 using GpuNngp.Experiments.Evaluation;
-using GpuNngp.Kernels;
 using GpuNngp.Solvers;
 using MathNet.Numerics.LinearAlgebra;
 using Xunit;

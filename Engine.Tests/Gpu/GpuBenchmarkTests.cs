@@ -1,11 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using GpuNngp.Engine.Pipeline;
-using GpuNngp.Engine.Architecture;
-using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Gpu;
 using GpuNngp.Experiments.Evaluation;
-using GpuNngp.Kernels;
 using GpuNngp.Kernels.Device;
 using MathNet.Numerics.LinearAlgebra;
 using Xunit;

@@ -1,6 +1,3 @@
-using GpuNngp.Engine.Architecture;
-using GpuNngp.Engine.Computation;
-using GpuNngp.Kernels;
 using MathNet.Numerics.LinearAlgebra;
 using Xunit;
 

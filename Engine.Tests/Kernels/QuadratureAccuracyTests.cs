@@ -36,7 +36,7 @@ public sealed class QuadratureAccuracyTests
             return (phi, derivative, Activations.CustomView(phi, derivative, rule));
         }
 
-        Activation activation = Architecture.Nngp.ActivationByName(name).Activation;
+        Activation activation = Nngp.ActivationByName(name).Activation;
         return (x => PointwiseActivation.Value(activation, x), x => PointwiseActivation.Derivative(activation, x), Activations.BuiltInView(activation, rule));
     }
 

@@ -1,5 +1,4 @@
 using GpuNngp.Engine.Pipeline;
-using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Device;

@@ -1,6 +1,5 @@
 using GpuNngp.Engine.Pipeline;
 using GpuNngp.Data;
-using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
 using GpuNngp.Engine.Tests.Kernels;

@@ -1,4 +1,3 @@
-using GpuNngp.Engine.Computation;
 using GpuNngp.Perf;
 using Xunit;
 

@@ -1,6 +1,4 @@
 using GpuNngp.Data;
-using GpuNngp.Engine.Architecture;
-using GpuNngp.Engine.Computation;
 using GpuNngp.Experiments.Evaluation;
 using GpuNngp.Experiments.Selection;
 using Xunit;

@@ -1,4 +1,3 @@
-using GpuNngp.Engine.Architecture;
 using GpuNngp.Experiments.Selection;
 using Xunit;
 

@@ -43,8 +43,8 @@ public sealed class VectorKernelTests
     [Fact]
     public void HostMap_UsesTheWidestNativeBundle_AndTheScalarPathWithoutAVectorForm()
     {
-        var relu = Network(Architecture.Nngp.Relu().Activation, layers: 2);
-        var tanh = Network(Architecture.Nngp.Tanh().Activation, layers: 2);
+        var relu = Network(Nngp.Relu().Activation, layers: 2);
+        var tanh = Network(Nngp.Tanh().Activation, layers: 2);
         var expected = Vector512Pair.IsHardwareAccelerated ? Cpu.LaneWidth.Two512
             : Vector256Pair.IsHardwareAccelerated ? Cpu.LaneWidth.Two256
             : Cpu.LaneWidth.Scalar;
@@ -61,7 +61,7 @@ public sealed class VectorKernelTests
         // Row ranges that leave every tail length behind the bundles, starting anywhere (the lower
         // triangle starts at the diagonal), at each width the host map can choose.
         var lanes = (Cpu.LaneWidth)width;
-        var network = Network(Architecture.Nngp.Erf().Activation, layers: 3);
+        var network = Network(Nngp.Erf().Activation, layers: 3);
         var random = new Random(51);
         const int rows = 41;
         double[] rowQ = Enumerable.Range(0, 3 * rows).Select(_ => 0.2 + 3 * random.NextDouble()).ToArray();
@@ -90,7 +90,7 @@ public sealed class VectorKernelTests
     private static void CheckEntries<T>(string name)
         where T : struct, ISimdLanes<T>
     {
-        var network = Network(Architecture.Nngp.ActivationByName(name).Activation, layers: 7);
+        var network = Network(Nngp.ActivationByName(name).Activation, layers: 7);
         var random = new Random(50);
         int rows = 2 * T.Count;
         const int columns = 5;

@@ -1,16 +1,33 @@
 using GpuNngp.Kernels;
 
-namespace GpuNngp.Engine.Architecture;
+namespace GpuNngp;
 
 /// <summary>
-/// A pointwise nonlinearity. Built-in ones carry their <see cref="Activation"/>; a custom one carries
-/// the user's φ (and φ' if the NTK is wanted), integrated by quadrature on the CPU.
+/// A pointwise nonlinearity, made by the builders of <see cref="Nngp"/>. Built-in ones carry their
+/// activation's parameters; a custom one carries the user's φ (and φ' if the NTK is wanted),
+/// integrated by quadrature on the CPU.
 /// </summary>
-public sealed record ActivationLayer(
-    string Name,
-    Activation Activation,
-    Func<double, double>? CustomValue = null,
-    Func<double, double>? CustomDerivative = null) : ILayer
+public sealed record ActivationLayer : ILayer
 {
+    internal ActivationLayer(string name, Activation activation, Func<double, double>? customValue = null, Func<double, double>? customDerivative = null)
+    {
+        Name = name;
+        Activation = activation;
+        CustomValue = customValue;
+        CustomDerivative = customDerivative;
+    }
+
+    /// <summary>e.g. "Relu", "LeakyRelu(0.01)" or a custom activation's name.</summary>
+    public string Name { get; }
+
+    /// <summary>True when the user supplied φ as a delegate (<see cref="Nngp.Custom"/>).</summary>
+    public bool IsCustom => CustomValue is not null;
+
+    internal Activation Activation { get; }
+
+    internal Func<double, double>? CustomValue { get; }
+
+    internal Func<double, double>? CustomDerivative { get; }
+
     public override string ToString() => Name;
 }

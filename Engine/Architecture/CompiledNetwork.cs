@@ -6,7 +6,7 @@ namespace GpuNngp.Engine.Architecture;
 /// A validated network reduced to what the kernel recursion reads: the input dense layer and the
 /// hidden layers (activation, then dense), plus the user's delegates for custom activations.
 /// </summary>
-public sealed class CompiledNetwork
+internal sealed class CompiledNetwork
 {
     private CompiledNetwork(
         DenseVariances input,

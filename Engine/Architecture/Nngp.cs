@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using GpuNngp.Kernels;
 
-namespace GpuNngp.Engine.Architecture;
+namespace GpuNngp;
 
 /// <summary>The building blocks of an architecture, in the style of Neural Tangents' stax.</summary>
 public static class Nngp

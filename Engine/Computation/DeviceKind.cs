@@ -1,4 +1,4 @@
-namespace GpuNngp.Engine.Computation;
+namespace GpuNngp;
 
 /// <summary>Where to compute.</summary>
 public enum DeviceKind

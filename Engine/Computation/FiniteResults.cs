@@ -1,5 +1,4 @@
 using System.Globalization;
-using GpuNngp.Kernels;
 using GpuNngp.Solvers;
 
 namespace GpuNngp.Engine.Computation;

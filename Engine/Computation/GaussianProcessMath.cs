@@ -1,7 +1,7 @@
 namespace GpuNngp.Engine.Computation;
 
 /// <summary>The scalar formulas of exact GP regression that every backend shares.</summary>
-public static class GaussianProcessMath
+internal static class GaussianProcessMath
 {
     private static readonly double LogTwoPi = Math.Log(2 * Math.PI);
 

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace GpuNngp.Engine.Computation;
 
 /// <summary>How much host RAM a computation may still take: the kernel's MemAvailable estimate.</summary>
-public static class HostMemory
+internal static class HostMemory
 {
     /// <summary>The file the kernel publishes it in.</summary>
     public const string MemInfoPath = "/proc/meminfo";

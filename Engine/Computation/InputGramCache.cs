@@ -2,7 +2,7 @@ using GpuNngp.Engine.Pipeline;
 using GpuNngp.Solvers;
 using MathNet.Numerics.LinearAlgebra;
 
-namespace GpuNngp.Engine.Computation;
+namespace GpuNngp;
 
 /// <summary>
 /// The input Grams K⁰ = x·x'/d of a training set (and, optionally, of a validation set against it),

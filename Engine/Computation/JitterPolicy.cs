@@ -1,4 +1,4 @@
-namespace GpuNngp.Engine.Computation;
+namespace GpuNngp;
 
 /// <summary>
 /// What to do when K_DD + σε²I does not factorise: add jitter to the diagonal, starting at

@@ -9,7 +9,7 @@ namespace GpuNngp.Engine.Computation;
 /// pre-activation variance up to 100; 1 … 300 is the Gauss–Hermite product rule of that order, an
 /// explicit opt-in that is cheaper but accurate to 1e-10 only at small variances (docs/mathematics.md §4).
 /// </summary>
-public static class QuadratureRules
+internal static class QuadratureRules
 {
     /// <summary>The order that selects the accurate graded Gauss–Legendre rule.</summary>
     public const int Accurate = 0;

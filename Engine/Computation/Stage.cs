@@ -1,4 +1,4 @@
-namespace GpuNngp.Engine.Computation;
+namespace GpuNngp;
 
 /// <summary>The stages of a fit and a prediction, in the order data flows through them.</summary>
 public enum Stage

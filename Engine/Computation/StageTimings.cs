@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace GpuNngp.Engine.Computation;
+namespace GpuNngp;
 
 /// <summary>Wall-clock seconds per stage; stages that run several times (test tiles) accumulate.</summary>
 public sealed class StageTimings

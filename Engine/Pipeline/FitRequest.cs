@@ -1,7 +1,4 @@
 using GpuNngp.Engine.Architecture;
-using GpuNngp.Engine.Computation;
-using GpuNngp.Kernels;
-using GpuNngp.Kernels.Lookup;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace GpuNngp.Engine.Pipeline;

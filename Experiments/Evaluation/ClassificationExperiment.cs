@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using GpuNngp.Data;
-using GpuNngp.Engine;
-using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 
 namespace GpuNngp.Experiments.Evaluation;

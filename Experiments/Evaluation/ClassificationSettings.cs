@@ -1,7 +1,4 @@
 using GpuNngp.Data;
-using GpuNngp.Engine.Computation;
-using GpuNngp.Kernels;
-using GpuNngp.Kernels.Lookup;
 
 namespace GpuNngp.Experiments.Evaluation;
 

@@ -1,4 +1,3 @@
-using GpuNngp.Engine;
 
 namespace GpuNngp.Experiments.Evaluation;
 

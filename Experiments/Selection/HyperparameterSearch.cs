@@ -1,8 +1,4 @@
-using GpuNngp.Engine;
-using GpuNngp.Engine.Architecture;
-using GpuNngp.Engine.Computation;
 using GpuNngp.Experiments.Evaluation;
-using GpuNngp.Kernels;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace GpuNngp.Experiments.Selection;

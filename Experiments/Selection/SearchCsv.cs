@@ -1,6 +1,5 @@
 using System.Globalization;
 using GpuNngp.Data;
-using GpuNngp.Engine;
 
 namespace GpuNngp.Experiments.Selection;
 

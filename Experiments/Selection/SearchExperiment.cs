@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using GpuNngp.Data;
-using GpuNngp.Engine;
-using GpuNngp.Engine.Architecture;
 using GpuNngp.Experiments.Evaluation;
 
 namespace GpuNngp.Experiments.Selection;

@@ -1,6 +1,4 @@
 using GpuNngp.Data;
-using GpuNngp.Engine.Computation;
-using GpuNngp.Kernels;
 
 namespace GpuNngp.Experiments.Selection;
 

@@ -1,5 +1,3 @@
-using GpuNngp.Engine;
-using GpuNngp.Engine.Architecture;
 using GpuNngp.Kernels;
 
 namespace GpuNngp.Experiments.Selection;

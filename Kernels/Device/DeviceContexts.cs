@@ -6,7 +6,7 @@ namespace GpuNngp.Kernels.Device;
 /// How every ILGPU context of the GPU path is built (the kernels it launches are those of
 /// <see cref="DeviceKernelCatalog"/>).
 /// </summary>
-public static class DeviceContexts
+internal static class DeviceContexts
 {
     /// <summary>
     /// The context settings: ILGPU.Algorithms' math (PTX has no double tanh/exp/log: quadrature's

@@ -6,7 +6,7 @@ namespace GpuNngp.Kernels.Device;
 /// Per-point variances q_l in device memory, layer-major (index layer·count + point) as on the host,
 /// so the threads of a warp, which take neighbouring points, read neighbouring words.
 /// </summary>
-public readonly struct DeviceDiagonalView : IDiagonalView
+internal readonly struct DeviceDiagonalView : IDiagonalView
 {
     private readonly ArrayView<double> _values;
     private readonly int _count;

@@ -7,7 +7,7 @@ namespace GpuNngp.Kernels.Device;
 /// device memory, φ and φ' from <see cref="PointwiseActivation"/> (custom delegates cannot run on
 /// the device; the engine keeps them on the CPU). A kernel parameter: copied by value at launch.
 /// </summary>
-public readonly struct DeviceNetworkView : INetworkView
+internal readonly struct DeviceNetworkView : INetworkView
 {
     private readonly ArrayView<HiddenLayer> _layers;
     private readonly ArrayView<double> _nodes;
@@ -59,7 +59,7 @@ public readonly struct DeviceNetworkView : INetworkView
 /// constant 0, so after inlining the compiler drops the quadrature loops: the kernel built on it is
 /// smaller and needs fewer registers than one built on <see cref="DeviceNetworkView"/>.
 /// </summary>
-public readonly struct ClosedFormNetworkView : INetworkView
+internal readonly struct ClosedFormNetworkView : INetworkView
 {
     private readonly ArrayView<HiddenLayer> _layers;
     private readonly int _depth;

@@ -7,7 +7,7 @@ namespace GpuNngp.Kernels.Lookup;
 /// <see cref="KernelLookupTable.Coefficients"/> copied to device memory as they are. A kernel
 /// parameter (copied by value at launch); no managed references inside.
 /// </summary>
-public readonly struct DeviceKernelTableView : IKernelTableView
+internal readonly struct DeviceKernelTableView : IKernelTableView
 {
     private readonly ArrayView<LookupLayer> _layers;
     private readonly ArrayView<double> _coefficients;

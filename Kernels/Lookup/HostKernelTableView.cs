@@ -1,7 +1,7 @@
 namespace GpuNngp.Kernels.Lookup;
 
 /// <summary>The CPU's view of the lookup tables: the two arrays of a <see cref="KernelLookupTable"/>.</summary>
-public readonly struct HostKernelTableView : IKernelTableView
+internal readonly struct HostKernelTableView : IKernelTableView
 {
     private readonly LookupLayer[] _layers;
     private readonly double[] _coefficients;

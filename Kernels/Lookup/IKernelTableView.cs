@@ -6,7 +6,7 @@ namespace GpuNngp.Kernels.Lookup;
 /// on the CPU (<see cref="HostKernelTableView"/>), ILGPU array views on the GPU
 /// (<see cref="DeviceKernelTableView"/>) — so the same generic code runs on both.
 /// </summary>
-public interface IKernelTableView
+internal interface IKernelTableView
 {
     /// <summary>The table of hidden layer l (<see cref="LookupLayer.None"/> when it has none).</summary>
     LookupLayer Layer(int layer);

@@ -16,7 +16,7 @@ namespace GpuNngp.Kernels.Lookup;
 /// <see cref="Coefficients"/> (8 doubles per cell), read through <see cref="HostKernelTableView"/> on
 /// the CPU and, copied to device memory as they are, <see cref="DeviceKernelTableView"/> on the GPU.
 /// </remarks>
-public sealed class KernelLookupTable
+internal sealed class KernelLookupTable
 {
     private KernelLookupTable(
         double inputVariance, LookupLayer[] layers, double[] coefficients, LookupLayerReport[] reports, LookupTableOptions options, double seconds)

@@ -16,7 +16,7 @@ namespace GpuNngp.Kernels.Lookup;
 /// of Ḟ with fourth-order finite-difference slopes. Cell i covers θ ∈ [iπ/n, (i+1)π/n]; with x ∈ [0, 1] its local coordinate,
 /// F = a0 + x(a1 + x(a2 + x·a3)).
 /// </remarks>
-public static class KernelTableMath
+internal static class KernelTableMath
 {
     /// <summary>True when layer <paramref name="table"/> answers for an entry with these variances.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -17,7 +17,7 @@ namespace GpuNngp.Kernels.Lookup;
 /// </param>
 /// <param name="HasDerivative">1 when Ḟ is tabulated too (the NTK can use the table), else 0.</param>
 [StructLayout(LayoutKind.Sequential)]
-public readonly record struct LookupLayer(
+internal readonly record struct LookupLayer(
     int Cells,
     long Offset,
     double CellsPerRadian,

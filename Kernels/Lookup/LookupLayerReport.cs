@@ -9,7 +9,7 @@ namespace GpuNngp.Kernels.Lookup;
 /// <param name="DerivativeError">The same for Ḟ, relative to Ḟ(c = 1) (NaN when Ḟ is not tabulated).</param>
 /// <param name="SharedWith">The earlier layer whose table this one reuses (same activation, variance within half the variance tolerance), or −1.</param>
 /// <param name="Note">Why the layer has no table, or null.</param>
-public sealed record LookupLayerReport(
+internal sealed record LookupLayerReport(
     int Layer,
     double Variance,
     int Cells,

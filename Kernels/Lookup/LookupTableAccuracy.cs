@@ -1,7 +1,7 @@
 namespace GpuNngp.Kernels.Lookup;
 
 /// <summary>Measures a table against direct quadrature away from the points it was built and checked at.</summary>
-public static class LookupTableAccuracy
+internal static class LookupTableAccuracy
 {
     /// <summary>
     /// The largest errors of layer <paramref name="layer"/>'s table against direct quadrature at

@@ -1,4 +1,4 @@
-namespace GpuNngp.Kernels.Lookup;
+namespace GpuNngp;
 
 /// <summary>Whether the kernel map may use lookup tables for activations without a closed form.</summary>
 public enum LookupTableMode

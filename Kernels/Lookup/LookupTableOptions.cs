@@ -1,7 +1,7 @@
 namespace GpuNngp.Kernels.Lookup;
 
 /// <summary>How lookup tables are built and when they may answer.</summary>
-public sealed record LookupTableOptions
+internal sealed record LookupTableOptions
 {
     /// <summary>
     /// The default error tolerance: a layer's table is kept only when, at the midpoint of every cell

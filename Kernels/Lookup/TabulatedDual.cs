@@ -7,7 +7,7 @@ namespace GpuNngp.Kernels.Lookup;
 /// tables. Generic over the table view, so the CPU and an ILGPU kernel run the same code; on the
 /// diagonal (θ = 0) a table holds the quadrature value itself.
 /// </summary>
-public readonly struct TabulatedDual<TTable> : IDualEvaluator
+internal readonly struct TabulatedDual<TTable> : IDualEvaluator
     where TTable : struct, IKernelTableView
 {
     private readonly TTable _tables;

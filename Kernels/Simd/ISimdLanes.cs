@@ -11,7 +11,7 @@ namespace GpuNngp.Kernels.Simd;
 /// two chains to interleave, which measured 1.6× (two 256-bit) and 3× (two 512-bit) faster than one
 /// 256-bit vector (docs/benchmarks.md).
 /// </remarks>
-public interface ISimdLanes<TSelf>
+internal interface ISimdLanes<TSelf>
     where TSelf : struct, ISimdLanes<TSelf>
 {
     /// <summary>The number of doubles in a bundle.</summary>

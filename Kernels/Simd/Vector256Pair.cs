@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 namespace GpuNngp.Kernels.Simd;
 
 /// <summary>Eight lanes as two independent 256-bit vectors (AVX2 machines).</summary>
-public readonly struct Vector256Pair : ISimdLanes<Vector256Pair>
+internal readonly struct Vector256Pair : ISimdLanes<Vector256Pair>
 {
     private readonly Vector256<double> _low;
     private readonly Vector256<double> _high;

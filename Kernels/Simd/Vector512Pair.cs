@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 namespace GpuNngp.Kernels.Simd;
 
 /// <summary>Sixteen lanes as two independent 512-bit vectors (AVX-512 machines).</summary>
-public readonly struct Vector512Pair : ISimdLanes<Vector512Pair>
+internal readonly struct Vector512Pair : ISimdLanes<Vector512Pair>
 {
     private readonly Vector512<double> _low;
     private readonly Vector512<double> _high;

@@ -7,7 +7,7 @@ namespace GpuNngp.Kernels.Simd;
 /// the scalar functions. Only the activations that dominate the CPU's time are here; the rest run
 /// through the scalar path.
 /// </summary>
-public static class VectorClosedForms
+internal static class VectorClosedForms
 {
     private const double InvTwoPi = 1 / (2 * Math.PI);
     private const double InvPi = 1 / Math.PI;

@@ -6,7 +6,7 @@ namespace GpuNngp.Kernels.Simd;
 /// <see cref="LayerRecursion.Entry"/> for a bundle of consecutive rows of one column at once (a
 /// column of a column-major matrix is contiguous, and so are consecutive points' layer-major variances).
 /// </summary>
-public static class VectorLayerRecursion
+internal static class VectorLayerRecursion
 {
     /// <summary>The output kernel for rows row..row+T.Count−1 of <paramref name="column"/>.</summary>
     /// <param name="rowVariances">layer-major q_l of the row points (layer·rowCount + point).</param>

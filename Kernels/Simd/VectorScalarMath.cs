@@ -9,7 +9,7 @@ namespace GpuNngp.Kernels.Simd;
 /// version of code over struct lanes calls every operator, and the map's many short column loops
 /// would run it for the first half second of every process (measured: the demo's map 0.62 s → 0.09 s).
 /// </summary>
-public static class VectorScalarMath
+internal static class VectorScalarMath
 {
     /// <summary>Lane-wise <see cref="ScalarMath.Acos"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -14,7 +14,7 @@ namespace GpuNngp.Solvers.Cuda;
 /// A handle may not be used from two threads at once. Dispose this object before the ILGPU accelerator
 /// that owns the stream.</para>
 /// </remarks>
-public sealed unsafe class CudaDenseLinearAlgebra : IDisposable
+internal sealed unsafe class CudaDenseLinearAlgebra : IDisposable
 {
     private nint _cublas;
     private nint _cusolver;

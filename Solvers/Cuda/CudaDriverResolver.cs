@@ -21,7 +21,7 @@ namespace GpuNngp.Solvers.Cuda;
 /// <see cref="AssemblyLoadContext.ResolvingUnmanagedDll"/> of the default context, which the runtime raises
 /// only after any such resolver and its default probing have failed, so it never competes with them.</para>
 /// </remarks>
-public static class CudaDriverResolver
+internal static class CudaDriverResolver
 {
     /// <summary>The library name ILGPU imports the driver API under on Linux.</summary>
     public const string DriverImportName = "cuda";

@@ -17,7 +17,7 @@ namespace GpuNngp.Solvers.Cuda;
 /// <para>Loading happens once, on the first <see cref="TryLoad"/> or the first native call, and is
 /// thread-safe; a failed attempt is remembered with its reason and not repeated.</para>
 /// </remarks>
-public static class CudaLibraryResolver
+internal static class CudaLibraryResolver
 {
     /// <summary>The environment variable naming a directory searched before all others.</summary>
     public const string LibraryDirectoryVariable = "GPUNNGP_CUDA_LIB_DIR";

@@ -8,7 +8,7 @@ namespace GpuNngp.Solvers.Cuda;
 /// Values as in <c>cublas_api.h</c> and <c>cusolver_common.h</c> of CUDA 12 and 13 (unchanged between them).
 /// A code this table does not know is still reported, with its number, as <c>unknown cublasStatus_t 99</c>.
 /// </remarks>
-public static class CudaStatus
+internal static class CudaStatus
 {
     /// <summary><c>CUBLAS_STATUS_SUCCESS</c> and <c>CUSOLVER_STATUS_SUCCESS</c>.</summary>
     public const int Success = 0;

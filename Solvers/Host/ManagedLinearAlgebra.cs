@@ -17,7 +17,7 @@ namespace GpuNngp.Solvers.Host;
 /// a managed array (2^31 − 57 values, N ≤ 46,340). Larger sizes need the native provider; rather
 /// than hand-write a blocked factorisation here, the engine refuses them up front with that fix.
 /// </remarks>
-public sealed class ManagedLinearAlgebra : IHostLinearAlgebra
+internal sealed class ManagedLinearAlgebra : IHostLinearAlgebra
 {
     /// <summary>The one-line fix for a size this provider cannot hold.</summary>
     public const string LargeSizeFix = "install libopenblas0-pthread (the native provider has no such limit)";

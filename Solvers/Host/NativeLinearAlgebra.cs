@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace GpuNngp.Solvers.Host;
 
 /// <summary>The system's BLAS/LAPACK (OpenBLAS where installed) behind <see cref="IHostLinearAlgebra"/>.</summary>
-public sealed unsafe class NativeLinearAlgebra : IHostLinearAlgebra
+internal sealed unsafe class NativeLinearAlgebra : IHostLinearAlgebra
 {
     private NativeLinearAlgebra(string name) => Name = name;
 

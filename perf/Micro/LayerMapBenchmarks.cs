@@ -8,7 +8,6 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using SummaryStyle = BenchmarkDotNet.Reports.SummaryStyle;
-using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Simd;
