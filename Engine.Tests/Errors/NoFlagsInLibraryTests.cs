@@ -12,7 +12,7 @@ namespace GpuNngp.Engine.Tests.Errors;
 /// </summary>
 public sealed partial class NoFlagsInLibraryTests
 {
-    private static readonly string[] LibraryFolders = ["Engine", "Kernels", "Solvers"];
+    private static readonly string[] LibraryFolders = ["Engine", "Kernels", "Solvers", "Data", "Experiments"];
 
     [GeneratedRegex(@"(?<![\w-])--[a-z][a-z0-9-]*")]
     private static partial Regex Flag();
@@ -20,19 +20,13 @@ public sealed partial class NoFlagsInLibraryTests
     [Fact]
     public void NoStringLiteralInTheLibraryQuotesACommandLineFlag()
     {
-        string root = RepositoryRoot();
+        string root = RepositorySources.Root();
         var found = new List<string>();
         int files = 0;
         foreach (string folder in LibraryFolders)
         {
-            foreach (string file in Directory.EnumerateFiles(Path.Combine(root, folder), "*.cs", SearchOption.AllDirectories))
+            foreach (string file in RepositorySources.Files(folder))
             {
-                if (file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                    || file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
                 files++;
                 found.AddRange(FlagsInStringLiterals(File.ReadAllText(file)).Select(hit => $"{Path.GetRelativePath(root, file)}:{hit.Line}: {hit.Flag}"));
             }
@@ -80,19 +74,5 @@ public sealed partial class NoFlagsInLibraryTests
                 }
             }
         }
-    }
-
-    /// <summary>The checkout the tests were built from: the first folder above the test assembly holding GpuNngp.sln.</summary>
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "GpuNngp.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no GpuNngp.sln above {AppContext.BaseDirectory}: the library sources cannot be scanned");
     }
 }
