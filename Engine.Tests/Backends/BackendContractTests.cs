@@ -1,3 +1,5 @@
+using GpuNngp.Engine.Architecture;
+using GpuNngp.Engine.Pipeline;
 using GpuNngp.Solvers;
 using MathNet.Numerics.LinearAlgebra;
 using Xunit;
@@ -10,8 +12,15 @@ namespace GpuNngp.Engine.Tests.Backends;
 /// </summary>
 public abstract class BackendContractTests
 {
-    /// <summary>An engine on the backend under test; calls Assert.Skip when the backend is unavailable.</summary>
-    protected abstract NngpEngine CreateEngine();
+    /// <summary>The provider of the backend under test; calls Assert.Skip when the backend is unavailable.</summary>
+    private protected abstract IComputeProvider CreateProvider();
+
+    /// <summary>An engine on the backend under test (skipped when it is unavailable).</summary>
+    protected NngpEngine CreateEngine()
+    {
+        var provider = CreateProvider();
+        return new NngpEngine(provider, $"device: {provider.Name}");
+    }
 
     /// <summary>The reference every backend is compared with: the CPU on the managed provider.</summary>
     protected static NngpEngine CreateReference() => NngpEngine.Create(DeviceKind.Cpu, HostLinearAlgebra.Managed);
@@ -166,6 +175,56 @@ public abstract class BackendContractTests
         var prediction = posterior.Predict(x);
         AssertClose(y, prediction.Mean, 1e-7);
         Assert.All(prediction.Variance!, v => Assert.True(v < 1e-7, $"variance {v} at a training point"));
+    }
+
+    [Fact]
+    public void SymmetricEigen_OfAKernel_IsItsDecomposition_AndMatchesMathNet()
+    {
+        using var provider = CreateProvider();
+        var plan = LayerPlan.Compile(Nngp.FullyConnected(3, Nngp.Relu(), 1.45, 0.28));
+        using var kernel = KernelPipeline.Compute(provider, plan, RandomMatrix(40, 9, seed: 18), null, KernelKind.Ntk, null);
+        var k = kernel.ToMatrix();
+        int n = k.RowCount;
+
+        // Only the lower triangle may be read: NaN above the diagonal must change nothing.
+        using var lowerOnly = HostMatrix.CopyOf(k);
+        for (int j = 1; j < n; j++)
+        {
+            for (int i = 0; i < j; i++)
+            {
+                lowerOnly.Storage[(long)j * n + i] = double.NaN;
+            }
+        }
+
+        using var decomposition = SpectralPipeline.Decompose(provider, lowerOnly);
+        var v = decomposition.Eigenvectors.ToMatrix();
+        var lambda = Matrix<double>.Build.DenseOfDiagonalArray(decomposition.Eigenvalues);
+        double scale = k.L2Norm(); // the largest |eigenvalue|
+
+        double residual = (k * v - v * lambda).Enumerate().Max(Math.Abs) / scale;
+        Assert.True(residual <= 1e-10, $"max |K·V − V·Λ| / ‖K‖ = {residual:G3}");
+        double orthogonality = (v.TransposeThisAndMultiply(v) - Matrix<double>.Build.DenseIdentity(n)).Enumerate().Max(Math.Abs);
+        Assert.True(orthogonality <= 1e-10, $"max |VᵀV − I| = {orthogonality:G3}");
+        for (int i = 1; i < n; i++)
+        {
+            Assert.True(decomposition.Eigenvalues[i - 1] <= decomposition.Eigenvalues[i], $"eigenvalue {i - 1} > eigenvalue {i}");
+        }
+
+        double[] expected = [.. k.Evd(Symmetricity.Symmetric).EigenValues.Select(value => value.Real).Order()];
+        double worst = expected.Zip(decomposition.Eigenvalues, (e, a) => Math.Abs(e - a)).Max() / expected.Max(Math.Abs);
+        Assert.True(worst <= 1e-10, $"max eigenvalue difference from MathNet's Evd / largest = {worst:G3}");
+        Assert.True(double.IsNaN(lowerOnly[0, 1]) && lowerOnly[1, 0] == k[1, 0], "the input matrix changed");
+    }
+
+    [Fact]
+    public void SymmetricEigen_OfAMatrixWithANaN_FailsNamingTheEntry()
+    {
+        using var provider = CreateProvider();
+        var k = Matrix<double>.Build.DenseIdentity(5);
+        k[3, 1] = double.NaN;
+        using var matrix = HostMatrix.CopyOf(k);
+        var error = Assert.Throws<NngpInputException>(() => SpectralPipeline.Decompose(provider, matrix));
+        Assert.Contains("(3, 1)", error.Message, StringComparison.Ordinal);
     }
 
     internal static Matrix<double> RandomMatrix(int rows, int columns, int seed)

@@ -1,3 +1,5 @@
+using GpuNngp.Engine.Cpu;
+using GpuNngp.Engine.Pipeline;
 using GpuNngp.Solvers;
 using Xunit;
 
@@ -6,7 +8,7 @@ namespace GpuNngp.Engine.Tests.Backends;
 /// <summary>The shared cases on the CPU with the system's native BLAS/LAPACK (OpenBLAS where installed).</summary>
 public sealed class CpuNativeBackendTests : BackendContractTests
 {
-    protected override NngpEngine CreateEngine()
+    private protected override IComputeProvider CreateProvider()
     {
         var native = HostLinearAlgebra.Native(out string? reason);
         if (native is null)
@@ -14,14 +16,14 @@ public sealed class CpuNativeBackendTests : BackendContractTests
             Assert.Skip($"no native BLAS/LAPACK: {reason}");
         }
 
-        return NngpEngine.Create(DeviceKind.Cpu, native);
+        return new CpuProvider(native);
     }
 }
 
 /// <summary>The shared cases on the CPU with the managed provider (MathNet.Numerics).</summary>
 public sealed class CpuManagedBackendTests : BackendContractTests
 {
-    protected override NngpEngine CreateEngine() => NngpEngine.Create(DeviceKind.Cpu, HostLinearAlgebra.Managed);
+    private protected override IComputeProvider CreateProvider() => new CpuProvider(HostLinearAlgebra.Managed);
 }
 
 /// <summary>
@@ -30,5 +32,5 @@ public sealed class CpuManagedBackendTests : BackendContractTests
 /// </summary>
 public sealed class SimulatedDeviceBackendTests : BackendContractTests
 {
-    protected override NngpEngine CreateEngine() => new(new SimulatedDeviceProvider(), "device: the ILGPU CPU simulator");
+    private protected override IComputeProvider CreateProvider() => new SimulatedDeviceProvider();
 }

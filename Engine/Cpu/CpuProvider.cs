@@ -150,6 +150,19 @@ internal sealed class CpuProvider : IComputeProvider
 
     public void LowerTriangularSolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs) => LinearAlgebra.LowerTriangularSolve(Host(factor), n, Host(b), nrhs);
 
+    /// <summary>LAPACK's dsyevd or MathNet's Evd; their failure to converge becomes the engine's numerical error.</summary>
+    public void SymmetricEigen(ProviderBuffer matrix, int n, ProviderBuffer eigenvalues)
+    {
+        try
+        {
+            LinearAlgebra.SymmetricEigen(Host(matrix), n, Host(eigenvalues));
+        }
+        catch (ArithmeticException e) when (e.GetType() == typeof(ArithmeticException)) // not an overflow of a size
+        {
+            throw new NngpNumericalException(e.Message, e);
+        }
+    }
+
     public double[] ColumnSumsOfSquares(ProviderBuffer matrix, int rows, int columns)
     {
         HostBuffer m = Host(matrix);

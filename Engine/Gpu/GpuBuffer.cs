@@ -4,18 +4,20 @@ using ILGPU.Runtime;
 
 namespace GpuNngp.Engine.Gpu;
 
-/// <summary>A GPU provider's buffer: device memory on the provider's accelerator.</summary>
+/// <summary>A device provider's buffer: memory on the provider's ILGPU accelerator (a CUDA GPU, or the CPU simulator in the tests).</summary>
 internal sealed class GpuBuffer : ProviderBuffer
 {
-    private readonly GpuDevice _device;
     private MemoryBuffer1D<double, Stride1D.Dense>? _memory;
 
-    public GpuBuffer(GpuDevice device, MemoryBuffer1D<double, Stride1D.Dense> memory, long length)
+    public GpuBuffer(Accelerator accelerator, MemoryBuffer1D<double, Stride1D.Dense> memory, long length)
         : base(length)
     {
-        _device = device;
+        Accelerator = accelerator;
         _memory = memory;
     }
+
+    /// <summary>The accelerator that owns the memory: bound before the memory is freed (CUDA needs its context current).</summary>
+    public Accelerator Accelerator { get; }
 
     public MemoryBuffer1D<double, Stride1D.Dense> Memory => _memory ?? throw new ObjectDisposedException(nameof(GpuBuffer));
 
@@ -27,12 +29,12 @@ internal sealed class GpuBuffer : ProviderBuffer
     {
         var memory = _memory;
         _memory = null;
-        if (memory is null || _device.Accelerator.IsDisposed)
+        if (memory is null || Accelerator.IsDisposed)
         {
             return; // the accelerator freed its buffers when the engine was disposed first
         }
 
-        _device.Bind();
+        Accelerator.Bind();
         memory.Dispose();
     }
 }

@@ -8,7 +8,7 @@ namespace GpuNngp.Engine.Pipeline;
 /// One place the engine computes — the CPU, a GPU, later a cluster — as the operations the pipeline
 /// (<see cref="KernelPipeline"/>, <see cref="FittedModel"/>) is written over: buffers, the input Gram
 /// and products, the layer map over a lower triangle and a rectangle, the diagonal, the
-/// factorisation and solves, column sums of squares. A new provider implements this and nothing
+/// factorisation and solves, the symmetric eigendecomposition, column sums of squares. A new provider implements this and nothing
 /// else. Operations may run asynchronously in order; <see cref="Synchronize"/> waits for them, and
 /// every operation that returns host data waits itself. Matrices are column-major, lower triangles
 /// hold symmetric ones, leading dimension = row count.
@@ -93,6 +93,14 @@ internal interface IComputeProvider : IDisposable
 
     /// <summary>Solves L·X = B in place for B (n×nrhs).</summary>
     void LowerTriangularSolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs);
+
+    /// <summary>
+    /// The eigendecomposition A = V·Λ·Vᵀ of the symmetric n×n matrix whose lower triangle is in
+    /// <paramref name="matrix"/> (its strict upper triangle is not read), in place: the n eigenvalues in
+    /// ascending order into <paramref name="eigenvalues"/>, the orthonormal eigenvectors over the matrix
+    /// (column j for eigenvalue j). Throws <see cref="NngpNumericalException"/> when it does not converge.
+    /// </summary>
+    void SymmetricEigen(ProviderBuffer matrix, int n, ProviderBuffer eigenvalues);
 
     /// <summary>Σ_i matrix[i, j]² for each of the <paramref name="columns"/> columns of <paramref name="rows"/> rows, to the host.</summary>
     double[] ColumnSumsOfSquares(ProviderBuffer matrix, int rows, int columns);
