@@ -1,6 +1,4 @@
 using GpuNngp.Engine.Computation;
-using GpuNngp.Kernels;
-using GpuNngp.Kernels.Lookup;
 using GpuNngp.Solvers;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -9,7 +7,8 @@ namespace GpuNngp.Engine.Pipeline;
 /// <summary>
 /// A factorised training set, written once over any <see cref="IComputeProvider"/>: the provider keeps
 /// X (for K_*D), the Cholesky factor L of K_DD + σε²I in the lower triangle of the N×N buffer, and
-/// α = A⁻¹Y; the host keeps the training points' per-layer variances and the lookup tables. After a
+/// α = A⁻¹Y; its <see cref="IKernelSource"/> makes the kernel entries (for a Dense/φ chain the fused
+/// map, which keeps the per-layer variances and lookup tables on the host). After a
 /// failed factorisation the upper triangle keeps a copy of K_DD, so that further attempts with growing
 /// jitter need not recompute the kernel. Predictions go through test tiles sized by <see cref="MemoryPlan"/>.
 /// </summary>
@@ -17,7 +16,6 @@ internal sealed class FittedModel : IDisposable
 {
     private readonly IComputeProvider _provider;
     private readonly FitRequest _request;
-    private readonly HostNetworkView _network;
     private readonly int _n;
     private readonly int _dimension;
     private readonly int _outputs;
@@ -25,17 +23,13 @@ internal sealed class FittedModel : IDisposable
     private ProviderBuffer _x = null!;
     private ProviderBuffer _factor = null!;
     private ProviderBuffer _alpha = null!;
-    private IPreparedMap? _map;
-    private KernelLookupTable? _tables;
-    private double[] _layerVariances = [];
-    private double[] _priorDiagonal = [];
+    private IKernelSource _source = null!;
     private bool _disposed;
 
     private FittedModel(IComputeProvider provider, FitRequest request, IProgress<StageProgress>? progress)
     {
         _provider = provider;
         _request = request;
-        _network = HostPreparation.View(request.Network, request.QuadratureOrder);
         _n = request.X.RowCount;
         _dimension = request.X.ColumnCount;
         _outputs = request.Y.ColumnCount;
@@ -88,6 +82,7 @@ internal sealed class FittedModel : IDisposable
             _factor = Own(provider.Allocate(ColumnMajor.Count(n, n), "K_DD"));
             provider.Synchronize();
         });
+        _source = Own(KernelSources.For(provider, request, _x));
 
         BuildKernel(progress);
 
@@ -99,7 +94,7 @@ internal sealed class FittedModel : IDisposable
         double jitter;
         try
         {
-            jitter = request.Jitter.Run(_priorDiagonal.Average(), Attempt);
+            jitter = request.Jitter.Run(_source.TrainDiagonal.Average(), Attempt);
         }
         catch (NngpNumericalException e) when (attempt == 1 && e is not NonFiniteResultException)
         {
@@ -128,7 +123,7 @@ internal sealed class FittedModel : IDisposable
             attempt++;
             return Timings.Time(Stage.Factorisation, () =>
             {
-                provider.SetDiagonal(_factor, n, _priorDiagonal, request.Noise, extra);
+                provider.SetDiagonal(_factor, n, _source.TrainDiagonal, request.Noise, extra);
                 int failedMinor = provider.CholeskyFactor(_factor, n);
                 return (failedMinor == 0, failedMinor);
             });
@@ -145,45 +140,8 @@ internal sealed class FittedModel : IDisposable
         Jitter = jitter;
     }
 
-    /// <summary>
-    /// K⁰ = X·Xᵀ/d (or the cached Gram) into the lower triangle of the N×N buffer, then the fused map.
-    /// The first build also derives q⁰ from the Gram's diagonal, the lookup tables, the diagonal
-    /// chains and the prepared map, which later builds reuse.
-    /// </summary>
-    private void BuildKernel(IProgress<StageProgress>? progress)
-    {
-        var provider = _provider;
-        int n = _n;
-        Timings.Time(Stage.InputGram, () =>
-        {
-            if (_request.InputGram is { } cached)
-            {
-                provider.CopyLowerTriangle(cached.TrainGram(provider), _factor, n);
-            }
-            else
-            {
-                provider.SymmetricRankK(n, _dimension, 1.0 / _dimension, _x, _factor);
-            }
-
-            provider.Synchronize();
-        });
-
-        Timings.Time(Stage.LayerMap, () =>
-        {
-            if (_map is null)
-            {
-                double[] inputVariances = provider.Diagonal(_factor, n);
-                _tables = HostPreparation.Tables(_network, inputVariances, _request.Lookup);
-                (_layerVariances, _priorDiagonal) = HostPreparation.Diagonals(_network, inputVariances, _request.Kind, _tables);
-                _map = Own(provider.PrepareMap(_network, _tables));
-            }
-
-            var counter = new ProgressCounter(progress, Stage.LayerMap, (double)n * (n + 1) / 2);
-            provider.MapLowerTriangle(_map, _factor, n, _layerVariances, _request.Kind, counter);
-            provider.Synchronize();
-            counter.Complete();
-        });
-    }
+    /// <summary>The training kernel into the lower triangle of the N×N buffer, by the plan's kernel source.</summary>
+    private void BuildKernel(IProgress<StageProgress>? progress) => _source.BuildTrain(_factor, Timings, progress);
 
     private void CheckFinite()
     {
@@ -205,7 +163,7 @@ internal sealed class FittedModel : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var provider = _provider;
         int n = _n, m = xTest.RowCount;
-        int tile = MemoryPlan.TestTile(provider.Memory, provider.AvailableBytes(), n, _dimension, _outputs, _network.Depth, m);
+        int tile = MemoryPlan.TestTile(provider.Memory, provider.AvailableBytes(), n, _dimension, _outputs, _request.Plan.Depth, m);
         var mean = new double[ColumnMajor.Count(m, _outputs)];
         double[]? variance = withVariance ? new double[m] : null;
         var counter = new ProgressCounter(progress, Stage.TestKernel, m);
@@ -231,19 +189,7 @@ internal sealed class FittedModel : IDisposable
 
             timings.Time(Stage.TestKernel, () =>
             {
-                if (cachedCross is not null)
-                {
-                    provider.Copy(cachedCross, ColumnMajor.ColumnStart(start, n), cross, 0, ColumnMajor.Count(n, count));
-                }
-                else
-                {
-                    provider.Multiply(false, true, n, count, _dimension, 1.0 / _dimension, _x, testInputs, 0, cross);
-                }
-
-                var test = HostPreparation.Diagonals(_network, HostPreparation.InputVariances(inputs, count, _dimension), _request.Kind, _tables);
-                priorVariance = test.Output;
-                provider.MapRectangle(_map!, cross, n, count, _layerVariances, test.LayerVariances, _request.Kind, new ProgressCounter(null, Stage.TestKernel, 1));
-                provider.Synchronize();
+                priorVariance = _source.BuildCross(cross, testInputs, inputs, start, count, cachedCross);
             });
 
             timings.Time(Stage.Mean, () =>

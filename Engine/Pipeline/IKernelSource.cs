@@ -1,0 +1,26 @@
+
+namespace GpuNngp.Engine.Pipeline;
+
+/// <summary>
+/// Where a fit's kernel entries come from, on its provider: the training kernel K_DD (or Θ) and the
+/// cross kernels of the test tiles, with the per-point prior diagonals the pipeline writes onto K_DD
+/// and subtracts in the variances. The fit, the jitter loop and the prediction around it do not
+/// change with the network; a layer family with its own way of making entries is one new source
+/// (<see cref="KernelSources"/>).
+/// </summary>
+internal interface IKernelSource : IDisposable
+{
+    /// <summary>The training points' prior diagonal, K(x, x) or Θ(x, x); known after the first <see cref="BuildTrain"/>.</summary>
+    double[] TrainDiagonal { get; }
+
+    /// <summary>The training kernel into the lower triangle of the n×n <paramref name="target"/> (its diagonal is overwritten later).</summary>
+    void BuildTrain(ProviderBuffer target, StageTimings timings, IProgress<StageProgress>? progress);
+
+    /// <summary>
+    /// K(D, tile) (n × <paramref name="count"/>) into <paramref name="cross"/>, for test points
+    /// [<paramref name="start"/>, start + count) whose column-major inputs are <paramref name="tileInputs"/>
+    /// (on the provider: <paramref name="testInputs"/>); <paramref name="cachedGram"/> is their cached
+    /// input Gram against the training set, when there is one. Returns the tile's prior diagonal.
+    /// </summary>
+    double[] BuildCross(ProviderBuffer cross, ProviderBuffer testInputs, double[] tileInputs, int start, int count, ProviderBuffer? cachedGram);
+}
