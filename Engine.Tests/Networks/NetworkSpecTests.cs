@@ -9,22 +9,14 @@ public sealed class NetworkSpecTests
     private static void AssertLayers(Network expected, Network actual) =>
         Assert.Equal(expected.Layers.AsEnumerable(), actual.Layers.AsEnumerable());
 
-    [Fact]
-    public void TheIssuesFlattenSpec_ParsesVerbatim()
+    [Theory]
+    [InlineData("(conv:3x3:same:1.6:0.1,relu)*2,flatten,dense:1.6:0.1", false)]
+    [InlineData("(conv:3x3:same:1.6:0.1,relu)*2,gap,dense:1.6:0.1", true)]
+    public void TheIssuesSpecs_ParseVerbatim(string spec, bool pooled)
     {
         var conv = Nngp.Conv(3, 3, 1.6, 0.1, Padding.Same);
-        AssertLayers(
-            Nngp.Serial(conv, Nngp.Relu(), conv, Nngp.Relu(), Nngp.Flatten(), Nngp.Dense(1.6, 0.1)),
-            NetworkSpec.Parse("(conv:3x3:same:1.6:0.1,relu)*2,flatten,dense:1.6:0.1"));
-    }
-
-    [Fact]
-    public void TheIssuesPooledSpec_ParsesVerbatim()
-    {
-        var conv = Nngp.Conv(3, 3, 1.6, 0.1, Padding.Same);
-        AssertLayers(
-            Nngp.Serial(conv, Nngp.Relu(), conv, Nngp.Relu(), Nngp.GlobalAvgPool(), Nngp.Dense(1.6, 0.1)),
-            NetworkSpec.Parse("(conv:3x3:same:1.6:0.1,relu)*2,gap,dense:1.6:0.1"));
+        ILayer readout = pooled ? Nngp.GlobalAvgPool() : Nngp.Flatten();
+        AssertLayers(Nngp.Serial(conv, Nngp.Relu(), conv, Nngp.Relu(), readout, Nngp.Dense(1.6, 0.1)), NetworkSpec.Parse(spec));
     }
 
     [Theory]

@@ -56,7 +56,7 @@ internal sealed class CompiledNetwork
             throw new NngpInputException("the network has no layers: it needs at least one Dense layer");
         }
 
-        int spatial = layers.IndexOf(layers.FirstOrDefault(Network.IsSpatial)!);
+        int spatial = Enumerable.Range(0, layers.Length).FirstOrDefault(i => Network.IsSpatial(layers[i]), -1);
         if (spatial >= 0)
         {
             throw new NngpInputException($"layer {spatial + 1}, {layers[spatial]}, is {Kind(layers[spatial])}: convolutional networks are not computed yet (the dense path takes Dense layers and activations only)");
