@@ -41,6 +41,45 @@ public static class NpyReader
 
     private static Matrix<double> ReadCore(Stream stream, string name)
     {
+        var array = ReadArray(stream, name, rank => rank is 1 or 2, shape => $"array of shape {shape} is not supported (1-D or 2-D only)");
+        var (shape, payload, decode) = (array.Shape, array.Payload, array.Decode);
+        int rows = shape[0];
+        int columns = shape.Length == 2 ? shape[1] : 1;
+        long count = (long)rows * columns;
+
+        // MathNet stores column-major, exactly Fortran order; C order is transposed on the way in.
+        var storage = new double[count];
+        if (array.FortranOrder || columns == 1 || rows == 1)
+        {
+            for (long i = 0; i < count; i++)
+            {
+                storage[i] = decode(payload, i);
+            }
+        }
+        else
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                for (int c = 0; c < columns; c++)
+                {
+                    storage[(long)c * rows + r] = decode(payload, (long)r * columns + c);
+                }
+            }
+        }
+
+        return Matrix<double>.Build.Dense(rows, columns, storage);
+    }
+
+    /// <summary>An NPY array as read: its shape, its order and its payload with the dtype's decoder.</summary>
+    internal sealed record NpyArray(int[] Shape, bool FortranOrder, byte[] Payload, Func<byte[], long, double> Decode);
+
+    /// <summary>
+    /// Reads the header and the payload of an NPY array whose rank <paramref name="rankAllowed"/>
+    /// accepts (else the error <paramref name="rankProblem"/> gives for the shape's text), refusing
+    /// empty, oversized, truncated and over-long files.
+    /// </summary>
+    internal static NpyArray ReadArray(Stream stream, string name, Func<int, bool> rankAllowed, Func<string, string> rankProblem)
+    {
         Span<byte> preamble = stackalloc byte[8];
         int got = stream.ReadAtLeast(preamble, preamble.Length, throwOnEndOfStream: false);
         if (got < preamble.Length || !preamble[..6].SequenceEqual(Magic))
@@ -74,19 +113,17 @@ public static class NpyReader
 
         var shape = header.Shape;
         var shapeText = "(" + string.Join(", ", shape) + (shape.Length == 1 ? ",)" : ")");
-        if (shape.Length is not (1 or 2))
+        if (!rankAllowed(shape.Length))
         {
-            throw InputErrors.Error(name, $"array of shape {shapeText} is not supported (1-D or 2-D only)");
+            throw InputErrors.Error(name, rankProblem(shapeText));
         }
 
-        int rows = shape[0];
-        int columns = shape.Length == 2 ? shape[1] : 1;
-        if (rows == 0 || columns == 0)
+        if (shape.Any(d => d == 0))
         {
             throw InputErrors.Error(name, $"array is empty (shape {shapeText})");
         }
 
-        long count = (long)rows * columns;
+        long count = shape.Aggregate(1L, (product, d) => product > Array.MaxLength ? product : product * d);
         if (count > Array.MaxLength / 8)
         {
             throw InputErrors.Error(name, $"array of shape {shapeText} is too large to load");
@@ -106,27 +143,7 @@ public static class NpyReader
             throw InputErrors.Error(name, $"NPY file has data after the {shapeText} array its header describes");
         }
 
-        // MathNet stores column-major, exactly Fortran order; C order is transposed on the way in.
-        var storage = new double[count];
-        if (header.FortranOrder || columns == 1 || rows == 1)
-        {
-            for (long i = 0; i < count; i++)
-            {
-                storage[i] = decode(payload, i);
-            }
-        }
-        else
-        {
-            for (int r = 0; r < rows; r++)
-            {
-                for (int c = 0; c < columns; c++)
-                {
-                    storage[(long)c * rows + r] = decode(payload, (long)r * columns + c);
-                }
-            }
-        }
-
-        return Matrix<double>.Build.Dense(rows, columns, storage);
+        return new NpyArray(shape, header.FortranOrder, payload, decode);
     }
 
     private static int ReadLength(Stream stream, int width, string name)

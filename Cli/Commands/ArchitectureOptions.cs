@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GpuNngp.Engine.Architecture;
 
 namespace GpuNngp.Cli.Commands;
 
@@ -13,10 +14,20 @@ internal sealed class ArchitectureOptions
 
     public Option<double> BiasVariance { get; } = new("--bias-var") { Description = "σb², the bias variance of every dense layer", DefaultValueFactory = _ => 0.28 };
 
+    public Option<string?> Net { get; } = new("--net")
+    {
+        Description = "the whole network as layers, e.g. \"(conv:3x3:same:1.6:0.1,relu)*2,flatten,dense:1.6:0.1\" (README: network descriptions); instead of --depth/--activation/--weight-var/--bias-var",
+    };
+
     public Option<DeviceKind> Device { get; } = new("--device") { Description = "auto (GPU if usable, else CPU), cpu or gpu", DefaultValueFactory = _ => DeviceKind.Auto };
 
-    public void AddTo(Command command)
+    public void AddTo(Command command, bool withNet = true)
     {
+        if (withNet)
+        {
+            command.Add(Net);
+        }
+
         command.Add(Depth);
         command.Add(Activation);
         command.Add(WeightVariance);
@@ -24,9 +35,35 @@ internal sealed class ArchitectureOptions
         command.Add(Device);
     }
 
-    public Network Network(ParseResult parsed) => Nngp.FullyConnected(
-        parsed.GetValue(Depth),
-        Nngp.ActivationByName(parsed.GetValue(Activation) ?? "relu"),
-        parsed.GetValue(WeightVariance),
-        parsed.GetValue(BiasVariance));
+    public Network Network(ParseResult parsed)
+    {
+        if (parsed.GetValue(Net) is not { } spec)
+        {
+            return Nngp.FullyConnected(
+                parsed.GetValue(Depth),
+                Nngp.ActivationByName(parsed.GetValue(Activation) ?? "relu"),
+                parsed.GetValue(WeightVariance),
+                parsed.GetValue(BiasVariance));
+        }
+
+        string[] given = [.. new Option[] { Depth, Activation, WeightVariance, BiasVariance }
+            .Where(option => parsed.GetResult(option) is { Implicit: false })
+            .Select(option => option.Name)];
+        if (given.Length > 0)
+        {
+            throw new NngpInputException($"--net describes the whole network: drop {string.Join(", ", given)}, or drop --net");
+        }
+
+        // Checked before any input is read: a spatial network is refused here, with the library's message.
+        try
+        {
+            Network network = NetworkSpec.Parse(spec);
+            network.Validate();
+            return network;
+        }
+        catch (NngpInputException e)
+        {
+            throw new NngpInputException($"--net: {e.Message}");
+        }
+    }
 }

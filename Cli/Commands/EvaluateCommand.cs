@@ -28,7 +28,7 @@ internal static class EvaluateCommand
         {
             dataset, split, trainSize, testSize, noise, ntk, json, calibration, calibrationBins, lookup,
         };
-        architecture.AddTo(command);
+        architecture.AddTo(command, withNet: false); // the experiment takes the paper's GP-depth-σw²-σb² form
         command.SetAction(parsed =>
         {
             string datasetName = parsed.GetValue(dataset) ?? "mnist10k";

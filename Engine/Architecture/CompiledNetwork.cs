@@ -56,6 +56,12 @@ internal sealed class CompiledNetwork
             throw new NngpInputException("the network has no layers: it needs at least one Dense layer");
         }
 
+        int spatial = Enumerable.Range(0, layers.Length).FirstOrDefault(i => Network.IsSpatial(layers[i]), -1);
+        if (spatial >= 0)
+        {
+            throw new NngpInputException($"layer {spatial + 1}, {layers[spatial]}, is {Kind(layers[spatial])}: convolutional networks are not computed yet (the dense path takes Dense layers and activations only)");
+        }
+
         if (layers[0] is not DenseLayer first)
         {
             throw new NngpInputException($"the network must start with a Dense layer, not {layers[0]}");
@@ -100,6 +106,16 @@ internal sealed class CompiledNetwork
             derivatives.ToArray(),
             Describe(layers));
     }
+
+    private static string Kind(ILayer layer) => layer switch
+    {
+        ConvLayer => "a convolutional layer",
+        AvgPoolLayer => "a pooling layer",
+        GlobalAvgPoolLayer => "a global average pooling readout",
+        FlattenLayer => "a flatten readout",
+        ResidualLayer => "a residual block",
+        _ => $"a {layer.GetType().Name}",
+    };
 
     private static void Validate(DenseLayer dense, int index)
     {

@@ -4,10 +4,12 @@ using GpuNngp.Engine.Architecture;
 namespace GpuNngp;
 
 /// <summary>
-/// A fully connected architecture as a sequence of layers, read like the network it describes:
+/// An architecture as a sequence of layers, read like the network it describes:
 /// <c>Nngp.Serial(Nngp.Dense(1.45, 0.28), Nngp.Relu()).Repeat(20).Then(Nngp.Dense(1.45, 0.28))</c>.
-/// It must start with a dense layer, alternate dense layers and activations, and end with a dense
-/// readout; <see cref="Validate"/> checks this and names what is wrong.
+/// A fully connected one must start with a dense layer, alternate dense layers and activations, and
+/// end with a dense readout; <see cref="Validate"/> checks this and names what is wrong. A network
+/// on images (convolutions, pooling, residual blocks) is checked against an image shape by
+/// <see cref="ValidateFor"/>.
 /// </summary>
 public sealed class Network
 {
@@ -38,8 +40,21 @@ public sealed class Network
     /// <summary>Checks the shape and the variances; throws an <see cref="NngpInputException"/> naming what is wrong.</summary>
     public void Validate() => Compile();
 
+    /// <summary>
+    /// Checks that the network can take images of <paramref name="height"/> × <paramref name="width"/>
+    /// × <paramref name="channels"/>: windows that fit and tile, no spatial layer after a readout,
+    /// residual branches of one shape, a Flatten|GlobalAvgPool → Dense readout. Throws an
+    /// <see cref="NngpInputException"/> naming the layer (its 1-based index and description).
+    /// </summary>
+    public void ValidateFor(int height, int width, int channels) => NetworkShape.Check(this, height, width, channels);
+
+    /// <summary>True when a layer is a convolution, a pooling, a readout or a residual block: not a Dense/φ chain.</summary>
+    internal bool HasSpatialLayers => Layers.Any(IsSpatial);
+
+    internal static bool IsSpatial(ILayer layer) => layer is not (DenseLayer or ActivationLayer);
+
     /// <summary>Checks the shape and the variances and produces the recursion's parameters.</summary>
     internal CompiledNetwork Compile() => CompiledNetwork.From(this);
 
-    public override string ToString() => Compile().Description;
+    public override string ToString() => HasSpatialLayers ? string.Join(" → ", Layers) : Compile().Description;
 }

@@ -52,6 +52,51 @@ public static class Nngp
         return Serial(dense).Then(Serial(activation, dense).Repeat(depth).Layers.ToArray());
     }
 
+    /// <summary>A convolution (DESIGN.md §7); the filter is <paramref name="filterHeight"/> × <paramref name="filterWidth"/>.</summary>
+    public static ConvLayer Conv(int filterHeight, int filterWidth, double weightVariance, double biasVariance, Padding padding = Padding.Same, int strideHeight = 1, int strideWidth = 1) =>
+        new(filterHeight, filterWidth, weightVariance, biasVariance, padding, strideHeight, strideWidth);
+
+    /// <summary>Average pooling; the strides default to the window (non-overlapping blocks), the padding to valid.</summary>
+    public static AvgPoolLayer AvgPool(int windowHeight, int windowWidth, Padding padding = Padding.Valid, int? strideHeight = null, int? strideWidth = null) =>
+        new(windowHeight, windowWidth, padding, strideHeight, strideWidth);
+
+    /// <summary>The readout averaging over all pixels; follow it with a Dense layer.</summary>
+    public static GlobalAvgPoolLayer GlobalAvgPool() => new();
+
+    /// <summary>The readout keeping every pixel; follow it with a Dense layer.</summary>
+    public static FlattenLayer Flatten() => new();
+
+    /// <summary>A residual block: the branches' K and Θ summed; <see cref="IdentityBranch"/> is the skip connection.</summary>
+    public static ResidualLayer Residual(params Network[] branches) => new(branches);
+
+    /// <summary>The identity branch of a residual block (a branch without layers).</summary>
+    public static Network IdentityBranch { get; } = Serial();
+
+    /// <summary>Myrtle-5 (Shankar et al. 2020): 4 convolutions and a dense readout; see <see cref="Myrtle"/>.</summary>
+    public static Network Myrtle5(double weightVariance = 2, double biasVariance = 0) => Myrtle(2, 1, 1, weightVariance, biasVariance);
+
+    /// <summary>Myrtle-7 (Shankar et al. 2020): 6 convolutions and a dense readout; see <see cref="Myrtle"/>.</summary>
+    public static Network Myrtle7(double weightVariance = 2, double biasVariance = 0) => Myrtle(2, 2, 2, weightVariance, biasVariance);
+
+    /// <summary>Myrtle-10 (Shankar et al. 2020): 9 convolutions and a dense readout; see <see cref="Myrtle"/>.</summary>
+    public static Network Myrtle10(double weightVariance = 2, double biasVariance = 0) => Myrtle(3, 3, 3, weightVariance, biasVariance);
+
+    /// <summary>
+    /// The Myrtle family as Neural Tangents defines it for the paper's kernels (its Myrtle tests'
+    /// <c>layer_factor = {5: [2, 1, 1], 7: [2, 2, 2], 10: [3, 3, 3]}</c>, W_std = √2, b_std = 0):
+    /// [Conv 3×3 same, Relu] × n₁, AvgPool 2×2, [Conv, Relu] × n₂, AvgPool 2×2, [Conv, Relu] × n₃,
+    /// AvgPool 2×2 three times, Flatten, Dense. Made for 32×32 images (32 → 16 → 8 → 4 → 2 → 1).
+    /// </summary>
+    private static Network Myrtle(int first, int second, int third, double weightVariance, double biasVariance)
+    {
+        Network block = Serial(Conv(3, 3, weightVariance, biasVariance), Relu());
+        AvgPoolLayer pool = AvgPool(2, 2);
+        return block.Repeat(first).Then(pool)
+            .Then([.. block.Repeat(second).Layers]).Then(pool)
+            .Then([.. block.Repeat(third).Layers]).Then(pool, pool, pool)
+            .Then(Flatten(), Dense(weightVariance, biasVariance));
+    }
+
     /// <summary>The activation names the command line accepts.</summary>
     public static IReadOnlyList<string> ActivationNames { get; } =
         ["relu", "leaky-relu", "abs", "identity", "erf", "gelu", "tanh", "softplus", "sigmoid", "swish"];

@@ -1,0 +1,66 @@
+using GpuNngp.Data;
+using GpuNngp.Engine.Tests.Backends;
+using Xunit;
+
+namespace GpuNngp.Engine.Tests.Cli;
+
+/// <summary>`--net SPEC`: a dense description is the --depth/--activation network; misuse is one line, exit 2.</summary>
+public sealed class NetOptionTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public NetOptionTests()
+    {
+        MatrixFile.Write(_temp.File("a.npy"), BackendContractTests.RandomMatrix(12, 6, seed: 60));
+        MatrixFile.Write(_temp.File("b.npy"), BackendContractTests.RandomMatrix(7, 6, seed: 61));
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    private string[] Kernel(string output, params string[] architecture) =>
+        ["kernel", "--x1", _temp.File("a.npy"), "--x2", _temp.File("b.npy"), "--device", "cpu", "--out", _temp.File(output), .. architecture];
+
+    [Theory]
+    [InlineData("dense:1.7:0.05,(gelu,dense:1.7:0.05)*4", "--depth", "4", "--activation", "gelu", "--weight-var", "1.7", "--bias-var", "0.05", "--ntk")]
+    [InlineData("dense:1.45:0.28,(relu,dense:1.45:0.28)*3")]
+    public void ADenseNet_WritesTheSameKernel_AsTheEquivalentOptions(string spec, params string[] options)
+    {
+        string[] kind = options.Contains("--ntk") ? ["--ntk"] : [];
+        var (code, _, error) = CliRunner.Run(Kernel("options.npy", options));
+        Assert.True(code == 0, error);
+        (code, _, error) = CliRunner.Run(Kernel("net.npy", ["--net", spec, .. kind]));
+        Assert.True(code == 0, error);
+
+        // Bit for bit: the same network, the same map.
+        Assert.Equal(File.ReadAllBytes(_temp.File("options.npy")), File.ReadAllBytes(_temp.File("net.npy")));
+    }
+
+    [Theory]
+    [InlineData("--depth", "2")]
+    [InlineData("--activation", "erf")]
+    [InlineData("--weight-var", "2")]
+    [InlineData("--bias-var", "0.1")]
+    public void NetWithAnArchitectureOption_IsOneLineExitTwo(string option, string value)
+    {
+        var (code, output, error) = CliRunner.Run(Kernel("k.npy", "--net", "dense:1:0", option, value));
+        Assert.Equal(2, code);
+        Assert.Equal($"error: --net describes the whole network: drop {option}, or drop --net", error.Trim());
+        Assert.DoesNotContain("at ", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(_temp.File("k.npy")));
+    }
+
+    [Theory]
+    [InlineData("(conv:3x3:same:1.6:0.1,relu)*2,flatten,dense:1.6:0.1", "layer 1, Conv(3×3, same, 1.6, 0.1), is a convolutional layer: convolutional networks are not computed yet")]
+    [InlineData("(conv:3x3:same:1.6:0.1,relu)*2,gap,dense:1.6:0.1", "convolutional networks are not computed yet")]
+    [InlineData("dense:1:0,relu,conv:3x3:sam:1:0", "--net: network spec, position 25 ('sam'): unknown padding")]
+    [InlineData("dense:1:0,relu", "--net: the network must end with a Dense readout")]
+    public void ANetTheLibraryRefuses_IsOneLineExitTwo(string spec, string message)
+    {
+        var (code, _, error) = CliRunner.Run(Kernel("k.npy", "--net", spec));
+        Assert.Equal(2, code);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.StartsWith("error: --net: ", error, StringComparison.Ordinal);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.False(File.Exists(_temp.File("k.npy")));
+    }
+}
