@@ -12,19 +12,13 @@ namespace GpuNngp.Engine.Architecture;
 /// Neural Tangents' valid pooling silently drops the last pixels when the windows do not tile the
 /// image; here that is a one-line error (choose same padding to keep them).
 /// </remarks>
-internal sealed class AvgPoolOperation(PoolParameters parameters) : ILayerOperation
+internal sealed class AvgPoolOperation(PoolParameters parameters) : LinearLayerOperation
 {
     public PoolParameters Parameters { get; } = parameters ?? throw new ArgumentNullException(nameof(parameters));
 
-    public string Description => Parameters.ToString();
+    public override string Description => Parameters.ToString();
 
-    public int Depth => 0;
-
-    public bool UsesQuadrature => false;
-
-    public bool HasCustomActivation => false;
-
-    public KernelRecord Apply(KernelRecord input, QuadratureRule quadrature)
+    public override KernelRecord Apply(KernelRecord input, QuadratureRule quadrature)
     {
         SpatialShape shape = SpatialLinearMap.RequireShape(input, Description);
         PoolParameters p = Parameters;
@@ -68,6 +62,4 @@ internal sealed class AvgPoolOperation(PoolParameters parameters) : ILayerOperat
             }
         }, weights: null);
     }
-
-    public override string ToString() => Description;
 }

@@ -8,19 +8,13 @@ namespace GpuNngp.Engine.Architecture;
 /// sides (the filter is shared by all positions), K̃ = 0 outside the image for same and valid
 /// padding, wrapped for circular, output pixels at multiples of the strides; Θ′ = K′ + σw²·W(Θ̃).
 /// </summary>
-internal sealed class ConvOperation(ConvParameters parameters) : ILayerOperation
+internal sealed class ConvOperation(ConvParameters parameters) : LinearLayerOperation
 {
     public ConvParameters Parameters { get; } = parameters ?? throw new ArgumentNullException(nameof(parameters));
 
-    public string Description => Parameters.ToString();
+    public override string Description => Parameters.ToString();
 
-    public int Depth => 0;
-
-    public bool UsesQuadrature => false;
-
-    public bool HasCustomActivation => false;
-
-    public KernelRecord Apply(KernelRecord input, QuadratureRule quadrature)
+    public override KernelRecord Apply(KernelRecord input, QuadratureRule quadrature)
     {
         SpatialShape shape = SpatialLinearMap.RequireShape(input, Description);
         ConvParameters p = Parameters;
@@ -48,6 +42,4 @@ internal sealed class ConvOperation(ConvParameters parameters) : ILayerOperation
             }
         }, new DenseVariances(p.WeightVariance, p.BiasVariance));
     }
-
-    public override string ToString() => Description;
 }

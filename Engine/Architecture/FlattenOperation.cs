@@ -8,17 +8,11 @@ namespace GpuNngp.Engine.Architecture;
 /// the same-pixel covariances, so only the block's diagonal matters; a Dense after it gives
 /// σb² + σw²·K′.
 /// </summary>
-internal sealed class FlattenOperation : ILayerOperation
+internal sealed class FlattenOperation : LinearLayerOperation
 {
-    public string Description => "Flatten";
+    public override string Description => "Flatten";
 
-    public int Depth => 0;
-
-    public bool UsesQuadrature => false;
-
-    public bool HasCustomActivation => false;
-
-    public KernelRecord Apply(KernelRecord input, QuadratureRule quadrature)
+    public override KernelRecord Apply(KernelRecord input, QuadratureRule quadrature)
     {
         SpatialShape shape = SpatialLinearMap.RequireShape(input, Description);
         int pixels = shape.Pixels;
@@ -34,6 +28,4 @@ internal sealed class FlattenOperation : ILayerOperation
             result[0] = scale * sum;
         }, weights: null);
     }
-
-    public override string ToString() => Description;
 }

@@ -7,17 +7,11 @@ namespace GpuNngp.Engine.Architecture;
 /// K′ = (1/P²)·Σ_{i,j} K̃_ij and Θ′ = (1/P²)·Σ_{i,j} Θ̃_ij, per pair and per point; a Dense after it
 /// gives σb² + σw²·K′.
 /// </summary>
-internal sealed class GlobalAvgPoolOperation : ILayerOperation
+internal sealed class GlobalAvgPoolOperation : LinearLayerOperation
 {
-    public string Description => "GlobalAvgPool";
+    public override string Description => "GlobalAvgPool";
 
-    public int Depth => 0;
-
-    public bool UsesQuadrature => false;
-
-    public bool HasCustomActivation => false;
-
-    public KernelRecord Apply(KernelRecord input, QuadratureRule quadrature)
+    public override KernelRecord Apply(KernelRecord input, QuadratureRule quadrature)
     {
         SpatialShape shape = SpatialLinearMap.RequireShape(input, Description);
         double scale = 1.0 / ((double)shape.Pixels * shape.Pixels);
@@ -32,6 +26,4 @@ internal sealed class GlobalAvgPoolOperation : ILayerOperation
             result[0] = scale * sum;
         }, weights: null);
     }
-
-    public override string ToString() => Description;
 }
