@@ -103,6 +103,7 @@ public sealed class SpatialOperationTests
         KernelRecord spatial = SpatialImages.Apply(input, body);
         SpatialShape grid = spatial.Shape!.Value;
         int pixels = grid.Pixels, block = pixels * pixels;
+        double worst = 0;
 
         var readouts = new (bool GlobalPool, KernelRecord Record)[2];
         for (int r = 0; r < 2; r++)
@@ -121,18 +122,18 @@ public sealed class SpatialOperationTests
                 Assert.Equal(grid.Height, expected.Kxy.GetLength(0));
                 Assert.Equal(grid.Width, expected.Kxy.GetLength(1));
                 long pair = ColumnMajor.Index(a, b, Rows) * block;
-                AssertBlock(expected.Kxy, spatial.Nngp.Span.Slice((int)pair, block), grid, $"K({a}, {b})");
-                AssertBlock(expected.Txy, spatial.Ntk.Span.Slice((int)pair, block), grid, $"Θ({a}, {b})");
-                AssertBlock(expected.Kxx, spatial.RowVariance.Span.Slice(a * block, block), grid, $"K({a}, {a}) own block");
-                AssertBlock(expected.Txx, spatial.RowNtkDiagonal.Span.Slice(a * block, block), grid, $"Θ({a}, {a}) own block");
-                AssertBlock(expected.Kyy, spatial.ColumnVariance.Span.Slice(b * block, block), grid, $"K′({b}, {b}) own block");
-                AssertBlock(expected.Tyy, spatial.ColumnNtkDiagonal.Span.Slice(b * block, block), grid, $"Θ′({b}, {b}) own block");
+                worst = Math.Max(worst, AssertBlock(expected.Kxy, spatial.Nngp.Span.Slice((int)pair, block), grid, $"K({a}, {b})"));
+                worst = Math.Max(worst, AssertBlock(expected.Txy, spatial.Ntk.Span.Slice((int)pair, block), grid, $"Θ({a}, {b})"));
+                worst = Math.Max(worst, AssertBlock(expected.Kxx, spatial.RowVariance.Span.Slice(a * block, block), grid, $"K({a}, {a}) own block"));
+                worst = Math.Max(worst, AssertBlock(expected.Txx, spatial.RowNtkDiagonal.Span.Slice(a * block, block), grid, $"Θ({a}, {a}) own block"));
+                worst = Math.Max(worst, AssertBlock(expected.Kyy, spatial.ColumnVariance.Span.Slice(b * block, block), grid, $"K′({b}, {b}) own block"));
+                worst = Math.Max(worst, AssertBlock(expected.Tyy, spatial.ColumnNtkDiagonal.Span.Slice(b * block, block), grid, $"Θ′({b}, {b}) own block"));
                 foreach (var (globalPool, record) in readouts)
                 {
                     DirectCnnKernel flat = expected.Readout(globalPool, WeightVariance, BiasVariance);
                     string name = globalPool ? "gap" : "flatten";
-                    AssertClose(flat.FlatNngp, record.NngpAt(a, b), $"{name} K({a}, {b})");
-                    AssertClose(flat.FlatNtk, record.NtkAt(a, b), $"{name} Θ({a}, {b})");
+                    worst = Math.Max(worst, AssertClose(flat.FlatNngp, record.NngpAt(a, b), $"{name} K({a}, {b})"));
+                    worst = Math.Max(worst, AssertClose(flat.FlatNtk, record.NtkAt(a, b), $"{name} Θ({a}, {b})"));
                 }
             }
         }
@@ -146,14 +147,17 @@ public sealed class SpatialOperationTests
                 // A point's own value after the readout is its pair with itself.
                 var x = SpatialImages.Image(rowImages, Rows, a, shape);
                 DirectCnnKernel self = direct(DirectCnnKernel.Input(x, x)).Readout(record == readouts[1].Record, WeightVariance, BiasVariance);
-                AssertClose(self.FlatNngp, record.RowVariance.Span[a], $"readout K({a}, {a})");
-                AssertClose(self.FlatNtk, record.RowNtkDiagonal.Span[a], $"readout Θ({a}, {a})");
+                worst = Math.Max(worst, AssertClose(self.FlatNngp, record.RowVariance.Span[a], $"readout K({a}, {a})"));
+                worst = Math.Max(worst, AssertClose(self.FlatNtk, record.RowNtkDiagonal.Span[a], $"readout Θ({a}, {a})"));
             }
         }
+
+        TestContext.Current.TestOutputHelper?.WriteLine(FormattableString.Invariant($"max deviation {worst:G3} of max(1, |entry|)"));
     }
 
-    private static void AssertBlock(double[,,,] expected, ReadOnlySpan<double> actual, SpatialShape grid, string what)
+    private static double AssertBlock(double[,,,] expected, ReadOnlySpan<double> actual, SpatialShape grid, string what)
     {
+        double worst = 0;
         for (int h1 = 0; h1 < grid.Height; h1++)
         {
             for (int w1 = 0; w1 < grid.Width; w1++)
@@ -163,17 +167,22 @@ public sealed class SpatialOperationTests
                     for (int w2 = 0; w2 < grid.Width; w2++)
                     {
                         int i = h1 * grid.Width + w1, j = h2 * grid.Width + w2;
-                        AssertClose(expected[h1, w1, h2, w2], actual[i + j * grid.Pixels], $"{what} pixel ({h1},{w1})–({h2},{w2})");
+                        worst = Math.Max(worst, AssertClose(expected[h1, w1, h2, w2], actual[i + j * grid.Pixels], $"{what} pixel ({h1},{w1})–({h2},{w2})"));
                     }
                 }
             }
         }
+
+        return worst;
     }
 
-    private static void AssertClose(double expected, double actual, string what) =>
-        Assert.True(
-            Math.Abs(actual - expected) <= Tolerance * Math.Max(1, Math.Abs(expected)),
-            FormattableString.Invariant($"{what}: engine {actual:R}, direct {expected:R}"));
+    /// <summary>Asserts the entry and returns its deviation, relative to max(1, |expected|).</summary>
+    private static double AssertClose(double expected, double actual, string what)
+    {
+        double deviation = Math.Abs(actual - expected) / Math.Max(1, Math.Abs(expected));
+        Assert.True(deviation <= Tolerance, FormattableString.Invariant($"{what}: engine {actual:R}, direct {expected:R}"));
+        return deviation;
+    }
 
     internal static SpatialPadding Parse(string padding) => padding switch
     {
