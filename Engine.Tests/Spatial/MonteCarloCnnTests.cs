@@ -16,103 +16,78 @@ public sealed class MonteCarloCnnTests
     private const double Sw = 1.6;
     private const double Sb = 0.1;
     private const int Samples = 16;
+    private const int Count = 3;
 
     // The relative deviation of a mean of n·S weakly dependent channel terms is about 1/√(n·S) per
     // unit of their spread; the bound leaves room for the maximum over the pairs (measured: see docs/mathematics.md).
-    private const double BoundConstant = 4;
+    private const double NngpBoundConstant = 5;
 
     // The gradient inner product also carries the drawn readout's spread.
     private const double NtkBoundConstant = 8;
 
-    [Fact]
-    public void SampledCnnGradients_ApproachTheNtk_AsTheWidthGrows()
-    {
-        var shape = new ImageShape(4, 4, 2);
-        const int Count = 3;
-        double[] matrix = SpatialImages.Random(Count, shape, 21);
-        var images = Enumerable.Range(0, Count).Select(n => SampledCnn.Flatten(SpatialImages.Image(matrix, Count, n, shape))).ToArray();
-        KernelRecord kernel = SpatialImages.Apply(ImageInput.FromImages(matrix, Count, shape, null, Count, shape, withNtk: true),
-        [
-            new ConvOperation(new ConvParameters(3, 3, SpatialPadding.Same, Sw, Sb)),
-            new ActivationOperation(Nngp.ActivationByName("relu")),
-            new ConvOperation(new ConvParameters(3, 3, SpatialPadding.Same, Sw, Sb)),
-            new ActivationOperation(Nngp.ActivationByName("relu")),
-            new FlattenOperation(),
-            new DenseOperation(new DenseVariances(Sw, Sb)),
-        ]);
-
-        var deviations = new Dictionary<int, double>();
-        foreach (int channels in new[] { 64, 512 })
-        {
-            var estimate = new double[Count, Count];
-            var random = new Random(2000 + channels);
-            for (int s = 0; s < Samples; s++)
-            {
-                var network = new SampledCnn(shape.Height, shape.Width, shape.Channels, channels, Sw, Sb, random);
-                double[][] gradients = [.. images.Select(network.Gradient)];
-                for (int a = 0; a < Count; a++)
-                {
-                    for (int b = 0; b <= a; b++)
-                    {
-                        estimate[a, b] += SampledCnn.Dot(gradients[a], gradients[b]) / Samples;
-                    }
-                }
-            }
-
-            double worst = 0;
-            for (int a = 0; a < Count; a++)
-            {
-                for (int b = 0; b <= a; b++)
-                {
-                    double scale = Math.Sqrt(kernel.NtkAt(a, a) * kernel.NtkAt(b, b));
-                    worst = Math.Max(worst, Math.Abs(estimate[a, b] - kernel.NtkAt(a, b)) / scale);
-                }
-            }
-
-            deviations[channels] = worst;
-            TestContext.Current.TestOutputHelper?.WriteLine(FormattableString.Invariant(
-                $"ntk channels {channels}: max relative deviation {worst:G3}, bound {NtkBoundConstant / Math.Sqrt(channels * Samples):G3}"));
-            Assert.True(
-                worst <= NtkBoundConstant / Math.Sqrt(channels * Samples),
-                FormattableString.Invariant($"{channels} channels: NTK deviation {worst:G3} of the kernel's scale, bound {NtkBoundConstant / Math.Sqrt(channels * Samples):G3}"));
-        }
-
-        Assert.True(deviations[512] < deviations[64], FormattableString.Invariant($"NTK deviation at 512 channels {deviations[512]:G3}, at 64 {deviations[64]:G3}"));
-    }
+    private static readonly ImageShape Shape = new(4, 4, 2);
 
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void SampledCnns_ApproachTheKernel_AsTheWidthGrows(bool globalPool)
+    public void SampledCnns_ApproachTheNngp_AsTheWidthGrows(bool globalPool) =>
+        AssertConverges(
+            globalPool ? "gap NNGP" : "flatten NNGP",
+            globalPool ? new GlobalAvgPoolOperation() : new FlattenOperation(),
+            KernelKind.Nngp,
+            NngpBoundConstant,
+            (network, images) =>
+            {
+                double[][] features = [.. images.Select(network.Features)];
+                return (a, b) => SampledCnn.Readout(features[a], features[b], Shape.Height * Shape.Width, network.Channels, globalPool, Sw, Sb);
+            });
+
+    [Fact]
+    public void SampledCnnGradients_ApproachTheNtk_AsTheWidthGrows() =>
+        AssertConverges(
+            "flatten NTK",
+            new FlattenOperation(),
+            KernelKind.Ntk,
+            NtkBoundConstant,
+            (network, images) =>
+            {
+                double[][] gradients = [.. images.Select(network.Gradient)];
+                return (a, b) => SampledCnn.Dot(gradients[a], gradients[b]);
+            });
+
+    /// <summary>
+    /// Conv 3×3 same → ReLU → Conv 3×3 same → ReLU → <paramref name="readout"/> → Dense against the mean
+    /// over <see cref="Samples"/> sampled networks of <paramref name="sample"/>'s per-pair estimate, at 64 and 512 channels.
+    /// </summary>
+    private static void AssertConverges(
+        string what, ILayerOperation readout, KernelKind kind, double boundConstant, Func<SampledCnn, double[][], Func<int, int, double>> sample)
     {
-        var shape = new ImageShape(4, 4, 2);
-        const int Count = 3;
-        double[] matrix = SpatialImages.Random(Count, shape, 21);
-        var images = Enumerable.Range(0, Count).Select(n => SampledCnn.Flatten(SpatialImages.Image(matrix, Count, n, shape))).ToArray();
-        KernelRecord kernel = SpatialImages.Apply(ImageInput.FromImages(matrix, Count, shape, null, Count, shape, withNtk: false),
+        double[] matrix = SpatialImages.Random(Count, Shape, 21);
+        var images = Enumerable.Range(0, Count).Select(n => SampledCnn.Flatten(SpatialImages.Image(matrix, Count, n, Shape))).ToArray();
+        KernelRecord kernel = SpatialImages.Apply(ImageInput.FromImages(matrix, Count, Shape, null, Count, Shape, withNtk: kind == KernelKind.Ntk),
         [
             new ConvOperation(new ConvParameters(3, 3, SpatialPadding.Same, Sw, Sb)),
             new ActivationOperation(Nngp.ActivationByName("relu")),
             new ConvOperation(new ConvParameters(3, 3, SpatialPadding.Same, Sw, Sb)),
             new ActivationOperation(Nngp.ActivationByName("relu")),
-            globalPool ? new GlobalAvgPoolOperation() : new FlattenOperation(),
+            readout,
             new DenseOperation(new DenseVariances(Sw, Sb)),
         ]);
+        double Exact(int a, int b) => kind == KernelKind.Ntk ? kernel.NtkAt(a, b) : kernel.NngpAt(a, b);
 
         var deviations = new Dictionary<int, double>();
         foreach (int channels in new[] { 64, 512 })
         {
             var estimate = new double[Count, Count];
-            var random = new Random(1000 + channels);
+            var random = new Random(1000 * (int)kind + channels);
             for (int s = 0; s < Samples; s++)
             {
-                var network = new SampledCnn(shape.Height, shape.Width, shape.Channels, channels, Sw, Sb, random);
-                double[][] features = [.. images.Select(network.Features)];
+                Func<int, int, double> entry = sample(new SampledCnn(Shape.Height, Shape.Width, Shape.Channels, channels, Sw, Sb, random), images);
                 for (int a = 0; a < Count; a++)
                 {
                     for (int b = 0; b <= a; b++)
                     {
-                        estimate[a, b] += SampledCnn.Readout(features[a], features[b], shape.Height * shape.Width, channels, globalPool, Sw, Sb) / Samples;
+                        estimate[a, b] += entry(a, b) / Samples;
                     }
                 }
             }
@@ -122,19 +97,17 @@ public sealed class MonteCarloCnnTests
             {
                 for (int b = 0; b <= a; b++)
                 {
-                    double scale = Math.Sqrt(kernel.NngpAt(a, a) * kernel.NngpAt(b, b));
-                    worst = Math.Max(worst, Math.Abs(estimate[a, b] - kernel.NngpAt(a, b)) / scale);
+                    worst = Math.Max(worst, Math.Abs(estimate[a, b] - Exact(a, b)) / Math.Sqrt(Exact(a, a) * Exact(b, b)));
                 }
             }
 
             deviations[channels] = worst;
-            TestContext.Current.TestOutputHelper?.WriteLine(FormattableString.Invariant(
-                $"{(globalPool ? "gap" : "flatten")} channels {channels}: max relative deviation {worst:G3}, bound {BoundConstant / Math.Sqrt(channels * Samples):G3}"));
-            Assert.True(
-                worst <= BoundConstant / Math.Sqrt(channels * Samples),
-                FormattableString.Invariant($"{channels} channels: deviation {worst:G3} of the kernel's scale, bound {BoundConstant / Math.Sqrt(channels * Samples):G3}"));
+            double bound = boundConstant / Math.Sqrt(channels * Samples);
+            string line = FormattableString.Invariant($"{what}, {channels} channels: max relative deviation {worst:G3}, bound {bound:G3}");
+            TestContext.Current.TestOutputHelper?.WriteLine(line);
+            Assert.True(worst <= bound, line);
         }
 
-        Assert.True(deviations[512] < deviations[64], FormattableString.Invariant($"deviation at 512 channels {deviations[512]:G3}, at 64 {deviations[64]:G3}"));
+        Assert.True(deviations[512] < deviations[64], FormattableString.Invariant($"{what}: deviation at 512 channels {deviations[512]:G3}, at 64 {deviations[64]:G3}"));
     }
 }

@@ -28,6 +28,9 @@ internal sealed class SampledCnn
         _v = Normals(random, height * width * channels);
     }
 
+    /// <summary>n, the channels of each hidden layer.</summary>
+    public int Channels => _channels;
+
     /// <summary>The last hidden layer's ReLU activations, [p·n + k], of an image given as [p·C + c].</summary>
     public double[] Features(double[] image)
     {
