@@ -11,9 +11,12 @@ namespace GpuNngp.Engine.Architecture;
 /// </summary>
 /// <remarks>
 /// Symmetric records (the row set is the column set, e.g. K_DD) hold the whole square and one shared
-/// diagonal. <see cref="Shape"/> is null for flat inputs; an image-shaped record (the convolution
-/// issue) carries a P × P block per pair and P pixel variances per point in the same arrays, so every
-/// length here is scaled by <see cref="PairBlockLength"/> or <see cref="PointBlockLength"/>. The
+/// diagonal. <see cref="Shape"/> is null for flat inputs; an image-shaped record (DESIGN.md §7)
+/// carries a P × P block per pair and each point's own P × P block K_ij(x, x) (pooling mixes pixels,
+/// so the pixel variances after it need the whole block) in the same arrays — the "variances" and
+/// "NTK diagonals" are then these blocks — so every length here is scaled by
+/// <see cref="PairBlockLength"/> or <see cref="PointBlockLength"/>. Within a block, entry (i, j) is at
+/// i + j·P (i the row point's pixel); <see cref="ImageInput"/> states the pixel order. The
 /// operations of a dense network require a flat record.
 /// </remarks>
 internal sealed class KernelRecord
@@ -89,8 +92,8 @@ internal sealed class KernelRecord
     /// <summary>Values per (row, column) pair: 1 flat, P·P with a shape.</summary>
     public int PairBlockLength => Shape is { } s ? s.Pixels * s.Pixels : 1;
 
-    /// <summary>Values per point in a diagonal: 1 flat, P (the pixel variances) with a shape.</summary>
-    public int PointBlockLength => Shape is { } s ? s.Pixels : 1;
+    /// <summary>Values per point in a diagonal: 1 flat, P·P (the point's own pixel covariance) with a shape.</summary>
+    public int PointBlockLength => PairBlockLength;
 
     /// <summary>True when the NTK is carried along with the NNGP.</summary>
     public bool TracksNtk => _ntk is not null;
