@@ -43,8 +43,14 @@ internal sealed class LayerPlan
     {
         ArgumentNullException.ThrowIfNull(network);
 
-        // Every network is a Dense/φ chain today: its validation is the compiled network's. A new layer
-        // family brings its own checks here, and the fusion below then applies to its dense runs.
+        // A network with convolutional layers is planned layer by layer, each layer by its family's
+        // rule (its shape is checked against the images it meets: Network.ValidateFor). A Dense/φ
+        // chain is validated by the compiled network and, by default, fused into one operation.
+        if (network.HasSpatialLayers)
+        {
+            return new LayerPlan([.. network.Layers.Select(Translate)], network.ToString());
+        }
+
         CompiledNetwork chain = network.Compile();
         ImmutableArray<ILayerOperation> operations = fusion == LayerFusion.FuseDenseChains
             ? [new FusedDenseChain(chain)]
@@ -52,7 +58,9 @@ internal sealed class LayerPlan
         return new LayerPlan(operations, chain.Description);
     }
 
-    /// <summary>The record after every operation in turn.</summary>
+    /// <summary>A residual branch: its layers one by one (an empty branch is the identity).</summary>
+    private static LayerPlan Branch(Network branch) => new([.. branch.Layers.Select(Translate)], branch.Layers.IsEmpty ? "identity" : branch.ToString());
+
     public KernelRecord Apply(KernelRecord input, QuadratureRule quadrature)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -66,11 +74,26 @@ internal sealed class LayerPlan
     }
 
     /// <summary>The planner's rules: one per layer family, each yielding that family's operation.</summary>
+    /// <summary>The planner's rule per layer family: one operation each.</summary>
     private static ILayerOperation Translate(ILayer layer) => layer switch
     {
         DenseLayer dense => new DenseOperation(new DenseVariances(dense.WeightVariance, dense.BiasVariance)),
         ActivationLayer activation => new ActivationOperation(activation),
+        ConvLayer conv => new ConvOperation(new ConvParameters(
+            conv.FilterHeight, conv.FilterWidth, Spatial(conv.Padding), conv.WeightVariance, conv.BiasVariance, conv.StrideHeight, conv.StrideWidth)),
+        AvgPoolLayer pool => new AvgPoolOperation(new PoolParameters(pool.WindowHeight, pool.WindowWidth, Spatial(pool.Padding), pool.StrideHeight, pool.StrideWidth)),
+        GlobalAvgPoolLayer => new GlobalAvgPoolOperation(),
+        FlattenLayer => new FlattenOperation(),
+        ResidualLayer residual => new ResidualOperation([.. residual.Branches.Select(Branch)]),
         _ => throw new NngpInputException($"the layer {layer} has no kernel operation"),
+    };
+
+    private static SpatialPadding Spatial(Padding padding) => padding switch
+    {
+        Padding.Same => SpatialPadding.Same,
+        Padding.Valid => SpatialPadding.Valid,
+        Padding.Circular => SpatialPadding.Circular,
+        _ => throw new NngpInputException($"unknown padding {padding}"),
     };
 
     public override string ToString() => Description;

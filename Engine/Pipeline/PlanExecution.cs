@@ -16,6 +16,6 @@ internal static class PlanExecution
     {
         ArgumentNullException.ThrowIfNull(plan);
         return plan.FusedChain?.Network ?? throw new NngpInputException(
-            $"no provider runs the operation {plan.Operations.First(o => o is not FusedDenseChain).Description} yet: build the network from Dense layers and activations");
+            $"convolutional networks are not computed yet: no provider runs the operation {plan.Operations.First(o => o is not FusedDenseChain).Description} (the providers take Dense layers and activations only)");
     }
 }
