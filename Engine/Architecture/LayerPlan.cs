@@ -18,6 +18,9 @@ internal sealed class LayerPlan
     }
 
     /// <summary>The operations in the order the record flows through them.</summary>
+    /// <summary>The images' shape a convolutional plan runs on (<see cref="Network.OnImages"/>); null for flat inputs.</summary>
+    public ImageShape? InputShape { get; private init; }
+
     public ImmutableArray<ILayerOperation> Operations { get; }
 
     /// <summary>The whole plan when it is one fused chain (the fast path); null otherwise.</summary>
@@ -48,7 +51,7 @@ internal sealed class LayerPlan
         // chain is validated by the compiled network and, by default, fused into one operation.
         if (network.HasSpatialLayers)
         {
-            return new LayerPlan([.. network.Layers.Select(Translate)], network.ToString());
+            return new LayerPlan([.. network.Layers.Select(Translate)], network.ToString()) { InputShape = network.InputShape };
         }
 
         CompiledNetwork chain = network.Compile();

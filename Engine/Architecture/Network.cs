@@ -13,7 +13,11 @@ namespace GpuNngp;
 /// </summary>
 public sealed class Network
 {
-    internal Network(ImmutableArray<ILayer> layers) => Layers = layers;
+    internal Network(ImmutableArray<ILayer> layers, ImageShape? inputShape = null)
+    {
+        Layers = layers;
+        InputShape = inputShape;
+    }
 
     public ImmutableArray<ILayer> Layers { get; }
 
@@ -31,11 +35,27 @@ public sealed class Network
             builder.AddRange(Layers);
         }
 
-        return new Network(builder.MoveToImmutable());
+        return new Network(builder.MoveToImmutable(), InputShape);
     }
 
     /// <summary>This sequence followed by <paramref name="layers"/>.</summary>
-    public Network Then(params ILayer[] layers) => new(Layers.AddRange(layers));
+    public Network Then(params ILayer[] layers) => new(Layers.AddRange(layers), InputShape);
+
+    /// <summary>
+    /// This network on images of <paramref name="height"/> × <paramref name="width"/> ×
+    /// <paramref name="channels"/>, checked against its layers (<see cref="ValidateFor"/>): a
+    /// convolutional network needs it, because its inputs reach the engine as matrices whose rows are
+    /// the images, pixels row-major and channels innermost (an (N, H, W, C) array in C order).
+    /// </summary>
+    public Network OnImages(int height, int width, int channels)
+    {
+        var shape = new ImageShape(height, width, channels);
+        ValidateFor(height, width, channels);
+        return new Network(Layers, shape);
+    }
+
+    /// <summary>The images' shape given by <see cref="OnImages"/>, or null for flat inputs.</summary>
+    internal ImageShape? InputShape { get; }
 
     /// <summary>Checks the shape and the variances; throws an <see cref="NngpInputException"/> naming what is wrong.</summary>
     public void Validate() => Compile();

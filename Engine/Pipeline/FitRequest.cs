@@ -13,8 +13,4 @@ internal sealed record FitRequest(
     JitterPolicy Jitter,
     int QuadratureOrder,
     LookupTableMode Lookup = LookupTableMode.Auto,
-    InputGramCache? InputGram = null)
-{
-    /// <summary>The fused chain the providers' map runs (<see cref="PlanExecution.FusedNetwork"/>).</summary>
-    public CompiledNetwork Network => PlanExecution.FusedNetwork(Plan);
-}
+    InputGramCache? InputGram = null);

@@ -18,7 +18,13 @@ internal static class KernelPipeline
     {
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(x1);
-        var view = HostPreparation.View(PlanExecution.FusedNetwork(plan), QuadratureRules.DefaultOrder);
+        ArgumentNullException.ThrowIfNull(plan);
+        if (plan.FusedChain is null)
+        {
+            return ReferenceKernel.Compute(plan, x1, x2, kind);
+        }
+
+        var view = HostPreparation.View(plan.FusedChain.Network, QuadratureRules.DefaultOrder);
         int n1 = x1.RowCount, d = x1.ColumnCount;
         double[] a = FittedModel.ColumnMajorOf(x1);
         using var dA = provider.Upload(a, "the first inputs");

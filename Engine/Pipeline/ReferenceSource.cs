@@ -1,0 +1,42 @@
+using GpuNngp.Engine.Architecture;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace GpuNngp.Engine.Pipeline;
+
+/// <summary>
+/// The kernel entries of a plan no provider runs yet (the convolutional layers), from the plan's
+/// host reference (<see cref="ReferenceKernel"/>), copied into the provider's buffers: the fit, the
+/// jitter loop and the prediction around them are the pipeline's own. The training record is kept
+/// for the jitter loop's rebuilds.
+/// </summary>
+internal sealed class ReferenceSource(IComputeProvider provider, FitRequest request) : IKernelSource
+{
+    private KernelRecord? _train;
+
+    public double[] TrainDiagonal { get; private set; } = [];
+
+    private bool Ntk => request.Kind == KernelKind.Ntk;
+
+    public void BuildTrain(ProviderBuffer target, StageTimings timings, IProgress<StageProgress>? progress) =>
+        timings.Time(Stage.LayerMap, () =>
+        {
+            _train ??= ReferenceKernel.Record(request.Plan, request.X, null, request.Kind);
+            TrainDiagonal = (Ntk ? _train.RowNtkDiagonal : _train.RowVariance).ToArray();
+            provider.CopyIn(target, (Ntk ? _train.Ntk : _train.Nngp).Span);
+            provider.Synchronize();
+            progress?.Report(new StageProgress(Stage.LayerMap, 1));
+        });
+
+    public double[] BuildCross(ProviderBuffer cross, ProviderBuffer testInputs, double[] tileInputs, int start, int count, ProviderBuffer? cachedGram)
+    {
+        var tile = Matrix<double>.Build.Dense(count, request.X.ColumnCount, tileInputs);
+        KernelRecord record = ReferenceKernel.Record(request.Plan, request.X, tile, request.Kind);
+        provider.CopyIn(cross, (Ntk ? record.Ntk : record.Nngp).Span);
+        provider.Synchronize();
+        return (Ntk ? record.ColumnNtkDiagonal : record.ColumnVariance).ToArray();
+    }
+
+    public void Dispose()
+    {
+    }
+}
