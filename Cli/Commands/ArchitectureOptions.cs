@@ -54,7 +54,7 @@ internal sealed class ArchitectureOptions
             throw new NngpInputException($"--net describes the whole network: drop {string.Join(", ", given)}, or drop --net");
         }
 
-        // Checked before any input is read: a spatial network is refused here, with the library's message.
+        // Checked before any input is read; a convolutional network's shapes are checked against its images.
         try
         {
             Network network = NetworkSpec.Parse(spec);

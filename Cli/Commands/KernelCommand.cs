@@ -1,6 +1,7 @@
 using System.CommandLine;
 using GpuNngp.Cli.Output;
 using GpuNngp.Data;
+using MathNet.Numerics.LinearAlgebra;
 using Spectre.Console;
 
 namespace GpuNngp.Cli.Commands;
@@ -25,8 +26,35 @@ internal static class KernelCommand
             var network = architecture.Network(parsed);
             string outPath = parsed.GetValue(output)!.FullName;
             MatrixFile.CheckWritableExtension(outPath);
-            var a = MatrixFile.Read(parsed.GetValue(x1)!.FullName);
-            var b = parsed.GetValue(x2) is { } file ? MatrixFile.Read(file.FullName) : null;
+            Matrix<double> a;
+            Matrix<double>? b;
+            if (network.IsConvolutional)
+            {
+                // Images: an (N, H, W, C) .npy or an IDX image file; one image per row of the matrix.
+                var images = ImageSet.Read(parsed.GetValue(x1)!.FullName);
+                var others = parsed.GetValue(x2) is { } imageFile ? ImageSet.Read(imageFile.FullName) : null;
+                if (others is not null && (others.Height, others.Width, others.Channels) != (images.Height, images.Width, images.Channels))
+                {
+                    throw new NngpInputException($"--x2 holds images of {others.Height}×{others.Width}×{others.Channels} but --x1 of {images.Height}×{images.Width}×{images.Channels}");
+                }
+
+                try
+                {
+                    network = network.OnImages(images.Height, images.Width, images.Channels);
+                }
+                catch (NngpInputException e)
+                {
+                    throw new NngpInputException($"--net on {images.Height}×{images.Width}×{images.Channels} images: {e.Message}");
+                }
+
+                (a, b) = (images.Pixels, others?.Pixels);
+            }
+            else
+            {
+                a = MatrixFile.Read(parsed.GetValue(x1)!.FullName);
+                b = parsed.GetValue(x2) is { } file ? MatrixFile.Read(file.FullName) : null;
+            }
+
             int columns = (b ?? a).RowCount;
             bool csv = outPath.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
             if (csv && (long)a.RowCount * columns > Array.MaxLength)

@@ -1,4 +1,6 @@
 using GpuNngp.Data;
+using GpuNngp.Engine.Architecture;
+using GpuNngp.Engine.Tests.Data;
 using GpuNngp.Engine.Tests.Backends;
 using Xunit;
 
@@ -50,8 +52,6 @@ public sealed class NetOptionTests : IDisposable
     }
 
     [Theory]
-    [InlineData("(conv:3x3:same:1.6:0.1,relu)*2,flatten,dense:1.6:0.1", "layer 1, Conv(3×3, same, 1.6, 0.1), is a convolutional layer: convolutional networks are not computed yet")]
-    [InlineData("(conv:3x3:same:1.6:0.1,relu)*2,gap,dense:1.6:0.1", "convolutional networks are not computed yet")]
     [InlineData("dense:1:0,relu,conv:3x3:sam:1:0", "--net: network spec, position 25 ('sam'): unknown padding")]
     [InlineData("dense:1:0,relu", "--net: the network must end with a Dense readout")]
     public void ANetTheLibraryRefuses_IsOneLineExitTwo(string spec, string message)
@@ -61,6 +61,40 @@ public sealed class NetOptionTests : IDisposable
         Assert.Single(error.Trim().Split('\n'));
         Assert.StartsWith("error: --net: ", error, StringComparison.Ordinal);
         Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.False(File.Exists(_temp.File("k.npy")));
+    }
+
+    [Theory]
+    [InlineData("(conv:3x3:same:1.6:0.1,relu)*2,flatten,dense:1.6:0.1", false)]
+    [InlineData("(conv:3x3:same:1.6:0.1,relu)*2,gap,dense:1.6:0.1", true)]
+    public void TheIssuesVerbatimSpecs_OnImages_WriteTheLibrarysKernel(string spec, bool ntk)
+    {
+        // Two (N, H, W, C) = (4, 4, 3, 2) and (3, 4, 3, 2) float64 arrays in C order.
+        var random = new Random(70);
+        double[] first = [.. Enumerable.Range(0, 4 * 24).Select(_ => random.NextDouble() - 0.5)];
+        double[] second = [.. Enumerable.Range(0, 3 * 24).Select(_ => random.NextDouble() - 0.5)];
+        File.WriteAllBytes(_temp.File("i1.npy"), TestFiles.Npy("{'descr': '<f8', 'fortran_order': False, 'shape': (4, 4, 3, 2), }", TestFiles.Float64(first)));
+        File.WriteAllBytes(_temp.File("i2.npy"), TestFiles.Npy("{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4, 3, 2), }", TestFiles.Float64(second)));
+        string[] arguments = ["kernel", "--x1", _temp.File("i1.npy"), "--x2", _temp.File("i2.npy"), "--device", "cpu", "--out", _temp.File("k.npy"), "--net", spec];
+        var (code, _, error) = CliRunner.Run(ntk ? [.. arguments, "--ntk"] : arguments);
+        Assert.True(code == 0, error);
+
+        // The library on the same images, rows = images with pixels row-major and channels innermost.
+        var x1 = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(4, 24, (i, j) => first[i * 24 + j]);
+        var x2 = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(3, 24, (i, j) => second[i * 24 + j]);
+        using var engine = NngpEngine.Create(DeviceKind.Cpu);
+        var expected = engine.Kernel(NetworkSpec.Parse(spec).OnImages(4, 3, 2), x1, x2, ntk ? KernelKind.Ntk : KernelKind.Nngp);
+        var written = MatrixFile.Read(_temp.File("k.npy"));
+        Assert.Equal(expected.ToColumnMajorArray(), written.ToColumnMajorArray());
+    }
+
+    [Fact]
+    public void AConvolutionalNet_OnFlatInputs_IsOneLineExitTwo()
+    {
+        var (code, _, error) = CliRunner.Run(Kernel("k.npy", "--net", "conv:3x3:same:1.6:0.1,relu,flatten,dense:1.6:0.1"));
+        Assert.Equal(2, code);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
         Assert.False(File.Exists(_temp.File("k.npy")));
     }
 }

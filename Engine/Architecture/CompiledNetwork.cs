@@ -59,7 +59,7 @@ internal sealed class CompiledNetwork
         int spatial = Enumerable.Range(0, layers.Length).FirstOrDefault(i => Network.IsSpatial(layers[i]), -1);
         if (spatial >= 0)
         {
-            throw new NngpInputException($"layer {spatial + 1}, {layers[spatial]}, is {Kind(layers[spatial])}: convolutional networks are not computed yet (the dense path takes Dense layers and activations only)");
+            throw new NngpInputException($"layer {spatial + 1}, {layers[spatial]}, is {Kind(layers[spatial])}: the fused dense chain takes Dense layers and activations only (a convolutional network is planned layer by layer: LayerPlan)");
         }
 
         if (layers[0] is not DenseLayer first)

@@ -58,7 +58,20 @@ public sealed class Network
     internal ImageShape? InputShape { get; }
 
     /// <summary>Checks the shape and the variances; throws an <see cref="NngpInputException"/> naming what is wrong.</summary>
-    public void Validate() => Compile();
+    public void Validate()
+    {
+        if (HasSpatialLayers)
+        {
+            LayerPlan.Compile(this); // the shapes are checked when the images are known (OnImages)
+        }
+        else
+        {
+            Compile();
+        }
+    }
+
+    /// <summary>True when the network has convolutional, pooling, readout or residual layers: it takes images (<see cref="OnImages"/>).</summary>
+    public bool IsConvolutional => HasSpatialLayers;
 
     /// <summary>
     /// Checks that the network can take images of <paramref name="height"/> × <paramref name="width"/>
