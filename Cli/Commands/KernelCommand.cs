@@ -26,35 +26,9 @@ internal static class KernelCommand
             var network = architecture.Network(parsed);
             string outPath = parsed.GetValue(output)!.FullName;
             MatrixFile.CheckWritableExtension(outPath);
-            Matrix<double> a;
-            Matrix<double>? b;
-            if (network.IsConvolutional)
-            {
-                // Images: an (N, H, W, C) .npy or an IDX image file; one image per row of the matrix.
-                var images = ImageSet.Read(parsed.GetValue(x1)!.FullName);
-                var others = parsed.GetValue(x2) is { } imageFile ? ImageSet.Read(imageFile.FullName) : null;
-                if (others is not null && (others.Height, others.Width, others.Channels) != (images.Height, images.Width, images.Channels))
-                {
-                    throw new NngpInputException($"--x2 holds images of {others.Height}×{others.Width}×{others.Channels} but --x1 of {images.Height}×{images.Width}×{images.Channels}");
-                }
-
-                try
-                {
-                    network = network.OnImages(images.Height, images.Width, images.Channels);
-                }
-                catch (NngpInputException e)
-                {
-                    throw new NngpInputException($"--net on {images.Height}×{images.Width}×{images.Channels} images: {e.Message}");
-                }
-
-                (a, b) = (images.Pixels, others?.Pixels);
-            }
-            else
-            {
-                a = MatrixFile.Read(parsed.GetValue(x1)!.FullName);
-                b = parsed.GetValue(x2) is { } file ? MatrixFile.Read(file.FullName) : null;
-            }
-
+            (network, var sets) = NetworkInputs.Read(network, ("--x1", parsed.GetValue(x1)!.FullName), ("--x2", parsed.GetValue(x2)?.FullName));
+            Matrix<double> a = sets[0];
+            Matrix<double>? b = sets[1];
             int columns = (b ?? a).RowCount;
             bool csv = outPath.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
             if (csv && (long)a.RowCount * columns > Array.MaxLength)

@@ -35,9 +35,9 @@ internal static class PredictCommand
                 MatrixFile.CheckWritableExtension(varPath);
             }
 
-            var x = MatrixFile.Read(parsed.GetValue(trainX)!.FullName);
+            (network, var sets) = NetworkInputs.Read(network, ("--train-x", parsed.GetValue(trainX)!.FullName), ("--test-x", parsed.GetValue(testX)!.FullName));
+            var (x, t) = (sets[0], sets[1]);
             var y = MatrixFile.Read(parsed.GetValue(trainY)!.FullName);
-            var t = MatrixFile.Read(parsed.GetValue(testX)!.FullName);
             new OutputFiles()
                 .Input("--train-x", parsed.GetValue(trainX)!.FullName).Input("--train-y", parsed.GetValue(trainY)!.FullName).Input("--test-x", parsed.GetValue(testX)!.FullName)
                 .Output("--out-mean", meanPath, OutputFiles.MatrixBytes(t.RowCount, y.ColumnCount))

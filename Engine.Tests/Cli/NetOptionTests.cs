@@ -97,4 +97,29 @@ public sealed class NetOptionTests : IDisposable
         Assert.StartsWith("error: ", error, StringComparison.Ordinal);
         Assert.False(File.Exists(_temp.File("k.npy")));
     }
+
+    [Fact]
+    public void Predict_WithAConvolutionalNet_OnImages_IsTheLibrarysPosterior()
+    {
+        var random = new Random(71);
+        double[] train = [.. Enumerable.Range(0, 6 * 18).Select(_ => random.NextDouble() - 0.5)];
+        double[] test = [.. Enumerable.Range(0, 2 * 18).Select(_ => random.NextDouble() - 0.5)];
+        File.WriteAllBytes(_temp.File("train.npy"), TestFiles.Npy("{'descr': '<f8', 'fortran_order': False, 'shape': (6, 3, 3, 2), }", TestFiles.Float64(train)));
+        File.WriteAllBytes(_temp.File("test.npy"), TestFiles.Npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3, 3, 2), }", TestFiles.Float64(test)));
+        var y = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(6, 2, (i, c) => Math.Cos(i - c));
+        MatrixFile.Write(_temp.File("y.npy"), y);
+        const string Spec = "conv:2x2:circular:1.6:0.1,relu,gap,dense:1.6:0.1";
+        var (code, _, error) = CliRunner.Run(
+            ["predict", "--train-x", _temp.File("train.npy"), "--train-y", _temp.File("y.npy"), "--test-x", _temp.File("test.npy"),
+             "--net", Spec, "--noise", "0.001", "--device", "cpu", "--out-mean", _temp.File("mean.npy"), "--out-var", _temp.File("var.npy")]);
+        Assert.True(code == 0, error);
+
+        var x = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(6, 18, (i, j) => train[i * 18 + j]);
+        var t = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(2, 18, (i, j) => test[i * 18 + j]);
+        using var engine = NngpEngine.Create(DeviceKind.Cpu);
+        using var posterior = engine.Fit(NetworkSpec.Parse(Spec).OnImages(3, 3, 2), x, y, noise: 0.001);
+        var expected = posterior.Predict(t);
+        Assert.Equal(expected.Mean.ToColumnMajorArray(), MatrixFile.Read(_temp.File("mean.npy")).ToColumnMajorArray());
+        Assert.Equal(expected.Variance, MatrixFile.Read(_temp.File("var.npy")).ToColumnMajorArray());
+    }
 }
