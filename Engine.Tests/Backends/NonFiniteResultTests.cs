@@ -1,6 +1,7 @@
 using GpuNngp.Engine.Computation;
 using GpuNngp.Solvers;
 using MathNet.Numerics.LinearAlgebra;
+using GpuNngp.Engine.Cpu;
 using Xunit;
 
 namespace GpuNngp.Engine.Tests.Backends;
@@ -75,12 +76,12 @@ public sealed class NonFiniteResultTests
     public void LowerTriangleCheck_NamesTheFirstNonFiniteEntry_AndIgnoresTheUpperTriangle()
     {
         // 3×3 column-major: the upper triangle (row < column) is scratch space on the CPU path.
-        using var buffer = HostBuffer.CopyOf([1, 0.5, 0.25, double.NaN, 1, 0.5, double.PositiveInfinity, double.NaN, 1]);
-        FiniteResults.CheckLowerTriangle(buffer, 3);
+        using var provider = new CpuProvider(HostLinearAlgebra.Managed);
+        using var matrix = provider.Upload([1, 0.5, 0.25, double.NaN, 1, 0.5, double.PositiveInfinity, double.NaN, 1], "test");
+        FiniteResults.CheckLowerTriangle(provider, matrix, 3);
 
-        buffer[ColumnMajor.Index(2, 1, 3)] = double.NegativeInfinity;
-        buffer[ColumnMajor.Index(2, 2, 3)] = double.NaN;
-        var error = Assert.Throws<NonFiniteResultException>(() => FiniteResults.CheckLowerTriangle(buffer, 3));
+        provider.CopyIn(matrix, [1, 0.5, 0.25, double.NaN, 1, double.NegativeInfinity, double.PositiveInfinity, double.NaN, double.NaN]);
+        var error = Assert.Throws<NonFiniteResultException>(() => FiniteResults.CheckLowerTriangle(provider, matrix, 3));
         Assert.Contains("entry (3, 2)", error.Message, StringComparison.Ordinal);
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using GpuNngp.Engine.Pipeline;
 using GpuNngp.Solvers;
 
 namespace GpuNngp.Engine.Computation;
@@ -76,23 +77,23 @@ internal static class FiniteResults
     }
 
     /// <summary>
-    /// Checks the lower triangle of an n×n kernel in <paramref name="buffer"/> (column-major), so that
-    /// a failed factorisation of a matrix holding NaN or ∞ is reported as that, not as a matrix
-    /// that is not positive definite.
+    /// Checks the lower triangle of an n×n kernel in <paramref name="matrix"/> (column-major), where
+    /// its provider computed it, so that a failed factorisation of a matrix holding NaN or ∞ is
+    /// reported as that, not as a matrix that is not positive definite.
     /// </summary>
-    internal static void CheckLowerTriangle(HostBuffer buffer, int n)
+    internal static void CheckLowerTriangle(IComputeProvider provider, ProviderBuffer matrix, int n)
     {
-        ArgumentNullException.ThrowIfNull(buffer);
-        long first = NonFiniteScan.First(
-            n, column => buffer.Slice(ColumnMajor.Index(column, column, n), n - column), column => ColumnMajor.Index(column, column, n));
+        ArgumentNullException.ThrowIfNull(provider);
+        long first = provider.FirstNonFiniteLowerTriangle(matrix, n);
         if (first >= 0)
         {
-            int row = (int)(first % n), column = (int)(first / n);
-            throw NotFiniteKernel(row, column, buffer[first]);
+            var value = new double[1];
+            provider.CopyOut(matrix, first, value);
+            throw NotFiniteKernel((int)(first % n), (int)(first / n), value[0]);
         }
     }
 
-    internal static NonFiniteResultException NotFiniteKernel(int row, int column, double value) =>
+    private static NonFiniteResultException NotFiniteKernel(int row, int column, double value) =>
         new(string.Create(Invariant,
             $"the kernel is not finite: entry ({row + 1}, {column + 1}) is {value} although every per-point variance is finite; the activation returns non-finite values at some correlations"));
 

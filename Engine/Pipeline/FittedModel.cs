@@ -143,16 +143,7 @@ internal sealed class FittedModel : IDisposable
     /// <summary>The training kernel into the lower triangle of the N×N buffer, by the plan's kernel source.</summary>
     private void BuildKernel(IProgress<StageProgress>? progress) => _source.BuildTrain(_factor, Timings, progress);
 
-    private void CheckFinite()
-    {
-        long first = _provider.FirstNonFiniteLowerTriangle(_factor, _n);
-        if (first >= 0)
-        {
-            var value = new double[1];
-            _provider.CopyOut(_factor, first, value);
-            throw FiniteResults.NotFiniteKernel((int)(first % _n), (int)(first / _n), value[0]);
-        }
-    }
+    private void CheckFinite() => FiniteResults.CheckLowerTriangle(_provider, _factor, _n);
 
     /// <summary>Mean (M×C) and, when asked, per-point variances (M) for the test inputs, tile by tile.</summary>
     public (Matrix<double> Mean, double[]? Variance) Predict(
