@@ -68,13 +68,15 @@ public sealed class GpuBenchmarkTests
         using var device = GpuDevice.TryOpen(out string reason) ?? throw new InvalidOperationException(reason);
         device.Bind();
         var compiled = Nngp.FullyConnected(3, Nngp.Relu(), 1.45, 0.28).Compile();
-        double[] x = GpuHost.ColumnMajor(Inputs(n, seed: 4));
-        using var dX = GpuHost.Upload(device.Accelerator, device.Stream, x);
+        double[] x = HostPreparation.ColumnMajor(Inputs(n, seed: 4));
+        using var dX = GpuHost.Allocate(device.Accelerator, x.Length, "X");
+        GpuHost.CopyIn(device.Stream, dX.View, x);
         using var k = GpuHost.Allocate(device.Accelerator, (long)n * n, "K");
         using var network = new DeviceNetwork(device.Accelerator, device.Stream, HostPreparation.View(compiled, 16));
         var hostView = HostPreparation.View(compiled, 16);
         var (layerVariances, _) = HostPreparation.Diagonals(hostView, HostPreparation.InputVariances(x, n, Dimension), KernelKind.Nngp);
-        using var variances = GpuHost.Upload(device.Accelerator, device.Stream, layerVariances);
+        using var variances = GpuHost.Allocate(device.Accelerator, layerVariances.Length, "the per-layer variances");
+        GpuHost.CopyIn(device.Stream, variances.View, layerVariances);
         var diagonal = new DeviceDiagonalView(variances.View, n);
 
         device.Blas.Syrk(n, Dimension, 1.0 / Dimension, dX.NativePtr, n, 0, k.NativePtr, n);

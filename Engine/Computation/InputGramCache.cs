@@ -23,7 +23,7 @@ public sealed class InputGramCache : IDisposable
         Train = train;
         Validation = validation;
         int n = train.RowCount, d = train.ColumnCount;
-        using var x = provider.Upload(FittedModel.ColumnMajorOf(train), "the training inputs");
+        using var x = provider.Upload(HostPreparation.ColumnMajor(train), "the training inputs");
         _trainGram = provider.Allocate(ColumnMajor.Count(n, n), "the cached input Gram K⁰_DD");
         try
         {
@@ -31,7 +31,7 @@ public sealed class InputGramCache : IDisposable
             if (validation is not null)
             {
                 int v = validation.RowCount;
-                using var xv = provider.Upload(FittedModel.ColumnMajorOf(validation), "the validation inputs");
+                using var xv = provider.Upload(HostPreparation.ColumnMajor(validation), "the validation inputs");
                 _validationGram = provider.Allocate(ColumnMajor.Count(n, v), "the cached validation Gram K⁰_DV");
                 provider.Multiply(false, true, n, v, d, 1.0 / d, x, xv, 0, _validationGram);
             }

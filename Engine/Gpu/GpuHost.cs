@@ -1,17 +1,13 @@
 using GpuNngp.Engine.Computation;
 using ILGPU;
 using ILGPU.Runtime;
-using MathNet.Numerics.LinearAlgebra;
 using IlgpuCudaException = ILGPU.Runtime.Cuda.CudaException;
 
 namespace GpuNngp.Engine.Gpu;
 
-/// <summary>Host↔device plumbing of the GPU path: column-major arrays, checked allocations, synchronous copies on the stream.</summary>
+/// <summary>Host↔device plumbing of the GPU path: checked allocations, synchronous copies on the stream.</summary>
 internal static class GpuHost
 {
-    /// <summary>The matrix's own column-major array where it is dense (no copy), else a column-major copy.</summary>
-    public static double[] ColumnMajor(Matrix<double> matrix) => matrix.AsColumnMajorArray() ?? matrix.ToColumnMajorArray();
-
     /// <summary>Allocates <paramref name="length"/> device elements (at least one); an out-of-memory becomes a one-line device error.</summary>
     public static MemoryBuffer1D<T, Stride1D.Dense> Allocate<T>(Accelerator accelerator, long length, string what)
         where T : unmanaged
@@ -30,14 +26,6 @@ internal static class GpuHost
     public static MemoryBuffer1D<double, Stride1D.Dense> Allocate(Accelerator accelerator, long length, string what) =>
         Allocate<double>(accelerator, length, what);
 
-    /// <summary>A new device buffer holding <paramref name="values"/> (one unused element when empty).</summary>
-    public static MemoryBuffer1D<double, Stride1D.Dense> Upload(Accelerator accelerator, AcceleratorStream stream, double[] values)
-    {
-        var buffer = Allocate(accelerator, values.Length, "inputs");
-        CopyIn(stream, buffer.View, values);
-        return buffer;
-    }
-
     /// <summary>Copies <paramref name="values"/> to the start of <paramref name="target"/>; returns after the stream has drained.</summary>
     /// <remarks>Spans only: ILGPU's array overloads for 1-D views stage the whole underlying buffer on the host.</remarks>
     public static void CopyIn<T>(AcceleratorStream stream, ArrayView<T> target, ReadOnlySpan<T> values)
@@ -47,14 +35,6 @@ internal static class GpuHost
         {
             target.SubView(0, values.Length).CopyFromCPU(stream, values);
         }
-    }
-
-    /// <summary>Copies the first <paramref name="count"/> elements back; returns after the stream has drained.</summary>
-    public static double[] Download(AcceleratorStream stream, MemoryBuffer1D<double, Stride1D.Dense> buffer, long count)
-    {
-        var result = new double[count];
-        Download(stream, buffer.View, result);
-        return result;
     }
 
     /// <summary>Copies <paramref name="target"/>.Length elements from the start of <paramref name="source"/>.</summary>

@@ -74,8 +74,8 @@ internal sealed class FittedModel : IDisposable
         int n = _n;
         Timings.Time(Stage.Upload, () =>
         {
-            _x = Own(provider.Upload(ColumnMajorOf(request.X), "the training inputs"));
-            _alpha = Own(provider.Upload(ColumnMajorOf(request.Y), "the training targets"));
+            _x = Own(provider.Upload(HostPreparation.ColumnMajor(request.X), "the training inputs"));
+            _alpha = Own(provider.Upload(HostPreparation.ColumnMajor(request.Y), "the training targets"));
 
             // Uninitialised: the Gram writes the lower triangle and nothing reads the upper one
             // before a failed factorisation mirrors the kernel into it.
@@ -135,7 +135,7 @@ internal sealed class FittedModel : IDisposable
             provider.CholeskySolve(_factor, n, _alpha, _outputs);
             var alpha = new double[ColumnMajor.Count(n, _outputs)];
             provider.CopyOut(_alpha, 0, alpha);
-            return GaussianProcessMath.LogMarginalLikelihood(ColumnMajorOf(request.Y), alpha, provider.Diagonal(_factor, n), _outputs);
+            return GaussianProcessMath.LogMarginalLikelihood(HostPreparation.ColumnMajor(request.Y), alpha, provider.Diagonal(_factor, n), _outputs);
         });
         Jitter = jitter;
     }
@@ -169,7 +169,7 @@ internal sealed class FittedModel : IDisposable
         for (int start = 0; start < m; start += tile)
         {
             int count = Math.Min(tile, m - start);
-            double[] inputs = count == m ? ColumnMajorOf(xTest) : xTest.SubMatrix(start, count, 0, _dimension).ToColumnMajorArray();
+            double[] inputs = count == m ? HostPreparation.ColumnMajor(xTest) : xTest.SubMatrix(start, count, 0, _dimension).ToColumnMajorArray();
             double[] priorVariance = [];
 
             timings.Time(Stage.Upload, () =>
@@ -218,9 +218,6 @@ internal sealed class FittedModel : IDisposable
         counter.Complete();
         return (Matrix<double>.Build.Dense(m, _outputs, mean), variance);
     }
-
-    /// <summary>The matrix's own column-major array where it is dense (no copy), else a column-major copy.</summary>
-    internal static double[] ColumnMajorOf(Matrix<double> matrix) => matrix.AsColumnMajorArray() ?? matrix.ToColumnMajorArray();
 
     public void Dispose()
     {

@@ -2,6 +2,7 @@ using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Lookup;
+using MathNet.Numerics.LinearAlgebra;
 
 namespace GpuNngp.Engine.Pipeline;
 
@@ -57,6 +58,13 @@ internal static class HostPreparation
         }, _ => { });
         FiniteResults.CheckDiagonals(inputVariance, layerMajor, output, depth, kind);
         return (layerMajor, output);
+    }
+
+    /// <summary>The matrix's own column-major array where it is dense (no copy), else a column-major copy: how inputs and targets reach a provider.</summary>
+    public static double[] ColumnMajor(Matrix<double> matrix)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        return matrix.AsColumnMajorArray() ?? matrix.ToColumnMajorArray();
     }
 
     /// <summary>

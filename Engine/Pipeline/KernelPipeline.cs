@@ -26,7 +26,7 @@ internal static class KernelPipeline
 
         var view = HostPreparation.View(plan.FusedChain.Network, QuadratureRules.DefaultOrder);
         int n1 = x1.RowCount, d = x1.ColumnCount;
-        double[] a = FittedModel.ColumnMajorOf(x1);
+        double[] a = HostPreparation.ColumnMajor(x1);
         using var dA = provider.Upload(a, "the first inputs");
         return x2 is null ? Square(provider, view, dA, n1, d, kind, progress) : Rectangle(provider, view, a, dA, n1, x2, kind, progress);
     }
@@ -63,7 +63,7 @@ internal static class KernelPipeline
         IComputeProvider provider, HostNetworkView view, double[] a, ProviderBuffer dA, int n1, Matrix<double> x2, KernelKind kind, IProgress<StageProgress>? progress)
     {
         int n2 = x2.RowCount, d = x2.ColumnCount;
-        double[] b = FittedModel.ColumnMajorOf(x2);
+        double[] b = HostPreparation.ColumnMajor(x2);
         double[] inputVariances1 = HostPreparation.InputVariances(a, n1, d);
         var tables = HostPreparation.Tables(view, inputVariances1, LookupTableMode.Auto);
         var diagonal1 = HostPreparation.Diagonals(view, inputVariances1, kind, tables);

@@ -27,7 +27,7 @@ internal static class ReferenceKernel
         }
 
         KernelRecord input = ImageInput.FromImages(
-            FittedModel.ColumnMajorOf(x1), x1.RowCount, shape, x2 is null ? null : FittedModel.ColumnMajorOf(x2), x2?.RowCount ?? x1.RowCount, shape, withNtk: kind == KernelKind.Ntk);
+            HostPreparation.ColumnMajor(x1), x1.RowCount, shape, x2 is null ? null : HostPreparation.ColumnMajor(x2), x2?.RowCount ?? x1.RowCount, shape, withNtk: kind == KernelKind.Ntk);
         KernelRecord output = plan.Apply(input, QuadratureRules.Get(QuadratureRules.DefaultOrder));
         return output.Shape is null ? output : throw new NngpInputException($"the network ends on images of {output.Shape}: end it with Flatten or GlobalAvgPool and a Dense readout", "network");
     }
