@@ -27,7 +27,7 @@ internal static class KernelCommand
             string outPath = parsed.GetValue(output)!.FullName;
             MatrixFile.CheckWritableExtension(outPath);
             (network, var sets) = NetworkInputs.Read(network, ("--x1", parsed.GetValue(x1)!.FullName), ("--x2", parsed.GetValue(x2)?.FullName));
-            Matrix<double> a = sets[0];
+            Matrix<double> a = sets[0]!; // --x1 is required
             Matrix<double>? b = sets[1];
             int columns = (b ?? a).RowCount;
             bool csv = outPath.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);

@@ -11,18 +11,18 @@ namespace GpuNngp.Cli.Commands;
 internal static class NetworkInputs
 {
     /// <summary>The network (on the images' shape where it is convolutional) and the sets, in order; a null path gives a null set.</summary>
-    public static (Network Network, Matrix<double>[] Sets) Read(Network network, params (string Flag, string? Path)[] inputs)
+    public static (Network Network, Matrix<double>?[] Sets) Read(Network network, params (string Flag, string? Path)[] inputs)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(inputs);
         if (!network.IsConvolutional)
         {
-            return (network, [.. inputs.Select(input => input.Path is null ? null! : MatrixFile.Read(input.Path))]);
+            return (network, [.. inputs.Select(input => input.Path is null ? null : MatrixFile.Read(input.Path))]);
         }
 
         ImageSet? first = null;
         string firstFlag = "";
-        var sets = new Matrix<double>[inputs.Length];
+        var sets = new Matrix<double>?[inputs.Length];
         for (int i = 0; i < inputs.Length; i++)
         {
             if (inputs[i].Path is not { } path)

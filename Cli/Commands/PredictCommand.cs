@@ -36,7 +36,7 @@ internal static class PredictCommand
             }
 
             (network, var sets) = NetworkInputs.Read(network, ("--train-x", parsed.GetValue(trainX)!.FullName), ("--test-x", parsed.GetValue(testX)!.FullName));
-            var (x, t) = (sets[0], sets[1]);
+            var (x, t) = (sets[0]!, sets[1]!); // both are required
             var y = MatrixFile.Read(parsed.GetValue(trainY)!.FullName);
             new OutputFiles()
                 .Input("--train-x", parsed.GetValue(trainX)!.FullName).Input("--train-y", parsed.GetValue(trainY)!.FullName).Input("--test-x", parsed.GetValue(testX)!.FullName)
