@@ -17,10 +17,10 @@ internal sealed class LayerPlan
         Description = description;
     }
 
-    /// <summary>The operations in the order the record flows through them.</summary>
     /// <summary>The images' shape a convolutional plan runs on (<see cref="Network.OnImages"/>); null for flat inputs.</summary>
     public ImageShape? InputShape { get; private init; }
 
+    /// <summary>The operations in the order the record flows through them.</summary>
     public ImmutableArray<ILayerOperation> Operations { get; }
 
     /// <summary>The whole plan when it is one fused chain (the fast path); null otherwise.</summary>
@@ -64,6 +64,13 @@ internal sealed class LayerPlan
     /// <summary>A residual branch: its layers one by one (an empty branch is the identity).</summary>
     private static LayerPlan Branch(Network branch) => new([.. branch.Layers.Select(Translate)], branch.Layers.IsEmpty ? "identity" : branch.ToString());
 
+    /// <summary>The operations from <paramref name="start"/> on, as a plan of their own (the flat layers after a spatial readout).</summary>
+    public LayerPlan Suffix(int start)
+    {
+        ImmutableArray<ILayerOperation> rest = [.. Operations.Skip(start)];
+        return new LayerPlan(rest, string.Join(" → ", rest.Select(o => o.Description)));
+    }
+
     public KernelRecord Apply(KernelRecord input, QuadratureRule quadrature)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -76,7 +83,6 @@ internal sealed class LayerPlan
         return record;
     }
 
-    /// <summary>The planner's rules: one per layer family, each yielding that family's operation.</summary>
     /// <summary>The planner's rule per layer family: one operation each.</summary>
     private static ILayerOperation Translate(ILayer layer) => layer switch
     {

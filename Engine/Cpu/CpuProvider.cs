@@ -1,5 +1,6 @@
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Pipeline;
+using GpuNngp.Engine.Spatial;
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Lookup;
 using GpuNngp.Solvers;
@@ -99,6 +100,8 @@ internal sealed class CpuProvider : IComputeProvider
         LinearAlgebra.Multiply(transposeA, transposeB, m, n, k, alpha, Host(a), Host(b), beta, Host(c));
 
     public IPreparedMap PrepareMap(HostNetworkView network, KernelLookupTable? tables) => new CpuPreparedMap(network, tables);
+
+    public ISpatialKernel PrepareSpatial(SliceProgram program, bool ntk) => new CpuSpatialKernel(program, ntk);
 
     public void MapLowerTriangle(IPreparedMap map, ProviderBuffer matrix, int n, double[] layerVariances, KernelKind kind, ProgressCounter progress)
     {

@@ -1,5 +1,6 @@
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
+using GpuNngp.Engine.Spatial;
 using GpuNngp.Kernels;
 using GpuNngp.Solvers;
 using MathNet.Numerics.LinearAlgebra;
@@ -21,7 +22,9 @@ internal static class KernelPipeline
         ArgumentNullException.ThrowIfNull(plan);
         if (plan.FusedChain is null)
         {
-            return ReferenceKernel.Compute(plan, x1, x2, kind);
+            return SliceProgram.TryCompile(plan, QuadratureRules.Get(QuadratureRules.DefaultOrder)) is { } program
+                ? Convolutional(provider, program, x1, x2, kind, progress)
+                : ReferenceKernel.Compute(plan, x1, x2, kind);
         }
 
         var view = HostPreparation.View(plan.FusedChain.Network, QuadratureRules.DefaultOrder);
@@ -29,6 +32,33 @@ internal static class KernelPipeline
         double[] a = HostPreparation.ColumnMajor(x1);
         using var dA = provider.Upload(a, "the first inputs");
         return x2 is null ? Square(provider, view, dA, n1, d, kind, progress) : Rectangle(provider, view, a, dA, n1, x2, kind, progress);
+    }
+
+    /// <summary>A convolutional plan's kernel, block by block into host memory; the square's diagonal is each point's own run.</summary>
+    private static HostMatrix Convolutional(
+        IComputeProvider provider, SliceProgram program, Matrix<double> x1, Matrix<double>? x2, KernelKind kind, IProgress<StageProgress>? progress)
+    {
+        using var run = new SpatialKernelRun(provider, program, kind, QuadratureRules.DefaultOrder);
+        SpatialPoints rows = run.Points(x1, "first inputs");
+        SpatialPoints? columns = x2 is null ? null : run.Points(x2, "second inputs");
+        int n = rows.Count, m = columns?.Count ?? n;
+        var result = HostMatrix.Allocate(n, m);
+        var counter = new ProgressCounter(progress, Stage.LayerMap, columns is null ? (double)n * (n + 1) / 2 : (double)n * m);
+        run.Blocks(rows, columns, counter, (start, block) =>
+            run.Values(block).Span.CopyTo(result.Storage.Slice(ColumnMajor.ColumnStart(start, n), checked((int)ColumnMajor.Count(n, block.Columns)))));
+        if (columns is null)
+        {
+            double[] diagonal = run.Diagonal(rows);
+            for (int i = 0; i < n; i++)
+            {
+                result.Storage[ColumnMajor.Index(i, i, n)] = diagonal[i];
+            }
+
+            SymmetricTriangles.MirrorLowerToUpper(result.Storage, n);
+        }
+
+        counter.Complete();
+        return result;
     }
 
     private static HostMatrix Square(

@@ -1,0 +1,512 @@
+using System.Runtime.CompilerServices;
+using GpuNngp.Engine.Architecture;
+using GpuNngp.Kernels;
+using GpuNngp.Kernels.Simd;
+
+namespace GpuNngp.Engine.Spatial;
+
+/// <summary>
+/// Runs a <see cref="SliceProgram"/> on the CPU for T.Count pairs at once, one pair per SIMD lane:
+/// every slice value is a bundle of lanes ([position·L + lane]), so the stencils, the activations
+/// and the sums are vector operations and a slice of P positions stays in cache through all the
+/// layers of its segment. One worker per thread; its buffers are reused from group to group.
+/// </summary>
+/// <remarks>
+/// Lanes equal the scalar path bit for bit (<see cref="ISimdLanes{TSelf}"/>), so the result does
+/// not depend on which pairs share a bundle. Activations without a vector form run lane by lane
+/// through the scalar dual activation, as the plan's reference does.
+/// </remarks>
+internal sealed class SliceWorker<T>
+    where T : struct, ISimdLanes<T>
+{
+    private static readonly int L = T.Count;
+
+    private readonly SliceProgram _program;
+    private readonly bool _ntk;
+    private readonly int _channels;
+    private readonly int _features;
+    private readonly int _sliceLength;
+    private readonly double[] _rowImages;
+    private readonly double[] _columnImages;
+    private readonly double[] _rowChains;
+    private readonly double[] _columnChains;
+    private readonly List<double[]> _free = [];
+    private readonly bool[] _vectorActivation;
+    private double[] _fullK = [];
+    private double[] _fullTheta = [];
+    private double[] _nextK = [];
+    private double[] _nextTheta = [];
+
+    public SliceWorker(SliceProgram program, bool ntk)
+    {
+        _program = program ?? throw new ArgumentNullException(nameof(program));
+        _ntk = ntk;
+        _channels = program.Input.Channels;
+        _features = program.Input.Features;
+        _sliceLength = program.MaxPixels * L;
+        _rowImages = new double[_features * L];
+        _columnImages = new double[_features * L];
+        _rowChains = new double[program.ChainLength * L];
+        _columnChains = new double[program.ChainLength * L];
+        _vectorActivation = [.. program.Activations.Select(a => VectorClosedForms.Supports([new HiddenLayer(a.Layer.Activation, new DenseVariances(1, 0))]) && a.Layer.CustomValue is null)];
+    }
+
+    /// <summary>The lanes of one group (for callers outside the generic code).</summary>
+    public static int Lanes => L;
+
+    /// <summary>
+    /// Points' own runs: for each of up to L <paramref name="points"/> (indices into the point-major
+    /// <paramref name="images"/>) its chain (into <paramref name="chains"/>, point-major) and its
+    /// flat readout K(x, x), Θ(x, x).
+    /// </summary>
+    public void Self(double[] images, ReadOnlySpan<int> points, double[] chains, double[] readK, double[]? readTheta)
+    {
+        Gather(images, _features, points, _rowImages);
+        Array.Clear(_rowChains);
+        (T k, T theta) = Run(self: true);
+        int chain = _program.ChainLength;
+        for (int lane = 0; lane < points.Length; lane++)
+        {
+            int p = points[lane];
+            for (int e = 0; e < chain; e++)
+            {
+                chains[((long)p * chain) + e] = _rowChains[(e * L) + lane];
+            }
+
+            readK[p] = k.Lane(lane);
+            if (readTheta is not null)
+            {
+                readTheta[p] = theta.Lane(lane);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Pairs (<paramref name="rows"/>[l], <paramref name="columns"/>[l]), up to L: their flat readouts
+    /// into <paramref name="readK"/>[l] (and <paramref name="readTheta"/>), from the points' images and
+    /// the chains of their own runs.
+    /// </summary>
+    public void Pairs(
+        double[] rowImages, double[] rowChains, ReadOnlySpan<int> rows, double[] columnImages, double[] columnChains, ReadOnlySpan<int> columns, Span<double> readK, Span<double> readTheta)
+    {
+        Gather(rowImages, _features, rows, _rowImages);
+        Gather(columnImages, _features, columns, _columnImages);
+        Gather(rowChains, _program.ChainLength, rows, _rowChains);
+        Gather(columnChains, _program.ChainLength, columns, _columnChains);
+        (T k, T theta) = Run(self: false);
+        for (int lane = 0; lane < rows.Length; lane++)
+        {
+            readK[lane] = k.Lane(lane);
+            if (_ntk)
+            {
+                readTheta[lane] = theta.Lane(lane);
+            }
+        }
+    }
+
+    /// <summary>Interleaves the points' vectors of <paramref name="length"/> values into lanes; missing lanes repeat the last point.</summary>
+    private static void Gather(double[] source, int length, ReadOnlySpan<int> points, double[] target)
+    {
+        for (int lane = 0; lane < L; lane++)
+        {
+            long start = (long)points[Math.Min(lane, points.Length - 1)] * length;
+            for (int e = 0; e < length; e++)
+            {
+                target[(e * L) + lane] = source[start + e];
+            }
+        }
+    }
+
+    /// <summary>One slice of a lane group: values [position·L + lane] on <see cref="Grid"/>, pairing position i with i + (Rows, Columns).</summary>
+    private readonly record struct Slice(double[] K, double[]? Theta, SpatialShape Grid, int Rows, int Columns);
+
+    /// <summary>The program on the current lane inputs: the flat readout of every lane.</summary>
+    private (T K, T Theta) Run(bool self)
+    {
+        T readK = T.Broadcast(0), readTheta = T.Broadcast(0);
+        double[] columnChains = self ? _rowChains : _columnChains;
+        double[] columnImages = self ? _rowImages : _columnImages;
+        for (int s = 0; s < _program.Segments.Length; s++)
+        {
+            SliceSegment segment = _program.Segments[s];
+            bool last = s == _program.Segments.Length - 1;
+            int outPixels = segment.Output.Pixels;
+            if (!last)
+            {
+                Reserve(ref _nextK, (long)outPixels * outPixels * L);
+                if (_ntk)
+                {
+                    Reserve(ref _nextTheta, (long)outPixels * outPixels * L);
+                }
+            }
+
+            foreach ((int dr, int dc) in (self ? segment.SelfSlices : segment.PairSlices).Slices())
+            {
+                int inRows = dr * segment.StrideRows, inColumns = dc * segment.StrideColumns;
+                if (!Holds(segment.Input, inRows, inColumns))
+                {
+                    continue;
+                }
+
+                Slice slice = segment.Source is { } barrier
+                    ? FromBarrier(barrier, segment.Input, inRows, inColumns)
+                    : FromImages(columnImages, segment.Input, inRows, inColumns);
+                slice = Steps(segment.Steps, slice, self, columnChains);
+                if (last)
+                {
+                    if (_program.Readout == SliceReadout.GlobalAvgPool || (dr == 0 && dc == 0))
+                    {
+                        readK += Sum(slice.K, slice);
+                        if (slice.Theta is not null)
+                        {
+                            readTheta += Sum(slice.Theta, slice);
+                        }
+                    }
+                }
+                else
+                {
+                    Scatter(slice.K, slice, _nextK);
+                    if (slice.Theta is not null)
+                    {
+                        Scatter(slice.Theta, slice, _nextTheta);
+                    }
+                }
+
+                Release(slice);
+            }
+
+            if (!last)
+            {
+                (_fullK, _nextK) = (_nextK, _fullK);
+                (_fullTheta, _nextTheta) = (_nextTheta, _fullTheta);
+            }
+        }
+
+        int readPixels = _program.ReadoutGrid.Pixels;
+        T scale = T.Broadcast(_program.Readout == SliceReadout.Flatten ? 1.0 / readPixels : 1.0 / ((double)readPixels * readPixels));
+        return (readK * scale, readTheta * scale);
+    }
+
+    /// <summary>True when some position of the grid has its partner at the offsets inside the grid.</summary>
+    private static bool Holds(SpatialShape grid, int rows, int columns) => Math.Abs(rows) < grid.Height && Math.Abs(columns) < grid.Width;
+
+    private Slice Steps(IReadOnlyList<SliceStep> steps, Slice slice, bool self, double[] columnChains)
+    {
+        foreach (SliceStep step in steps)
+        {
+            slice = step switch
+            {
+                SliceConv conv => Convolve(conv, slice),
+                SliceActivation activation => Activate(activation, slice, self, columnChains),
+                SliceResidual residual => Residual(residual, slice, self, columnChains),
+                _ => throw new InvalidOperationException($"no slice form for {step}"),
+            };
+        }
+
+        return slice;
+    }
+
+    /// <summary>K⁰ on one slice: Σ_c x_{i,c} x′_{i+d,c} / C per lane; Θ⁰ = 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private Slice FromImages(double[] columnImages, SpatialShape grid, int dr, int dc)
+    {
+        Slice slice = NewSlice(grid, dr, dc);
+        T scale = T.Broadcast(1.0 / _channels);
+        int w = grid.Width, c = _channels;
+        for (int ih = SliceAxis.First(dr); ih < SliceAxis.End(grid.Height, dr); ih++)
+        {
+            for (int iw = SliceAxis.First(dc); iw < SliceAxis.End(w, dc); iw++)
+            {
+                int i = (ih * w) + iw, j = ((ih + dr) * w) + iw + dc;
+                T sum = T.Broadcast(0);
+                for (int channel = 0; channel < c; channel++)
+                {
+                    sum += T.Load(_rowImages, (long)((i * c) + channel) * L) * T.Load(columnImages, (long)((j * c) + channel) * L);
+                }
+
+                (sum * scale).Store(slice.K, (long)i * L);
+                slice.Theta?.AsSpan(i * L, L).Clear();
+            }
+        }
+
+        return slice;
+    }
+
+    /// <summary>A barrier's output slice from the whole covariance of the segment before (<see cref="_fullK"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private Slice FromBarrier(SliceBarrier barrier, SpatialShape grid, int dr, int dc)
+    {
+        SpatialWindow window = barrier.Window;
+        Slice slice = NewSlice(grid, dr, dc);
+        int inPixels = window.Input.Pixels, offsets = window.Offsets, w = grid.Width;
+        T scale = T.Broadcast(barrier.TapScale);
+        for (int oh = SliceAxis.First(dr); oh < SliceAxis.End(grid.Height, dr); oh++)
+        {
+            for (int ow = SliceAxis.First(dc); ow < SliceAxis.End(w, dc); ow++)
+            {
+                int o = (oh * w) + ow, partner = ((oh + dr) * w) + ow + dc;
+                T sumK = T.Broadcast(0), sumTheta = T.Broadcast(0);
+                for (int alpha = 0; alpha < offsets; alpha++)
+                {
+                    int a = window.Source(o, alpha);
+                    if (a < 0)
+                    {
+                        continue;
+                    }
+
+                    for (int beta = barrier.SharedOffset ? alpha : 0; beta < (barrier.SharedOffset ? alpha + 1 : offsets); beta++)
+                    {
+                        int b = window.Source(partner, beta);
+                        if (b >= 0)
+                        {
+                            long at = (((long)a * inPixels) + b) * L;
+                            sumK += T.Load(_fullK, at);
+                            if (_ntk)
+                            {
+                                sumTheta += T.Load(_fullTheta, at);
+                            }
+                        }
+                    }
+                }
+
+                T k = sumK * scale;
+                if (barrier.Weights is { } weights)
+                {
+                    k = T.Broadcast(weights.BiasVariance) + (T.Broadcast(weights.WeightVariance) * k);
+                }
+
+                k.Store(slice.K, (long)o * L);
+                if (slice.Theta is not null)
+                {
+                    T theta = sumTheta * scale;
+                    if (barrier.Weights is { } v)
+                    {
+                        theta = k + (T.Broadcast(v.WeightVariance) * theta);
+                    }
+
+                    theta.Store(slice.Theta, (long)o * L);
+                }
+            }
+        }
+
+        return slice;
+    }
+
+    /// <summary>A zero-padded convolution on one slice, separably: the filter's columns, then its rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private Slice Convolve(SliceConv conv, Slice input)
+    {
+        int outRows = input.Rows / conv.Rows.Stride, outColumns = input.Columns / conv.Columns.Stride;
+        Slice output = NewSlice(conv.Output, outRows, outColumns);
+        double[] rows = Rent();
+        T bias = T.Broadcast(conv.Weights.BiasVariance), weight = T.Broadcast(conv.Weights.WeightVariance * conv.TapScale);
+        TapSum(conv, input.K, input, rows, output, output.K, bias, weight, plus: null);
+        if (input.Theta is { } theta && output.Theta is { } result)
+        {
+            // Θ′ = K′ + σw²·W(Θ̃).
+            TapSum(conv, theta, input, rows, output, result, T.Broadcast(0), weight, plus: output.K);
+        }
+
+        _free.Add(rows);
+        Release(input);
+        return output;
+    }
+
+    /// <summary>
+    /// bias + weight·Σ_taps <paramref name="values"/> (+ <paramref name="plus"/>) into
+    /// <paramref name="target"/> on the output slice's positions, through the column sums
+    /// <paramref name="rows"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TapSum(SliceConv conv, double[] values, Slice input, double[] rows, Slice output, double[] target, T bias, T weight, double[]? plus)
+    {
+        WindowAxis hAxis = conv.Rows, wAxis = conv.Columns;
+        int inW = input.Grid.Width, outW = output.Grid.Width;
+        int firstW = SliceAxis.First(input.Columns), endW = SliceAxis.End(inW, input.Columns);
+        for (int ih = SliceAxis.First(input.Rows); ih < SliceAxis.End(input.Grid.Height, input.Rows); ih++)
+        {
+            for (int ow = SliceAxis.First(output.Columns); ow < SliceAxis.End(outW, output.Columns); ow++)
+            {
+                int start = (ow * wAxis.Stride) - wAxis.PadBefore;
+                int lo = Math.Max(start, firstW), hi = Math.Min(start + wAxis.Window, endW);
+                T sum = T.Broadcast(0);
+                for (int iw = lo; iw < hi; iw++)
+                {
+                    sum += T.Load(values, (long)((ih * inW) + iw) * L);
+                }
+
+                sum.Store(rows, (long)((ih * outW) + ow) * L);
+            }
+        }
+
+        int firstH = SliceAxis.First(input.Rows), endH = SliceAxis.End(input.Grid.Height, input.Rows);
+        for (int oh = SliceAxis.First(output.Rows); oh < SliceAxis.End(output.Grid.Height, output.Rows); oh++)
+        {
+            int start = (oh * hAxis.Stride) - hAxis.PadBefore;
+            int lo = Math.Max(start, firstH), hi = Math.Min(start + hAxis.Window, endH);
+            for (int ow = SliceAxis.First(output.Columns); ow < SliceAxis.End(outW, output.Columns); ow++)
+            {
+                T sum = T.Broadcast(0);
+                for (int ih = lo; ih < hi; ih++)
+                {
+                    sum += T.Load(rows, (long)((ih * outW) + ow) * L);
+                }
+
+                long at = (long)((oh * outW) + ow) * L;
+                T value = bias + (weight * sum);
+                (plus is null ? value : T.Load(plus, at) + value).Store(target, at);
+            }
+        }
+    }
+
+    /// <summary>
+    /// K̃ = F_φ(K_ij, K_ii(x), K_jj(x′)) and Θ̃ = Ḟ_φ·Θ on one slice. A point's own run on the diagonal
+    /// slice first writes its pixel variances K_ii into its chain (they are the slice's values).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private Slice Activate(SliceActivation activation, Slice slice, bool self, double[] columnChains)
+    {
+        int chain = _program.ChainOffsets[activation.Index];
+        int w = slice.Grid.Width, dr = slice.Rows, dc = slice.Columns;
+        bool vector = _vectorActivation[activation.Index];
+        Activation phi = activation.Layer.Activation;
+        if (self && dr == 0 && dc == 0)
+        {
+            slice.K.AsSpan(0, slice.Grid.Pixels * L).CopyTo(_rowChains.AsSpan(chain * L));
+        }
+
+        for (int ih = SliceAxis.First(dr); ih < SliceAxis.End(slice.Grid.Height, dr); ih++)
+        {
+            for (int iw = SliceAxis.First(dc); iw < SliceAxis.End(w, dc); iw++)
+            {
+                int i = (ih * w) + iw, j = ((ih + dr) * w) + iw + dc;
+                long at = (long)i * L, rowQ = (long)(chain + i) * L, columnQ = (long)(chain + j) * L;
+                if (vector)
+                {
+                    (T f, T fDot) = VectorClosedForms.Evaluate(phi, T.Load(slice.K, at), T.Load(_rowChains, rowQ), T.Load(columnChains, columnQ));
+                    f.Store(slice.K, at);
+                    if (slice.Theta is not null)
+                    {
+                        (fDot * T.Load(slice.Theta, at)).Store(slice.Theta, at);
+                    }
+
+                    continue;
+                }
+
+                for (int lane = 0; lane < L; lane++)
+                {
+                    DualMoments moments = DualActivation.Evaluate(
+                        activation.View, phi, 0, slice.K[at + lane], _rowChains[rowQ + lane], columnChains[columnQ + lane], _ntk);
+                    slice.K[at + lane] = moments.F;
+                    if (slice.Theta is not null)
+                    {
+                        slice.Theta[at + lane] *= moments.FDot;
+                    }
+                }
+            }
+        }
+
+        return slice;
+    }
+
+    /// <summary>Each branch from a copy of the slice (the last from the slice itself), the results summed.</summary>
+    private Slice Residual(SliceResidual residual, Slice input, bool self, double[] columnChains)
+    {
+        Slice? sum = null;
+        for (int b = 0; b < residual.Branches.Length; b++)
+        {
+            Slice start = b == residual.Branches.Length - 1 ? input : Copy(input);
+            Slice result = Steps(residual.Branches[b], start, self, columnChains);
+            if (sum is not { } total)
+            {
+                sum = result;
+                continue;
+            }
+
+            ForEach(total, at => (T.Load(total.K, at) + T.Load(result.K, at)).Store(total.K, at));
+            if (total.Theta is { } theta && result.Theta is { } other)
+            {
+                ForEach(total, at => (T.Load(theta, at) + T.Load(other, at)).Store(theta, at));
+            }
+
+            Release(result);
+        }
+
+        return sum ?? input;
+    }
+
+    /// <summary>Σ of a slice's held positions, per lane.</summary>
+    private static T Sum(double[] values, Slice slice)
+    {
+        T sum = T.Broadcast(0);
+        ForEach(slice, at => sum += T.Load(values, at));
+        return sum;
+    }
+
+    /// <summary>Writes a slice into the whole covariance <paramref name="full"/>: entry (i, i + d) at (i·P + j)·L.</summary>
+    private static void Scatter(double[] values, Slice slice, double[] full)
+    {
+        int w = slice.Grid.Width, pixels = slice.Grid.Pixels;
+        for (int ih = SliceAxis.First(slice.Rows); ih < SliceAxis.End(slice.Grid.Height, slice.Rows); ih++)
+        {
+            for (int iw = SliceAxis.First(slice.Columns); iw < SliceAxis.End(w, slice.Columns); iw++)
+            {
+                int i = (ih * w) + iw, j = ((ih + slice.Rows) * w) + iw + slice.Columns;
+                T.Load(values, (long)i * L).Store(full, (((long)i * pixels) + j) * L);
+            }
+        }
+    }
+
+    /// <summary>Calls <paramref name="body"/> with the array offset of every position the slice holds.</summary>
+    private static void ForEach(Slice slice, Action<long> body)
+    {
+        int w = slice.Grid.Width;
+        for (int ih = SliceAxis.First(slice.Rows); ih < SliceAxis.End(slice.Grid.Height, slice.Rows); ih++)
+        {
+            for (int iw = SliceAxis.First(slice.Columns); iw < SliceAxis.End(w, slice.Columns); iw++)
+            {
+                body((long)((ih * w) + iw) * L);
+            }
+        }
+    }
+
+    private Slice Copy(Slice slice)
+    {
+        Slice copy = NewSlice(slice.Grid, slice.Rows, slice.Columns);
+        int length = slice.Grid.Pixels * L;
+        slice.K.AsSpan(0, length).CopyTo(copy.K);
+        slice.Theta?.AsSpan(0, length).CopyTo(copy.Theta);
+        return copy;
+    }
+
+    private Slice NewSlice(SpatialShape grid, int rows, int columns) => new(Rent(), _ntk ? Rent() : null, grid, rows, columns);
+
+    private double[] Rent()
+    {
+        if (_free.Count == 0)
+        {
+            return new double[_sliceLength];
+        }
+
+        double[] buffer = _free[^1];
+        _free.RemoveAt(_free.Count - 1);
+        return buffer;
+    }
+
+    private void Release(Slice slice)
+    {
+        _free.Add(slice.K);
+        if (slice.Theta is not null)
+        {
+            _free.Add(slice.Theta);
+        }
+    }
+
+    private static void Reserve(ref double[] buffer, long length)
+    {
+        if (buffer.LongLength < length)
+        {
+            buffer = new double[length];
+        }
+    }
+}
