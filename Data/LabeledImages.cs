@@ -51,7 +51,7 @@ public sealed record LabeledImages(Matrix<double> Images, int[] Labels)
     /// </summary>
     public ImageSet AsImages(string what) => Shape is { } s
         ? new ImageSet(Images, s.Height, s.Width, s.Channels)
-        : throw new NngpInputException($"{what} are flat rows of {Images.ColumnCount} values, not images: a convolutional network needs an N × H × W (or N × H × W × C) images file");
+        : throw new NngpInputException($"{what} has flat rows of {Images.ColumnCount} values, not images: a convolutional network needs an N × H × W (or N × H × W × C) images file");
 
     /// <summary>
     /// Splits off the last <paramref name="validationSize"/> examples as a validation set (DESIGN §5:

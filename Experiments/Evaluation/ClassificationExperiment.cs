@@ -92,7 +92,7 @@ public static class ClassificationExperiment
     /// </summary>
     internal static Network OnImages(Network network, LabeledImages first, string firstName, LabeledImages second, string secondName) =>
         network.IsConvolutional
-            ? ImageNetwork.On(network, "the network", ($"the {firstName} images", first.AsImages($"the {firstName} images")), ($"the {secondName} images", second.AsImages($"the {secondName} images")))
+            ? ImageNetwork.On(network, "the network", ($"the {firstName} set", first.AsImages($"the {firstName} set")), ($"the {secondName} set", second.AsImages($"the {secondName} set")))
             : network;
 
     /// <summary>The fraction of predictions equal to the labels.</summary>
