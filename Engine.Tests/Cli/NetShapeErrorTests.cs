@@ -6,7 +6,8 @@ namespace GpuNngp.Engine.Tests.Cli;
 /// <summary>
 /// Images that do not fit the --net network, on every command that takes it: a valid convolution
 /// larger than the image, a pooling window that does not tile it, channels that differ between the
-/// sets, flat rows for a convolutional network. One line naming the layer (or the sets), exit code
+/// sets, flat rows for a convolutional network. (`search` reads one file, the training one, so its
+/// sets cannot differ.) One line naming the layer (or the sets), exit code
 /// 2, no stack trace, no output file.
 /// </summary>
 public sealed class NetShapeErrorTests : IDisposable
@@ -38,24 +39,34 @@ public sealed class NetShapeErrorTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private string[] Kernel(string spec, string x2 = "test.npy") =>
-        ["kernel", "--x1", _temp.File("train.npy"), "--x2", _temp.File(x2), "--net", spec, "--device", "cpu", "--out", _temp.File("out.npy")];
-
-    private string[] Predict(string spec, string test = "test.npy") =>
-        ["predict", "--train-x", _temp.File("train.npy"), "--train-y", _temp.File("y.npy"), "--test-x", _temp.File(test), "--net", spec,
-         "--device", "cpu", "--out-mean", _temp.File("out.npy"), "--out-var", _temp.File("out-var.npy")];
-
-    private string[] Evaluate(string spec, string dataset = "grey") =>
-        ["evaluate", "--dataset", _temp.File(dataset), "--train-size", "6", "--test-size", "3", "--net", spec, "--device", "cpu",
-         "--json", _temp.File("out.json"), "--calibration", _temp.File("out.png")];
-
-    private string[] Search(string spec, string dataset = "grey") =>
-        ["search", "--dataset", _temp.File(dataset), "--train-size", "6", "--validation-size", "2", "--net", spec, "--weight-vars", "1", "--bias-vars", "0",
-         "--device", "cpu", "--csv", _temp.File("out.csv")];
-
-    private void AssertOneLineExitTwo(string[] arguments, string mention)
+    /// <summary>The command's arguments; <paramref name="other"/> is its second set (kernel, predict) or its data set (evaluate, search).</summary>
+    private string[] Arguments(string command, string spec, string? other) => command switch
     {
-        var (code, output, error) = CliRunner.Run(arguments);
+        "kernel" => ["kernel", "--x1", _temp.File("train.npy"), "--x2", _temp.File(other ?? "test.npy"), "--net", spec, "--device", "cpu", "--out", _temp.File("out.npy")],
+        "predict" => ["predict", "--train-x", _temp.File("train.npy"), "--train-y", _temp.File("y.npy"), "--test-x", _temp.File(other ?? "test.npy"), "--net", spec,
+            "--device", "cpu", "--out-mean", _temp.File("out.npy"), "--out-var", _temp.File("out-var.npy")],
+        "evaluate" => ["evaluate", "--dataset", _temp.File(other ?? "grey"), "--train-size", "6", "--test-size", "3", "--net", spec, "--device", "cpu",
+            "--json", _temp.File("out.json"), "--calibration", _temp.File("out.png")],
+        _ => ["search", "--dataset", _temp.File(other ?? "grey"), "--train-size", "6", "--validation-size", "2", "--net", spec, "--weight-vars", "1", "--bias-vars", "0",
+            "--device", "cpu", "--csv", _temp.File("out.csv")],
+    };
+
+    [Theory]
+    [InlineData("kernel", TooLargeConv, null, "--net " + TooLargeMessage)]
+    [InlineData("kernel", UntiledPool, null, "--net " + UntiledMessage)]
+    [InlineData("kernel", Fitting, "test2.npy", "--x2 holds images of 8×8×2 but --x1 of 8×8×1")]
+    [InlineData("predict", TooLargeConv, null, "--net " + TooLargeMessage)]
+    [InlineData("predict", UntiledPool, null, "--net " + UntiledMessage)]
+    [InlineData("predict", Fitting, "test2.npy", "--test-x holds images of 8×8×2 but --train-x of 8×8×1")]
+    [InlineData("evaluate", TooLargeConv, null, "the network " + TooLargeMessage)]
+    [InlineData("evaluate", UntiledPool, null, "the network " + UntiledMessage)]
+    [InlineData("evaluate", Fitting, "mixed", "the test set holds images of 8×8×2 but the training set of 8×8×1")]
+    [InlineData("evaluate", Fitting, "flat", "the training set has flat rows of 64 values, not images")]
+    [InlineData("search", TooLargeConv, null, "the network " + TooLargeMessage)]
+    [InlineData("search", UntiledPool, null, "the network " + UntiledMessage)]
+    public void ImagesTheNetworkCannotTake_AreOneLineExitTwo_AndWriteNothing(string command, string spec, string? other, string mention)
+    {
+        var (code, output, error) = CliRunner.Run(Arguments(command, spec, other));
         Assert.True(code == 2, $"exit code {code}, stderr: {error}");
         string[] lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.True(lines.Length == 1, $"expected one line, got: {error}");
@@ -67,46 +78,10 @@ public sealed class NetShapeErrorTests : IDisposable
     }
 
     [Fact]
-    public void Kernel_AValidConvLargerThanTheImage() => AssertOneLineExitTwo(Kernel(TooLargeConv), "--net " + TooLargeMessage);
-
-    [Fact]
-    public void Kernel_APoolingWindowThatDoesNotTile() => AssertOneLineExitTwo(Kernel(UntiledPool), "--net " + UntiledMessage);
-
-    [Fact]
-    public void Kernel_ChannelsThatDiffer() => AssertOneLineExitTwo(Kernel(Fitting, "test2.npy"), "--x2 holds images of 8×8×2 but --x1 of 8×8×1");
-
-    [Fact]
-    public void Predict_AValidConvLargerThanTheImage() => AssertOneLineExitTwo(Predict(TooLargeConv), "--net " + TooLargeMessage);
-
-    [Fact]
-    public void Predict_APoolingWindowThatDoesNotTile() => AssertOneLineExitTwo(Predict(UntiledPool), "--net " + UntiledMessage);
-
-    [Fact]
-    public void Predict_ChannelsThatDiffer() => AssertOneLineExitTwo(Predict(Fitting, "test2.npy"), "--test-x holds images of 8×8×2 but --train-x of 8×8×1");
-
-    [Fact]
-    public void Evaluate_AValidConvLargerThanTheImage() => AssertOneLineExitTwo(Evaluate(TooLargeConv), "the network " + TooLargeMessage);
-
-    [Fact]
-    public void Evaluate_APoolingWindowThatDoesNotTile() => AssertOneLineExitTwo(Evaluate(UntiledPool), "the network " + UntiledMessage);
-
-    [Fact]
-    public void Evaluate_ChannelsThatDiffer() => AssertOneLineExitTwo(Evaluate(Fitting, "mixed"), "the test set holds images of 8×8×2 but the training set of 8×8×1");
-
-    [Fact]
-    public void Evaluate_FlatRowsForAConvolutionalNet() => AssertOneLineExitTwo(Evaluate(Fitting, "flat"), "the training set has flat rows of 64 values, not images");
-
-    [Fact]
-    public void Search_AValidConvLargerThanTheImage() => AssertOneLineExitTwo(Search(TooLargeConv), "the network " + TooLargeMessage);
-
-    [Fact]
-    public void Search_APoolingWindowThatDoesNotTile() => AssertOneLineExitTwo(Search(UntiledPool), "the network " + UntiledMessage);
-
-    [Fact]
     public void Evaluate_AFittingNet_RunsOnTheSameFiles()
     {
         // The control: the files above are good, only the networks are wrong.
-        var (code, _, error) = CliRunner.Run(Evaluate(Fitting));
+        var (code, _, error) = CliRunner.Run(Arguments("evaluate", Fitting, null));
         Assert.True(code == 0, error);
         Assert.True(File.Exists(_temp.File("out.json")));
     }
