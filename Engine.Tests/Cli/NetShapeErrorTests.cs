@@ -77,6 +77,20 @@ public sealed class NetShapeErrorTests : IDisposable
         Assert.Empty(Directory.GetFiles(_temp.Path, "*.tmp", SearchOption.AllDirectories));
     }
 
+    [Theory]
+    [InlineData("evaluate", "--test-size")]
+    [InlineData("search", "--validation-size")]
+    public void TheEmbeddedMnist_IsTakenAs28By28By1Images(string command, string heldOut)
+    {
+        // A 3×3 pooling does not tile 28 rows: the shape reached the network from the data set's file.
+        var (code, _, error) = CliRunner.Run(
+            [command, "--dataset", "mnist10k", "--train-size", "100", heldOut, "20", "--net", "avgpool:3x3,conv:3x3:same:1.6:0.1,relu,gap,dense:1.6:0.1",
+             "--device", "cpu", .. command == "search" ? new[] { "--csv", _temp.File("out.csv") } : []]);
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: the network on 28×28×1 images: layer 1 (AvgPool(3×3, valid)): the window does not tile the 28×28 image", error, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_temp.Path, "out*"));
+    }
+
     [Fact]
     public void Evaluate_AFittingNet_RunsOnTheSameFiles()
     {
