@@ -175,6 +175,15 @@ public sealed class NetDatasetCommandTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_WithNetAndAnArchitectureOption_IsOneLineExitTwo_AndWritesNoReport()
+    {
+        var (code, _, error) = CliRunner.Run(["evaluate", "--net", "dense:1:0,relu,dense:1:0", "--weight-var", "2", "--device", "cpu", "--json", _temp.File("r.json")]);
+        Assert.Equal(2, code);
+        Assert.Equal("error: --net describes the whole network: drop --weight-var, or drop --net", error.Trim());
+        Assert.False(File.Exists(_temp.File("r.json")));
+    }
+
+    [Fact]
     public void Search_WithNetAndPlots_IsOneLineExitTwo()
     {
         Directory.CreateDirectory(_temp.File("plots"));
