@@ -150,7 +150,7 @@ public static class Datasets
         var (images, imagesPath, labels, labelsPath) = ReadPair(directory, imagesBase, labelsBase);
         var all = Labels(images, imagesPath, labels, labelsPath, images.Dimensions[0], everyClass: labelsBase != TestLabels);
         var rows = chooseRows(all);
-        return new LabeledImages(images.ToMatrix(rows), Array.ConvertAll(rows, r => all[r]));
+        return new LabeledImages(images.ToMatrix(rows), Array.ConvertAll(rows, r => all[r]), ImageDimensions.OfArray(images.Dimensions));
     }
 
     /// <summary>The number of entries of one file of a directory (a labels file is small to read).</summary>
@@ -183,7 +183,7 @@ public static class Datasets
     private static LabeledImages Pair(IdxArray images, string imagesName, IdxArray labels, string labelsName, int take, bool everyClass)
     {
         var values = Labels(images, imagesName, labels, labelsName, take, everyClass); // checks the shapes before any image is decoded
-        return new LabeledImages(images.ToMatrix(0, take), values);
+        return new LabeledImages(images.ToMatrix(0, take), values, ImageDimensions.OfArray(images.Dimensions));
     }
 
     /// <summary>The first <paramref name="take"/> labels as class indices, once the two files are checked against each other.</summary>

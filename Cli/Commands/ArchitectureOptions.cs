@@ -14,20 +14,19 @@ internal sealed class ArchitectureOptions
 
     public Option<double> BiasVariance { get; } = new("--bias-var") { Description = "σb², the bias variance of every dense layer", DefaultValueFactory = _ => 0.28 };
 
-    public Option<string?> Net { get; } = new("--net")
+    public Option<string?> Net { get; } = CreateNet("instead of --depth/--activation/--weight-var/--bias-var");
+
+    /// <summary>--net, with what it stands in for on the command that takes it.</summary>
+    public static Option<string?> CreateNet(string insteadOf) => new("--net")
     {
-        Description = "the whole network as layers, e.g. \"(conv:3x3:same:1.6:0.1,relu)*2,flatten,dense:1.6:0.1\" (README: network descriptions); instead of --depth/--activation/--weight-var/--bias-var",
+        Description = $"the whole network as layers, e.g. \"(conv:3x3:same:1.6:0.1,relu)*2,flatten,dense:1.6:0.1\" (README: network descriptions); {insteadOf}",
     };
 
     public Option<DeviceKind> Device { get; } = new("--device") { Description = "auto (GPU if usable, else CPU), cpu or gpu", DefaultValueFactory = _ => DeviceKind.Auto };
 
-    public void AddTo(Command command, bool withNet = true)
+    public void AddTo(Command command)
     {
-        if (withNet)
-        {
-            command.Add(Net);
-        }
-
+        command.Add(Net);
         command.Add(Depth);
         command.Add(Activation);
         command.Add(WeightVariance);
@@ -46,15 +45,29 @@ internal sealed class ArchitectureOptions
                 parsed.GetValue(BiasVariance));
         }
 
-        string[] given = [.. new Option[] { Depth, Activation, WeightVariance, BiasVariance }
+        RefuseBesideNet(parsed, Depth, Activation, WeightVariance, BiasVariance);
+        return ParseNet(spec);
+    }
+
+    /// <summary>Refuses the <paramref name="options"/> given explicitly beside --net, which describes what they would.</summary>
+    public static void RefuseBesideNet(ParseResult parsed, params Option[] options)
+    {
+        ArgumentNullException.ThrowIfNull(parsed);
+        string[] given = [.. options
             .Where(option => parsed.GetResult(option) is { Implicit: false })
             .Select(option => option.Name)];
         if (given.Length > 0)
         {
             throw new NngpInputException($"--net describes the whole network: drop {string.Join(", ", given)}, or drop --net");
         }
+    }
 
-        // Checked before any input is read; a convolutional network's shapes are checked against its images.
+    /// <summary>
+    /// The network of a --net description, checked as far as it can be before any input is read (a
+    /// convolutional network's shapes are checked against its images); errors begin "--net: ".
+    /// </summary>
+    public static Network ParseNet(string spec)
+    {
         try
         {
             Network network = NetworkSpec.Parse(spec);

@@ -28,9 +28,11 @@ internal static class EvaluateCommand
         {
             dataset, split, trainSize, testSize, noise, ntk, json, calibration, calibrationBins, lookup,
         };
-        architecture.AddTo(command, withNet: false); // the experiment takes the paper's GP-depth-σw²-σb² form
+        architecture.AddTo(command);
         command.SetAction(parsed =>
         {
+            // --net: the whole network, on the data set's image shape where it is convolutional; else the paper's GP-depth-σw²-σb².
+            Network? net = parsed.GetValue(architecture.Net) is null ? null : architecture.Network(parsed);
             string datasetName = parsed.GetValue(dataset) ?? "mnist10k";
             var protocol = parsed.GetValue(split) ?? DataSplit.DefaultSplit(datasetName);
             int testCount = parsed.GetResult(testSize) is { Implicit: false } || protocol != SplitProtocol.Paper ? parsed.GetValue(testSize) : DataSplit.TestCount(datasetName);
@@ -40,6 +42,7 @@ internal static class EvaluateCommand
                 Split = protocol,
                 TrainSize = parsed.GetValue(trainSize),
                 TestSize = testCount,
+                Network = net,
                 Depth = parsed.GetValue(architecture.Depth),
                 Activation = parsed.GetValue(architecture.Activation) ?? "relu",
                 WeightVariance = parsed.GetValue(architecture.WeightVariance),
@@ -68,8 +71,10 @@ internal static class EvaluateCommand
                     $"calibration:  Pearson r = {Figure(result.Pearson)}, Spearman ρ = {Figure(result.Spearman)} (per-point predicted variance vs squared error of the mean, {result.Points} test point{(result.Points == 1 ? "" : "s")})"));
                 if (plotFile is not null)
                 {
-                    string subtitle = string.Create(c,
-                        $"{settings.Dataset} {settings.TrainSize}/{settings.TestSize}, {settings.Activation} GP-{settings.Depth}-{settings.WeightVariance:G4}-{settings.BiasVariance:G4}");
+                    string architectureName = net is null
+                        ? string.Create(c, $"{settings.Activation} GP-{settings.Depth}-{settings.WeightVariance:G4}-{settings.BiasVariance:G4}")
+                        : report.Architecture;
+                    string subtitle = string.Create(c, $"{settings.Dataset} {settings.TrainSize}/{settings.TestSize}, {architectureName}");
                     CalibrationPlot.Render(plotFile.FullName, result, subtitle);
                     console.WriteLine($"calibration plot written to {plotFile.FullName}");
                 }

@@ -6,7 +6,8 @@ namespace GpuNngp.Cli.Commands;
 /// <summary>
 /// Reads a command's input sets the way its network takes them: matrices (.npy, .csv, IDX) for a
 /// dense network; images for a convolutional one — an (N, H, W, C) .npy or an IDX image file, one
-/// image per matrix row — with the network checked against their shape and every set of one shape.
+/// image per matrix row — with the network checked against their shape and every set of one shape
+/// (<see cref="ImageNetwork"/>).
 /// </summary>
 internal static class NetworkInputs
 {
@@ -20,42 +21,7 @@ internal static class NetworkInputs
             return (network, [.. inputs.Select(input => input.Path is null ? null : MatrixFile.Read(input.Path))]);
         }
 
-        ImageSet? first = null;
-        string firstFlag = "";
-        var sets = new Matrix<double>?[inputs.Length];
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            if (inputs[i].Path is not { } path)
-            {
-                continue;
-            }
-
-            var images = ImageSet.Read(path);
-            if (first is null)
-            {
-                (first, firstFlag) = (images, inputs[i].Flag);
-            }
-            else if ((images.Height, images.Width, images.Channels) != (first.Height, first.Width, first.Channels))
-            {
-                throw new NngpInputException(
-                    $"{inputs[i].Flag} holds images of {images.Height}×{images.Width}×{images.Channels} but {firstFlag} of {first.Height}×{first.Width}×{first.Channels}");
-            }
-
-            sets[i] = images.Pixels;
-        }
-
-        if (first is null)
-        {
-            return (network, sets);
-        }
-
-        try
-        {
-            return (network.OnImages(first.Height, first.Width, first.Channels), sets);
-        }
-        catch (NngpInputException e)
-        {
-            throw new NngpInputException($"--net on {first.Height}×{first.Width}×{first.Channels} images: {e.Message}");
-        }
+        var images = inputs.Select(input => (input.Flag, input.Path is null ? null : ImageSet.Read(input.Path))).ToArray();
+        return (ImageNetwork.On(network, "--net", images), [.. images.Select(set => set.Item2?.Pixels)]);
     }
 }

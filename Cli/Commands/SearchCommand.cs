@@ -32,16 +32,30 @@ internal static class SearchCommand
         var resume = new Option<bool>("--resume") { Description = "continue the search in --csv, computing only the points it lacks" };
         var json = new Option<FileInfo?>("--json") { Description = "write the report (settings, best points, every point) as JSON to this file" };
         var plots = new Option<DirectoryInfo?>("--plots") { Description = "write the phase diagrams (accuracy and log marginal likelihood per depth, with χ₁ = 1) as PNGs into this directory" };
+        var net = ArchitectureOptions.CreateNet("instead of --activation and --depths: every grid point gives all its conv and dense layers the point's σw², σb²");
         var command = new Command("search", "Bayesian model selection: score a grid of (σw², σb², depth, noise) by log marginal likelihood and validation accuracy.")
         {
-            dataset, split, trainSize, validationSize, activation, ntk, device, weights, biases, depths, noises, csv, resume, json, plots,
+            dataset, split, trainSize, validationSize, net, activation, ntk, device, weights, biases, depths, noises, csv, resume, json, plots,
         };
         command.SetAction((parsed, cancellation) =>
         {
+            // --net: the σw², σb² of every layer with weights vary together; the depth is the network's.
+            SearchedNetwork? searched = null;
+            if (parsed.GetValue(net) is { } spec)
+            {
+                ArchitectureOptions.RefuseBesideNet(parsed, activation, depths);
+                if (parsed.GetValue(plots) is not null)
+                {
+                    throw new NngpInputException("--plots draws the phase diagrams of the fully connected GP-depth-σw²-σb² (its χ₁ = 1 boundary): drop --plots, or drop --net");
+                }
+
+                searched = new SearchedNetwork(ArchitectureOptions.ParseNet(spec));
+            }
+
             var grid = new SearchGrid(
                 SearchGrid.ParseValues(parsed.GetValue(weights)!, "--weight-vars"),
                 SearchGrid.ParseValues(parsed.GetValue(biases)!, "--bias-vars"),
-                ParseDepths(parsed.GetValue(depths)!),
+                searched is null ? ParseDepths(parsed.GetValue(depths)!) : [searched.Depth],
                 SearchGrid.ParseValues(parsed.GetValue(noises)!, "--noises"));
             grid.Validate();
             var settings = new SearchSettings
@@ -51,6 +65,7 @@ internal static class SearchCommand
                 TrainSize = parsed.GetValue(trainSize),
                 ValidationSize = parsed.GetValue(validationSize),
                 Activation = parsed.GetValue(activation)!,
+                Network = searched?.Template,
                 Kind = parsed.GetValue(ntk) ? KernelKind.Ntk : KernelKind.Nngp,
                 Device = parsed.GetValue(device),
                 Grid = grid,
@@ -138,6 +153,11 @@ internal static class SearchCommand
         var c = CultureInfo.InvariantCulture;
         var s = report.Settings;
         console.WriteLine($"data:         {s.Dataset} ({s.Split?.ToString().ToLowerInvariant() ?? "default"} split), {report.FitSize} fitted / {s.ValidationSize} validation, d = {report.Dimension}, {report.Classes} classes");
+        if (s.Network is not null)
+        {
+            console.WriteLine($"network:      {s.Network} (σw², σb² of every conv and dense layer from the grid)");
+        }
+
         console.WriteLine($"backend:      {report.Backend}");
         console.WriteLine(string.Create(c, $"grid:         {s.Grid.Count} points ({report.Resumed} resumed), {report.Failed} failed (not factorisable or not finite); {report.TotalSeconds:F1} s"));
         var table = new Table().Border(TableBorder.Rounded)
@@ -195,7 +215,8 @@ internal static class SearchCommand
             report.FitSize,
             report.Dimension,
             report.Classes,
-            s.Activation,
+            Activation = s.Network is null ? s.Activation : null,
+            Network = s.Network?.ToString(),
             Kernel = s.Kind.ToString().ToUpperInvariant(),
             Grid = new { s.Grid.WeightVariances, s.Grid.BiasVariances, s.Grid.Depths, s.Grid.Noises, s.Grid.Count },
             Csv = s.CsvPath,

@@ -16,8 +16,8 @@ public static class ClassificationExperiment
     public static ClassificationReport Run(ClassificationSettings settings, IProgress<StageProgress>? progress = null, Action<string>? announce = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var network = Nngp.FullyConnected(settings.Depth, Nngp.ActivationByName(settings.Activation), settings.WeightVariance, settings.BiasVariance);
-        network.Compile();
+        var network = settings.Network ?? Nngp.FullyConnected(settings.Depth, Nngp.ActivationByName(settings.Activation), settings.WeightVariance, settings.BiasVariance);
+        network.Validate();
         InputValidation.CheckNonNegative(settings.Noise, "observation noise");
         if (settings.TrainSize < 2)
         {
@@ -37,6 +37,9 @@ public static class ClassificationExperiment
         var protocol = settings.Split ?? DataSplit.DefaultSplit(settings.Dataset);
         var split = DataSplit.Load(settings.Dataset, settings.TrainSize, settings.TestSize, protocol);
         int classes = ExperimentClasses.Count(split.Train.Labels, split.Test.Labels, "test");
+        network = OnImages(network, split.Train, "training", split.Test, "test");
+
+        // Per example: for images that is per image, over its H·W·C values, training and test alike.
         var xTrain = Preprocessing.StandardisePerExample(split.Train.Images);
         var yTrain = Preprocessing.OneHotTargets(split.Train.Labels, classes);
         var xTest = Preprocessing.StandardisePerExample(split.Test.Images);
@@ -82,6 +85,15 @@ public static class ClassificationExperiment
             Machine = MachineDescription(),
         };
     }
+
+    /// <summary>
+    /// A convolutional network on the images of both sets (one shape, and one the network fits); a
+    /// dense one as it is, on the flattened rows.
+    /// </summary>
+    internal static Network OnImages(Network network, LabeledImages first, string firstName, LabeledImages second, string secondName) =>
+        network.IsConvolutional
+            ? ImageNetwork.On(network, "the network", ($"the {firstName} set", first.AsImages($"the {firstName} set")), ($"the {secondName} set", second.AsImages($"the {secondName} set")))
+            : network;
 
     /// <summary>The fraction of predictions equal to the labels.</summary>
     public static double Accuracy(IReadOnlyList<int> predicted, IReadOnlyList<int> labels)

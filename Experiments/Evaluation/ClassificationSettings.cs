@@ -14,6 +14,14 @@ public sealed record ClassificationSettings
 
     public int TestSize { get; init; } = 2000;
 
+    /// <summary>
+    /// The whole network (dense, or convolutional: then it is put on the data set's image shape);
+    /// null for the paper's fully connected GP-<see cref="Depth"/>-σw²-σb² of <see cref="Activation"/>,
+    /// which <see cref="Depth"/>, <see cref="Activation"/>, <see cref="WeightVariance"/> and
+    /// <see cref="BiasVariance"/> describe only then.
+    /// </summary>
+    public Network? Network { get; init; }
+
     public int Depth { get; init; } = 20;
 
     public string Activation { get; init; } = "relu";

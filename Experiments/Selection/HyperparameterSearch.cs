@@ -7,18 +7,32 @@ namespace GpuNngp.Experiments.Selection;
 /// Bayesian model selection over a grid: each point is scored by the log marginal likelihood of the
 /// training part and by accuracy on a validation split. The input Grams (training, and validation
 /// against training) are computed once, on the engine's device, and reused by every point: only the
-/// layer map, the factorisation and the solves repeat.
+/// layer map, the factorisation and the solves repeat. A convolutional network's kernel starts from
+/// the images' pixel covariances, not from that Gram: each of its points computes its kernels whole.
 /// </summary>
 public sealed class HyperparameterSearch
 {
     private readonly NngpEngine _engine;
-    private readonly ActivationLayer _activation;
+    private readonly ActivationLayer? _activation;
+    private readonly SearchedNetwork? _network;
     private readonly KernelKind _kind;
 
+    /// <summary>A search over the paper's fully connected GP-depth-σw²-σb² of <paramref name="activation"/>.</summary>
     public HyperparameterSearch(NngpEngine engine, ActivationLayer activation, KernelKind kind = KernelKind.Nngp)
     {
         _engine = engine ?? throw new ArgumentNullException(nameof(engine));
         _activation = activation ?? throw new ArgumentNullException(nameof(activation));
+        _kind = kind;
+    }
+
+    /// <summary>
+    /// A search over the σw², σb² of every layer with weights of <paramref name="network"/>
+    /// (<see cref="SearchedNetwork"/>); the grid's one depth is the network's.
+    /// </summary>
+    public HyperparameterSearch(NngpEngine engine, SearchedNetwork network, KernelKind kind = KernelKind.Nngp)
+    {
+        _engine = engine ?? throw new ArgumentNullException(nameof(engine));
+        _network = network ?? throw new ArgumentNullException(nameof(network));
         _kind = kind;
     }
 
@@ -39,6 +53,8 @@ public sealed class HyperparameterSearch
         ArgumentNullException.ThrowIfNull(grid);
         ArgumentNullException.ThrowIfNull(validationLabels);
         grid.Validate();
+        _network?.CheckDepths(grid.Depths);
+
         ArgumentNullException.ThrowIfNull(xValidation);
         ArgumentNullException.ThrowIfNull(yFit);
         Data.ClassLabels.CheckAgainst(validationLabels, xValidation.RowCount, yFit.ColumnCount, "validation labels");
@@ -64,8 +80,9 @@ public sealed class HyperparameterSearch
                 }
 
                 cancellation.ThrowIfCancellationRequested();
-                gram ??= _engine.CacheInputGram(xFit, xValidation);
-                var result = Evaluate(point, gram, yFit, validationLabels);
+                bool convolutional = _network?.Template.IsConvolutional == true;
+                gram ??= convolutional ? null : _engine.CacheInputGram(xFit, xValidation);
+                var result = Evaluate(point, gram, xFit, yFit, xValidation, validationLabels);
                 results.Add(result);
                 onResult?.Invoke(result);
             }
@@ -86,13 +103,16 @@ public sealed class HyperparameterSearch
     public static SearchResult? BestByAccuracy(IEnumerable<SearchResult> results) =>
         results.Where(r => r.Succeeded).OrderByDescending(r => r.ValidationAccuracy).ThenByDescending(r => r.LogMarginalLikelihood).FirstOrDefault();
 
-    private SearchResult Evaluate(SearchPoint point, InputGramCache gram, Matrix<double> yFit, IReadOnlyList<int> validationLabels)
+    /// <summary>One point, through the cached Grams where there are some (<paramref name="gram"/> null: a convolutional network).</summary>
+    private SearchResult Evaluate(SearchPoint point, InputGramCache? gram, Matrix<double> xFit, Matrix<double> yFit, Matrix<double> xValidation, IReadOnlyList<int> validationLabels)
     {
-        var network = Nngp.FullyConnected(point.Depth, _activation, point.WeightVariance, point.BiasVariance);
+        var network = _network?.At(point.WeightVariance, point.BiasVariance)
+            ?? Nngp.FullyConnected(point.Depth, _activation!, point.WeightVariance, point.BiasVariance);
         try
         {
-            using var posterior = _engine.Fit(network, gram.Train, yFit, point.Noise, _kind, inputGram: gram);
-            var prediction = posterior.Predict(gram.Validation!, withVariance: false);
+            // The cache's own matrices: the engine reuses a Gram only for the objects it was made from.
+            using var posterior = _engine.Fit(network, gram?.Train ?? xFit, yFit, point.Noise, _kind, inputGram: gram);
+            var prediction = posterior.Predict(gram?.Validation ?? xValidation, withVariance: false);
             double accuracy = ClassificationExperiment.Accuracy(prediction.PredictedClasses(), validationLabels);
             return new SearchResult(point, posterior.LogMarginalLikelihood, accuracy, posterior.Jitter);
         }

@@ -29,7 +29,7 @@ public static class SearchCsv
             new("train_size", settings.TrainSize.ToString(CultureInfo.InvariantCulture)),
             new("validation_size", settings.ValidationSize.ToString(CultureInfo.InvariantCulture)),
             new("split", (settings.Split ?? DataSplit.DefaultSplit(settings.Dataset)).ToString().ToLowerInvariant()),
-            new("activation", settings.Activation.ToLowerInvariant()),
+            settings.Network is { } network ? new("net", network.ToString()) : new("activation", settings.Activation.ToLowerInvariant()),
             new("kernel", settings.Kind.ToString().ToLowerInvariant()),
 
             // The rule behind activations without a closed form: a search resumed after the default

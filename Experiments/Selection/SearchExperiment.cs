@@ -20,8 +20,11 @@ public static class SearchExperiment
     {
         ArgumentNullException.ThrowIfNull(settings);
         long start = Stopwatch.GetTimestamp();
-        var activation = Nngp.ActivationByName(settings.Activation);
+        var activation = settings.Network is null ? Nngp.ActivationByName(settings.Activation) : null;
+        var searched = settings.Network is { } template ? new SearchedNetwork(template) : null;
         settings.Grid.Validate();
+        searched?.CheckDepths(settings.Grid.Depths);
+
         var finished = FinishedPoints(settings);
         var stray = finished.FirstOrDefault(r => !settings.Grid.Contains(r.Point));
         if (stray is not null)
@@ -32,6 +35,12 @@ public static class SearchExperiment
 
         var (fit, validation) = DataSplit.LoadFitAndValidation(settings.Dataset, settings.TrainSize, settings.ValidationSize, settings.Split);
         int classes = ExperimentClasses.Count(fit.Labels, validation.Labels, "validation");
+        if (searched is not null)
+        {
+            searched = new SearchedNetwork(ClassificationExperiment.OnImages(searched.Template, fit, "training", validation, "validation"));
+        }
+
+        // Per example: for images that is per image, over its H·W·C values, fitted and validation alike.
         var xFit = Preprocessing.StandardisePerExample(fit.Images);
         var yFit = Preprocessing.OneHotTargets(fit.Labels, classes);
         var xValidation = Preprocessing.StandardisePerExample(validation.Images);
@@ -51,7 +60,8 @@ public static class SearchExperiment
         long searchStart = Stopwatch.GetTimestamp();
         progress?.Invoke(new SearchProgress(0, toCompute, TimeSpan.Zero));
         using var csv = new StreamWriter(settings.CsvPath, append: true) { AutoFlush = true, NewLine = "\n" };
-        var results = new HyperparameterSearch(engine, activation, settings.Kind).Run(
+        var search = searched is null ? new HyperparameterSearch(engine, activation!, settings.Kind) : new HyperparameterSearch(engine, searched, settings.Kind);
+        var results = search.Run(
             xFit, yFit, xValidation, validation.Labels, settings.Grid, finished,
             result =>
             {

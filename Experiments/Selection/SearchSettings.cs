@@ -28,6 +28,13 @@ public sealed record SearchSettings
 
     public string Activation { get; init; } = "relu";
 
+    /// <summary>
+    /// A whole network to search instead of the fully connected one of <see cref="Activation"/>:
+    /// each point gives all its Conv and Dense layers the point's σw², σb² (<see cref="SearchedNetwork"/>),
+    /// and the grid's one depth must be the network's. A convolutional one is put on the data set's images.
+    /// </summary>
+    public Network? Network { get; init; }
+
     public KernelKind Kind { get; init; } = KernelKind.Nngp;
 
     public DeviceKind Device { get; init; } = DeviceKind.Auto;
