@@ -40,55 +40,74 @@ internal sealed class CpuSpatialKernel(SliceProgram program, bool ntk) : ISpatia
         ArgumentNullException.ThrowIfNull(progress);
         int lanes = Lanes, n = rows.Count;
 
-        // Groups of up to L consecutive rows of one column (from the diagonal down in a triangle).
-        var groups = new List<(int Column, int Row)>();
-        for (int c = 0; c < columnCount; c++)
+        // Work items: L consecutive rows (gathered once into the lanes) against a run of columns
+        // (broadcast one after another); in a triangle only the columns up to the group's last row.
+        var items = new List<(int Row, int Column, int Count)>();
+        for (int row = 0; row < n; row += lanes)
         {
-            for (int r = lowerTriangle ? columnStart + c : 0; r < n; r += lanes)
+            int end = lowerTriangle ? Math.Min(columnCount, row + lanes - columnStart) : columnCount;
+            for (int c = 0; c < end; c += ColumnsPerItem)
             {
-                groups.Add((c, r));
+                items.Add((row, c, Math.Min(ColumnsPerItem, end - c)));
             }
         }
 
-        void Body<T>(SliceWorker<T> worker, int g)
+        void Body<T>(SliceWorker<T> worker, int item)
             where T : struct, ISimdLanes<T>
         {
-            (int column, int row) = groups[g];
-            int count = Math.Min(lanes, n - row);
-            Span<int> rowIndices = stackalloc int[count];
-            Span<int> columnIndices = stackalloc int[count];
-            for (int lane = 0; lane < count; lane++)
+            (int row, int first, int count) = items[item];
+            int rowCount = Math.Min(lanes, n - row);
+            Span<int> rowIndices = stackalloc int[rowCount];
+            for (int lane = 0; lane < rowCount; lane++)
             {
                 rowIndices[lane] = row + lane;
-                columnIndices[lane] = columnStart + column;
             }
 
-            Span<double> readK = stackalloc double[count];
-            Span<double> readTheta = stackalloc double[count];
+            int[] columnIndices = [.. Enumerable.Range(columnStart + first, count)];
+            var readK = new double[count * lanes];
+            var readTheta = new double[count * lanes];
             worker.Pairs(rows.Images, rows.Chains, rowIndices, columns.Images, columns.Chains, columnIndices, readK, readTheta);
-            long start = ((long)column * n) + row;
-            readK.CopyTo(k.AsSpan().Slice((int)start, count));
-            if (theta is not null)
+            long done = 0;
+            for (int c = 0; c < count; c++)
             {
-                readTheta.CopyTo(theta.AsSpan().Slice((int)start, count));
+                int column = first + c;
+                for (int lane = 0; lane < rowCount; lane++)
+                {
+                    if (lowerTriangle && row + lane < columnStart + column)
+                    {
+                        continue;
+                    }
+
+                    long at = ((long)column * n) + row + lane;
+                    k[at] = readK[(c * lanes) + lane];
+                    if (theta is not null)
+                    {
+                        theta[at] = readTheta[(c * lanes) + lane];
+                    }
+
+                    done++;
+                }
             }
 
-            progress.Advance(count);
+            progress.Advance(done);
         }
 
         if (Vector512Pair.IsHardwareAccelerated)
         {
-            RunGroups<Vector512Pair>(groups.Count, Body);
+            RunGroups<Vector512Pair>(items.Count, Body);
         }
         else
         {
-            RunGroups<Vector256Pair>(groups.Count, Body);
+            RunGroups<Vector256Pair>(items.Count, Body);
         }
     }
 
     public void Dispose()
     {
     }
+
+    /// <summary>Columns per work item: enough to amortise the rows' gather, few enough to share the work out evenly.</summary>
+    private const int ColumnsPerItem = 16;
 
     private static int Lanes => Vector512Pair.IsHardwareAccelerated ? Vector512Pair.Count : Vector256Pair.Count;
 

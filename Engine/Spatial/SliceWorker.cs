@@ -27,11 +27,13 @@ internal sealed class SliceWorker<T>
     private readonly int _features;
     private readonly int _sliceLength;
     private readonly double[] _rowImages;
-    private readonly double[] _columnImages;
     private readonly double[] _rowChains;
-    private readonly double[] _columnChains;
     private readonly List<double[]> _free = [];
     private readonly bool[] _vectorActivation;
+    private double[] _broadcastImages = [];
+    private double[] _broadcastChains = [];
+    private long _broadcastImage = -1;
+    private long _broadcastChain = -1;
     private double[] _fullK = [];
     private double[] _fullTheta = [];
     private double[] _nextK = [];
@@ -45,9 +47,7 @@ internal sealed class SliceWorker<T>
         _features = program.Input.Features;
         _sliceLength = program.MaxPixels * L;
         _rowImages = new double[_features * L];
-        _columnImages = new double[_features * L];
         _rowChains = new double[program.ChainLength * L];
-        _columnChains = new double[program.ChainLength * L];
         _vectorActivation = [.. program.Activations.Select(a => VectorClosedForms.Supports([new HiddenLayer(a.Layer.Activation, new DenseVariances(1, 0))]) && a.Layer.CustomValue is null)];
     }
 
@@ -82,26 +82,31 @@ internal sealed class SliceWorker<T>
     }
 
     /// <summary>
-    /// Pairs (<paramref name="rows"/>[l], <paramref name="columns"/>[l]), up to L: their flat readouts
-    /// into <paramref name="readK"/>[l] (and <paramref name="readTheta"/>), from the points' images and
-    /// the chains of their own runs.
+    /// The pairs of up to L <paramref name="rows"/> (one per lane, gathered once) with each of
+    /// <paramref name="columns"/> in turn (the column point the same in every lane: its image and
+    /// chain are read as broadcasts): the flat readouts into <paramref name="readK"/> (and
+    /// <paramref name="readTheta"/>) at [column index in the list · L + lane].
     /// </summary>
     public void Pairs(
         double[] rowImages, double[] rowChains, ReadOnlySpan<int> rows, double[] columnImages, double[] columnChains, ReadOnlySpan<int> columns, Span<double> readK, Span<double> readTheta)
     {
         Gather(rowImages, _features, rows, _rowImages);
-        Gather(columnImages, _features, columns, _columnImages);
         Gather(rowChains, _program.ChainLength, rows, _rowChains);
-        Gather(columnChains, _program.ChainLength, columns, _columnChains);
-        (T k, T theta) = Run(self: false);
-        for (int lane = 0; lane < rows.Length; lane++)
+        _broadcastImages = columnImages;
+        _broadcastChains = columnChains;
+        for (int c = 0; c < columns.Length; c++)
         {
-            readK[lane] = k.Lane(lane);
+            _broadcastImage = (long)columns[c] * _features;
+            _broadcastChain = (long)columns[c] * _program.ChainLength;
+            (T k, T theta) = Run(self: false);
+            k.StoreSpan(readK, c * L);
             if (_ntk)
             {
-                readTheta[lane] = theta.Lane(lane);
+                theta.StoreSpan(readTheta, c * L);
             }
         }
+
+        _broadcastImage = _broadcastChain = -1;
     }
 
     /// <summary>Interleaves the points' vectors of <paramref name="length"/> values into lanes; missing lanes repeat the last point.</summary>
@@ -124,8 +129,6 @@ internal sealed class SliceWorker<T>
     private (T K, T Theta) Run(bool self)
     {
         T readK = T.Broadcast(0), readTheta = T.Broadcast(0);
-        double[] columnChains = self ? _rowChains : _columnChains;
-        double[] columnImages = self ? _rowImages : _columnImages;
         for (int s = 0; s < _program.Segments.Length; s++)
         {
             SliceSegment segment = _program.Segments[s];
@@ -150,8 +153,8 @@ internal sealed class SliceWorker<T>
 
                 Slice slice = segment.Source is { } barrier
                     ? FromBarrier(barrier, segment.Input, inRows, inColumns)
-                    : FromImages(columnImages, segment.Input, inRows, inColumns);
-                slice = Steps(segment.Steps, slice, self, columnChains);
+                    : FromImages(segment.Input, inRows, inColumns);
+                slice = Steps(segment.Steps, slice, self);
                 if (last)
                 {
                     if (_program.Readout == SliceReadout.GlobalAvgPool || (dr == 0 && dc == 0))
@@ -190,15 +193,15 @@ internal sealed class SliceWorker<T>
     /// <summary>True when some position of the grid has its partner at the offsets inside the grid.</summary>
     private static bool Holds(SpatialShape grid, int rows, int columns) => Math.Abs(rows) < grid.Height && Math.Abs(columns) < grid.Width;
 
-    private Slice Steps(IReadOnlyList<SliceStep> steps, Slice slice, bool self, double[] columnChains)
+    private Slice Steps(IReadOnlyList<SliceStep> steps, Slice slice, bool self)
     {
         foreach (SliceStep step in steps)
         {
             slice = step switch
             {
                 SliceConv conv => Convolve(conv, slice),
-                SliceActivation activation => Activate(activation, slice, self, columnChains),
-                SliceResidual residual => Residual(residual, slice, self, columnChains),
+                SliceActivation activation => Activate(activation, slice, self),
+                SliceResidual residual => Residual(residual, slice, self),
                 _ => throw new InvalidOperationException($"no slice form for {step}"),
             };
         }
@@ -208,7 +211,7 @@ internal sealed class SliceWorker<T>
 
     /// <summary>K⁰ on one slice: Σ_c x_{i,c} x′_{i+d,c} / C per lane; Θ⁰ = 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private Slice FromImages(double[] columnImages, SpatialShape grid, int dr, int dc)
+    private Slice FromImages(SpatialShape grid, int dr, int dc)
     {
         Slice slice = NewSlice(grid, dr, dc);
         T scale = T.Broadcast(1.0 / _channels);
@@ -221,7 +224,10 @@ internal sealed class SliceWorker<T>
                 T sum = T.Broadcast(0);
                 for (int channel = 0; channel < c; channel++)
                 {
-                    sum += T.Load(_rowImages, (long)((i * c) + channel) * L) * T.Load(columnImages, (long)((j * c) + channel) * L);
+                    T other = _broadcastImage >= 0
+                        ? T.Broadcast(_broadcastImages[_broadcastImage + (j * c) + channel])
+                        : T.Load(_rowImages, (long)((j * c) + channel) * L);
+                    sum += T.Load(_rowImages, (long)((i * c) + channel) * L) * other;
                 }
 
                 (sum * scale).Store(slice.K, (long)i * L);
@@ -364,7 +370,7 @@ internal sealed class SliceWorker<T>
     /// slice first writes its pixel variances K_ii into its chain (they are the slice's values).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private Slice Activate(SliceActivation activation, Slice slice, bool self, double[] columnChains)
+    private Slice Activate(SliceActivation activation, Slice slice, bool self)
     {
         int chain = _program.ChainOffsets[activation.Index];
         int w = slice.Grid.Width, dr = slice.Rows, dc = slice.Columns;
@@ -383,7 +389,8 @@ internal sealed class SliceWorker<T>
                 long at = (long)i * L, rowQ = (long)(chain + i) * L, columnQ = (long)(chain + j) * L;
                 if (vector)
                 {
-                    (T f, T fDot) = VectorClosedForms.Evaluate(phi, T.Load(slice.K, at), T.Load(_rowChains, rowQ), T.Load(columnChains, columnQ));
+                    T q2 = _broadcastChain >= 0 ? T.Broadcast(_broadcastChains[_broadcastChain + chain + j]) : T.Load(_rowChains, columnQ);
+                    (T f, T fDot) = VectorClosedForms.Evaluate(phi, T.Load(slice.K, at), T.Load(_rowChains, rowQ), q2);
                     f.Store(slice.K, at);
                     if (slice.Theta is not null)
                     {
@@ -396,7 +403,7 @@ internal sealed class SliceWorker<T>
                 for (int lane = 0; lane < L; lane++)
                 {
                     DualMoments moments = DualActivation.Evaluate(
-                        activation.View, phi, 0, slice.K[at + lane], _rowChains[rowQ + lane], columnChains[columnQ + lane], _ntk);
+                        activation.View, phi, 0, slice.K[at + lane], _rowChains[rowQ + lane], _broadcastChain >= 0 ? _broadcastChains[_broadcastChain + chain + j] : _rowChains[columnQ + lane], _ntk);
                     slice.K[at + lane] = moments.F;
                     if (slice.Theta is not null)
                     {
@@ -410,13 +417,13 @@ internal sealed class SliceWorker<T>
     }
 
     /// <summary>Each branch from a copy of the slice (the last from the slice itself), the results summed.</summary>
-    private Slice Residual(SliceResidual residual, Slice input, bool self, double[] columnChains)
+    private Slice Residual(SliceResidual residual, Slice input, bool self)
     {
         Slice? sum = null;
         for (int b = 0; b < residual.Branches.Length; b++)
         {
             Slice start = b == residual.Branches.Length - 1 ? input : Copy(input);
-            Slice result = Steps(residual.Branches[b], start, self, columnChains);
+            Slice result = Steps(residual.Branches[b], start, self);
             if (sum is not { } total)
             {
                 sum = result;
