@@ -1,5 +1,4 @@
 using GpuNngp.Engine.Computation;
-using GpuNngp.Engine.Cpu;
 using GpuNngp.Engine.Pipeline;
 using GpuNngp.Engine.Spatial;
 using GpuNngp.Kernels;
@@ -112,7 +111,7 @@ internal abstract class DeviceKernelProvider : IComputeProvider
     public abstract void Multiply(bool transposeA, bool transposeB, int m, int n, int k, double alpha, ProviderBuffer a, ProviderBuffer b, double beta, ProviderBuffer c);
 
     /// <summary>The spatial kernel on the host until the device has its own (the results are the same program's).</summary>
-    public virtual ISpatialKernel PrepareSpatial(SliceProgram program, bool ntk) => new CpuSpatialKernel(program, ntk);
+    public virtual ISpatialKernel PrepareSpatial(SliceProgram program, bool ntk) => new HostSpatialKernel(program, ntk);
 
     public IPreparedMap PrepareMap(HostNetworkView network, KernelLookupTable? tables)
     {
