@@ -20,7 +20,7 @@ public sealed class ConvBenchmark(ConvOptions options, TextWriter log)
         "Entries = n·m, the pairs computed; the engine also runs each of the n + m points once on its own (its pixel variances), and that time is included: ms per entry = median seconds / (n·m), Neural Tangents' measure.",
         "On the CPU the pairs go L = 16 per bundle (8 with AVX2): ⌈n/L⌉·m pair bundles and ⌈n/L⌉ + ⌈m/L⌉ own-run bundles.",
         "Flops per run (pair or own run, the same slices) from Engine/Spatial/SliceWorker.cs: a useful +, −, ×, ÷, √ is one flop, min/max/select none; input 2C per slice position; conv 3×3: (taps − 1) adds per output in the column pass and in the row pass, then σb² + σw²·sum (2), NTK twice that (Θ′ = K′ + σw²·W(Θ̃)); ReLU closed form 57, NTK + 1 (Ḟ·Θ); readout 1 add per position per K/Θ. Positions: P per layer with Flatten (the diagonal slice), P² with GlobalAvgPool (every offset slice). Pooling and circular convs are not modelled (no flop figure).",
-        "GFLOP/s = (n·m + n + m) · flops per run / median seconds; the fraction is of the device's FP64 peak (the CPU's derived from its clock, a GPU's FP64 vector peak from gpu-peaks.json).",
+        "GFLOP/s = (n·m + n + m) · flops per run / median seconds (useful runs: the idle lanes of a partly filled bundle are not counted); the fraction is of the device's FP64 peak (the CPU's derived from its clock, a GPU's FP64 vector peak from gpu-peaks.json).",
     ];
 
     private readonly ConvOptions _options = options ?? throw new ArgumentNullException(nameof(options));
@@ -29,6 +29,12 @@ public sealed class ConvBenchmark(ConvOptions options, TextWriter log)
     public ConvReport Run()
     {
         long started = Stopwatch.GetTimestamp();
+        var loadStart = Harness.LoadAverage();
+        if (loadStart is { } load && load[0] > Environment.ProcessorCount + 0.5)
+        {
+            _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"warning: load average {load[0]:F2} on {Environment.ProcessorCount} cores: other work shares this machine, timings will be noisy"));
+        }
+
         var cases = ConvCases.Select(_options.Cases);
         bool gpu = _options.Device == "gpu";
         using var engine = NngpEngine.Create(gpu ? DeviceKind.Gpu : DeviceKind.Cpu);
@@ -52,6 +58,8 @@ public sealed class ConvBenchmark(ConvOptions options, TextWriter log)
             Command = _options.Command,
             Quick = _options.Quick,
             Machine = ClassificationExperiment.MachineDescription(),
+            LoadAverageStart = loadStart,
+            LoadAverageEnd = Harness.LoadAverage(),
             Device = _options.Device,
             Backend = engine.Backend,
             Repeats = _options.Repeats,

@@ -16,6 +16,11 @@ public static class ConvMarkdown
         md.AppendLine();
         md.AppendLine(I, $"`dotnet perf/bin/Release/net10.0/GpuNngp.Perf.dll {report.Command}`, {report.Date:yyyy-MM-dd HH:mm} UTC, {report.Machine}; engine: {report.Backend}.");
         md.AppendLine(I, $"Median of {report.Repeats} run(s) after {report.Warmups} warm-up(s). FP64 peak: {ConvBenchmark.Format(report.PeakGflops, "F0")} GFLOP/s ({report.PeakSource}){(report.MeasuredFmaGflops is { } m ? string.Create(I, $"; an FMA loop on every core measured {m:F0} GFLOP/s") : "")}.");
+        if (report.LoadAverageStart is { } start)
+        {
+            md.AppendLine(I, $"1-minute load average {start[0]:F2} at the start, {report.LoadAverageEnd?[0]:F2} at the end.");
+        }
+
         md.AppendLine();
         md.AppendLine("## Neural Tangents' benchmark network (NTK, FP64, 32×32×3)");
         md.AppendLine();

@@ -16,6 +16,11 @@ public sealed record ConvReport
     /// <summary>The machine (CPU model, cores, memory) as the experiments describe it.</summary>
     public required string Machine { get; init; }
 
+    /// <summary>The 1-, 5- and 15-minute load averages at the start and the end (null without /proc/loadavg): figures from a busy machine are not for the docs.</summary>
+    public double[]? LoadAverageStart { get; init; }
+
+    public double[]? LoadAverageEnd { get; init; }
+
     /// <summary>"cpu" or "gpu".</summary>
     public required string Device { get; init; }
 
