@@ -61,6 +61,7 @@ public sealed class ConvBenchmarkTests
             Assert.True(median > 0, name);
             Assert.Equal(1000 * median / entries, c.GetProperty("ms_per_entry").GetDouble(), 12);
             Assert.Equal(entries / median, c.GetProperty("entries_per_second").GetDouble(), 6);
+            Assert.Equal(1000 * median * rowBundles * m / c.GetProperty("cpu_bundles").GetInt64() / entries, c.GetProperty("pair_ms_per_entry").GetDouble(), 12);
 
             // Flops: modelled for every case without pooling layers; the rate counts pairs and own runs.
             bool pooled = definition.Layers.Layers.Any(l => l is AvgPoolLayer);

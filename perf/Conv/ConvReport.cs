@@ -90,6 +90,14 @@ public sealed record ConvCaseResult
 
     public double EntriesPerSecond { get; init; }
 
+    /// <summary>
+    /// The CPU's ms per entry without the own runs, estimated: the median's share of pair bundles
+    /// (⌈rows/L⌉·columns of <see cref="CpuBundles"/>; a pair's and a point's own run compute the same
+    /// slices, so their bundles cost alike) per entry; what a large N × N kernel, where the own runs
+    /// are a vanishing share, costs per entry. Null on a GPU.
+    /// </summary>
+    public double? PairMsPerEntry { get; init; }
+
     /// <summary>Flops of one run (pair or own) by <see cref="StencilFlops"/>; null when the model does not cover the network.</summary>
     public double? FlopsPerRun { get; init; }
 
