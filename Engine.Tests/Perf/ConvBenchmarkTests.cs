@@ -1,5 +1,8 @@
 using System.Runtime.Intrinsics;
 using System.Text.Json;
+using GpuNngp.Engine.Architecture;
+using GpuNngp.Engine.Computation;
+using GpuNngp.Engine.Spatial;
 using GpuNngp.Perf;
 using GpuNngp.Perf.Conv;
 using Xunit;
@@ -95,23 +98,46 @@ public sealed class ConvBenchmarkTests
 
         // Flatten on 3×3×1: the diagonal slice, 9 positions. Input 2·1 per position: 18. Conv: each
         // row of 3 outputs has 2, 3, 2 taps inside (1 + 2 + 1 adds), 3 rows: 12, the same by columns:
-        // 12, then 2 per position: 18; 42. ReLU 57 per position: 513. Readout 1 per position: 9.
-        Assert.Equal(18 + 42 + 513 + 9, StencilFlops.PerRun(layers, 3, 3, 1, ntk: false));
+        // 12, then 2 per position: 18; 42. ReLU 58 per position: 522, and the 9 pixels' roots 2 each:
+        // 18. Readout 1 per position: 9.
+        Assert.Equal(18 + 42 + 522 + 18 + 9, StencilFlops.PerRun(layers, 3, 3, 1, ntk: false));
 
-        // NTK: the conv twice (84), ReLU + 1 (522), the readout of K and Θ (18); the input once.
-        Assert.Equal(18 + 84 + 522 + 18, StencilFlops.PerRun(layers, 3, 3, 1, ntk: true));
+        // NTK: the conv twice (84), ReLU + 1 (531), the roots (18), the readout of K and Θ (18); the input once.
+        Assert.Equal(18 + 84 + 531 + 18 + 18, StencilFlops.PerRun(layers, 3, 3, 1, ntk: true));
 
         // Global pooling on 2×2×2: slices (dr, dc) ∈ {−1, 0, 1}², of (2 − |dr|)(2 − |dc|) positions.
-        // Slice (0, 0), 2×2: input 4·4 = 16, conv (2·2 + 2·2 + 2·4) = 16, ReLU 228, readout 4: 264.
-        // Slices (0, ±1) and (±1, 0), 2×1 or 1×2: input 8, conv 2·1 + 0 + 4 = 6, ReLU 114, readout 2: 130 each.
-        // Slices (±1, ±1), 1×1: input 4, conv 2, ReLU 57, readout 1: 64 each.
+        // Slice (0, 0), 2×2: input 4·4 = 16, conv (2·2 + 2·2 + 2·4) = 16, ReLU 232, readout 4: 268.
+        // Slices (0, ±1) and (±1, 0), 2×1 or 1×2: input 8, conv 2·1 + 0 + 4 = 6, ReLU 116, readout 2: 132 each.
+        // Slices (±1, ±1), 1×1: input 4, conv 2, ReLU 58, readout 1: 65 each. Roots once per run: 2·4.
         var pooled = Nngp.Serial(Nngp.Conv(3, 3, 2, 0.1), Nngp.Relu(), Nngp.GlobalAvgPool(), Nngp.Dense(1, 0));
-        Assert.Equal(264 + (4 * 130) + (4 * 64), StencilFlops.PerRun(pooled, 2, 2, 2, ntk: false));
+        Assert.Equal(268 + (4 * 132) + (4 * 65) + 8, StencilFlops.PerRun(pooled, 2, 2, 2, ntk: false));
 
         // Layers the model leaves out: pooling (a barrier), activations outside the ReLU family, a strided conv.
         Assert.Null(StencilFlops.PerRun(Nngp.Myrtle5(), 32, 32, 3, ntk: true));
         Assert.Null(StencilFlops.PerRun(Nngp.Serial(Nngp.Conv(3, 3, 2, 0), Nngp.Erf(), Nngp.Flatten(), Nngp.Dense(1, 0)), 4, 4, 1, ntk: true));
         Assert.Null(StencilFlops.PerRun(Nngp.Serial(Nngp.Conv(3, 3, 2, 0, strideHeight: 2, strideWidth: 2), Nngp.Relu(), Nngp.Flatten(), Nngp.Dense(1, 0)), 4, 4, 1, ntk: true));
+    }
+
+    /// <summary>
+    /// The model's positions are the compiled program's: every offset slice (P² positions per layer)
+    /// with a global pooling, the diagonal slice (P) with Flatten, the same for a point's own run. A
+    /// change in which slices the engine computes (e.g. a symmetry) shows here before the figures lie.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void StencilFlops_PositionsAreTheCompiledProgramsSlices(bool global)
+    {
+        const int height = 5, width = 4;
+        ILayer readout = global ? Nngp.GlobalAvgPool() : Nngp.Flatten();
+        var network = Nngp.Serial(Nngp.Conv(3, 3, 2, 0.1), Nngp.Relu(), Nngp.Conv(3, 3, 2, 0.1), Nngp.Relu(), readout, Nngp.Dense(1, 0)).OnImages(height, width, 2);
+        var program = SliceProgram.TryCompile(LayerPlan.Compile(network), QuadratureRules.Get(QuadratureRules.DefaultOrder));
+        Assert.NotNull(program);
+        var segment = Assert.Single(program.Segments);
+        long Positions(SliceOffsets offsets) => offsets.Slices().Sum(d => (long)(height - Math.Abs(d.Row)) * (width - Math.Abs(d.Column)));
+        long expected = global ? (long)height * width * height * width : height * width;
+        Assert.Equal(expected, Positions(segment.PairSlices));
+        Assert.Equal(expected, Positions(segment.SelfSlices));
     }
 
     [Fact]
@@ -122,6 +148,7 @@ public sealed class ConvBenchmarkTests
         Assert.Equal(5, options.Repeats);
         Assert.Equal(["nt-gap", "nt-flatten"], options.Cases);
         Assert.Equal(32, options.Rows);
+        Assert.Equal((true, 3, 0), ConvOptions.Parse(["--repeats", "3", "--quick"]) is var q ? (q.Quick, q.Repeats, q.Warmups) : default);
         Assert.Throws<ArgumentException>(() => ConvOptions.Parse(["--device", "tpu"]));
         Assert.Throws<ArgumentException>(() => ConvOptions.Parse(["--repeats", "0"]));
         Assert.Throws<ArgumentException>(() => ConvCases.Select(["no-such-case"]));

@@ -55,7 +55,11 @@ public sealed record ConvOptions
     public static ConvOptions Parse(IReadOnlyList<string> args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var options = new ConvOptions { Command = string.Join(' ', args.Prepend("conv")) };
+        // --quick sets the defaults first, so that --repeats and --warmup still apply with it.
+        var options = (args.Contains("--quick") ? new ConvOptions { Quick = true, Repeats = 1, Warmups = 0 } : new ConvOptions()) with
+        {
+            Command = string.Join(' ', args.Prepend("conv")),
+        };
         for (int i = 0; i < args.Count; i++)
         {
             string name = args[i];
@@ -63,7 +67,7 @@ public sealed record ConvOptions
             options = name switch
             {
                 "--help" or "-h" => options with { Help = true },
-                "--quick" => options with { Quick = true, Repeats = 1, Warmups = 0 },
+                "--quick" => options,
                 "--device" => options with { Device = DeviceName(Value()) },
                 "--repeats" => options with { Repeats = Int(name, Value(), 1) },
                 "--warmup" => options with { Warmups = Int(name, Value(), 0) },

@@ -5,7 +5,7 @@ namespace GpuNngp.Perf.Conv;
 /// <summary>
 /// The floating-point operations of one program run of the spatial kernel (a pair (x, x′) or a
 /// point's own run), counted from what <c>Engine/Spatial/SliceWorker.cs</c> executes per slice
-/// position, for networks whose spatial part is stride-1 <c>same</c> convolutions, closed-form
+/// position (the ReLU family as <c>SliceClosedForms</c> computes it since main's ac8babc), for networks whose spatial part is stride-1 <c>same</c> convolutions, closed-form
 /// ReLU-family activations and residual blocks of those (no pooling, no circular convolution: those
 /// are barriers whose cost the model leaves out, and the result is null).
 /// </summary>
@@ -21,9 +21,12 @@ namespace GpuNngp.Perf.Conv;
 /// row, the row pass taps(o) − 1 per output row of each column (fewer taps at the slice's zero-padded
 /// edges), then σb² + σw²·sum: 2 per position; Θ′ = K′ + σw²·W(Θ̃) the same tap adds, a multiply
 /// and an add. NTK: twice the NNGP count.</item>
-/// <item>ReLU family (VectorClosedForms.AbRelu): 57 per position — norm √(k₁₁k₂₂) 2, the cosine 1,
-/// √(1 − c²) 4, acos through AtanUnit 41 (argument 2, the rotation 4, a² 1, the 15-term series 30,
-/// the product and the rotation's π/6 2, the doubling and π − 2 2), Ḟ 3, F 6; NTK adds Ḟ·Θ: 1.</item>
+/// <item>ReLU family (SliceWorker.ActivateRelu, SliceClosedForms.AbRelu): 58 per position — the norm
+/// √q_i·√q_j and its inverse from per-pixel roots 2, c = K·(1/√q_i)(1/√q_j) 1, √(1 − c²) 4, the
+/// half-angle argument s/(1 + |c|) 2, arctan 40 (the rotation 4, z = a² 1, z², z⁴, z⁸ 3, 8 pairs 16,
+/// Estrin's 4 + 2 combinations 12, the product 3, the rotation's π/6 1), θ 2, Ḟ 2, F 5; NTK adds
+/// Ḟ·Θ: 1. The per-pixel roots (√q and 1/√q, SliceClosedForms.Roots): 2 per pixel of each
+/// activation's grid per run.</item>
 /// <item>Residual block: its branches, plus (branches − 1) adds per position per K (and Θ).</item>
 /// <item>Readout: one add per position summed (K and Θ). The flat Dense tail is not counted (a few
 /// flops per entry).</item>
@@ -32,7 +35,10 @@ namespace GpuNngp.Perf.Conv;
 public static class StencilFlops
 {
     /// <summary>Flops of one ReLU-family closed form (K̃ and Ḟ) on one lane; see the remarks.</summary>
-    public const int ReluFlops = 57;
+    public const int ReluFlops = 58;
+
+    /// <summary>Flops of a pixel's √q and 1/√q, once per activation pixel and run.</summary>
+    public const int RootFlops = 2;
 
     /// <summary>Flops per run of <paramref name="network"/> on images of the given shape, or null when the model does not cover it.</summary>
     public static double? PerRun(Network network, int height, int width, int channels, bool ntk)
@@ -65,8 +71,16 @@ public static class StencilFlops
             }
         }
 
-        return total;
+        return total + (RootFlops * Activations(spatial) * (double)height * width);
     }
+
+    /// <summary>The activations of <paramref name="layers"/>, residual branches included (their grid is the image's: stride-1 same convs only).</summary>
+    private static int Activations(IEnumerable<ILayer> layers) => layers.Sum(layer => layer switch
+    {
+        ActivationLayer => 1,
+        ResidualLayer residual => residual.Branches.Sum(b => Activations(b.Layers)),
+        _ => 0,
+    });
 
     /// <summary>Flops of the steps on one slice of <paramref name="rows"/> × <paramref name="columns"/> positions.</summary>
     private static double Steps(IEnumerable<ILayer> layers, int rows, int columns, bool ntk)
