@@ -95,6 +95,18 @@ public sealed class SliceEngineTests
     }
 
     [Fact]
+    public void ABarrierWhoseCovarianceCannotFit_IsRefusedNamingTheLayer()
+    {
+        // 256×256 images: the pooling reads P² = 4.3e9 pixel pairs per pair of images, 16 pairs at once.
+        var network = Nngp.Serial(Nngp.Conv(3, 3, 2, 0), Nngp.Relu(), Nngp.AvgPool(2, 2), Nngp.Flatten(), Nngp.Dense(1, 0)).OnImages(256, 256, 1);
+        var x = Images(2, new ImageShape(256, 256, 1), 1);
+        using var engine = NngpEngine.Create(DeviceKind.Cpu, HostLinearAlgebra.Managed);
+        var error = Assert.Throws<NngpInputException>(() => engine.Kernel(network, x, kind: KernelKind.Ntk));
+        Assert.StartsWith("AvgPool(2x2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("256×256 covariance", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void LaneGroups_DoNotChangeAnEntry()
     {
         // 21 rows: a group of 16 lanes and a partial one; each entry must be the same as computed alone.

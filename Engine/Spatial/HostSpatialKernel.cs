@@ -113,12 +113,37 @@ internal sealed class HostSpatialKernel(SliceProgram program, bool ntk) : ISpati
 
     private static int[] Group(int first, int count) => [.. Enumerable.Range(first, count)];
 
+    /// <summary>
+    /// How many workers the memory allows: each holds, at a barrier, the whole covariance of its lanes
+    /// before and after it (K and Θ: up to 4·P²·L doubles for the largest grid a barrier reads); at
+    /// most half the available memory goes to them. None affordable is a one-line refusal naming the layer.
+    /// </summary>
+    private int AffordableWorkers(int lanes)
+    {
+        SliceBarrier? widest = _program.Segments.Select(s => s.Source).OfType<SliceBarrier>().MaxBy(b => b.Window.Input.Pixels);
+        if (widest is null || HostMemory.Available() is not { } available)
+        {
+            return int.MaxValue;
+        }
+
+        long pixels = widest.Window.Input.Pixels;
+        long perWorker = (ntk ? 4 : 2) * pixels * pixels * lanes * sizeof(double);
+        long affordable = available / 2 / perWorker;
+        if (affordable < 1)
+        {
+            throw new NngpInputException(
+                $"{widest.Description} reads the whole {widest.Window.Input} covariance of {lanes} pairs at once ({MemoryRefusal.Gigabytes(perWorker)}), more than half the {MemoryRefusal.Gigabytes(available)} available; pool or stride earlier, or use smaller images");
+        }
+
+        return (int)Math.Min(affordable, int.MaxValue);
+    }
+
     /// <summary>The groups shared out to one worker per core, each taking the next group when done (their buffers are reused, never more than one set per core).</summary>
     private void RunGroups<T>(int groups, Action<SliceWorker<T>, int> body)
         where T : struct, ISimdLanes<T>
     {
         int next = -1;
-        int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, groups));
+        int workers = Math.Max(1, Math.Min(Math.Min(Environment.ProcessorCount, groups), AffordableWorkers(T.Count)));
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ =>
         {
             var worker = new SliceWorker<T>(_program, ntk);
