@@ -47,16 +47,16 @@ internal sealed class DeviceSliceProgram
                 segment.StrideRows,
                 segment.StrideColumns,
                 result,
-                segment.Source is not null,
+                segment.Source is not null ? 1 : 0,
                 segment.Source?.Window.Input.Pixels ?? 0,
                 segment.Source?.Window.Offsets ?? 0,
-                segment.Source?.SharedOffset ?? false,
+                segment.Source?.SharedOffset == true ? 1 : 0,
                 segment.Source is { } barrier ? Sources(barrier.Window) : 0,
                 segment.Source?.TapScale ?? 0,
-                segment.Source?.Weights is not null,
+                segment.Source?.Weights is not null ? 1 : 0,
                 segment.Source?.Weights?.BiasVariance ?? 0,
                 segment.Source?.Weights?.WeightVariance ?? 0,
-                last);
+                last ? 1 : 0);
             segments.Add(new DeviceSegment(arguments, Held(segment, segment.PairSlices), Held(segment, segment.SelfSlices)));
         }
 

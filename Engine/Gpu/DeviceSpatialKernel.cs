@@ -54,6 +54,7 @@ internal sealed class DeviceSpatialKernel : ISpatialKernel
         _device = new DeviceSliceProgram(program);
         _perGroup = _device.Slots * (ntk ? 2 : 1) * _device.Pixels;
         UsesSharedMemory = _perGroup <= SharedSliceScratch.Doubles;
+        GroupSize = (int)Math.Clamp(System.Numerics.BitOperations.RoundUpToPowerOf2((uint)_device.Pixels), 32, DeviceTiling.GroupSize);
 
         var slices = new List<int>();
         foreach (DeviceSegment segment in _device.Segments)
@@ -77,8 +78,15 @@ internal sealed class DeviceSpatialKernel : ISpatialKernel
         _dummy = GpuHost.Allocate(_accelerator, 1, "a placeholder");
     }
 
-    /// <summary>Whether a group's slots live in shared memory (else in global scratch).</summary>
-    internal bool UsesSharedMemory { get; }
+    /// <summary>Whether a group's slots live in shared memory (where they fit; else in global scratch). The tests clear it to run the global variant on small grids.</summary>
+    internal bool UsesSharedMemory { get; set; }
+
+    /// <summary>
+    /// Threads per (pair, slice) group: the power of two that covers the largest grid's positions,
+    /// from a warp (32) to <see cref="DeviceTiling.GroupSize"/>, so a small slice does not leave most
+    /// of a large group idle at every barrier.
+    /// </summary>
+    internal int GroupSize { get; }
 
     /// <summary>Pairs per tile where set (the tests force several tiles); otherwise from the free memory.</summary>
     internal int? TilePairs { get; set; }
@@ -237,7 +245,7 @@ internal sealed class DeviceSpatialKernel : ISpatialKernel
                 SegmentSlices slices = _segmentSlices[s];
                 int first = self ? Launch(arguments, slices.Diagonal, pairs, writeChain: true, buffers, 0) : 0;
                 readSlices = first + Launch(arguments, self ? slices.Others : slices.Pair, pairs, writeChain: false, buffers, (long)first * count);
-                if (!arguments.Readout)
+                if (arguments.Readout == 0)
                 {
                     buffers = buffers.Swapped();
                 }
@@ -269,11 +277,11 @@ internal sealed class DeviceSpatialKernel : ISpatialKernel
         ArrayView<double> partialTheta = _ntk ? buffers.PartialTheta.SubView(partialOffset, (long)pairs.Count * sliceCount) : _dummy.View;
         if (UsesSharedMemory)
         {
-            _kernels.Launch(_stream, Kernel(arguments, slices, sliceCount, pairs, writeChain, buffers, partialK, partialTheta, default(SharedSliceScratch)));
+            _kernels.Launch(_stream, Kernel(arguments, slices, sliceCount, pairs, writeChain, buffers, partialK, partialTheta, default(SharedSliceScratch)), GroupSize);
         }
         else
         {
-            _kernels.Launch(_stream, Kernel(arguments, slices, sliceCount, pairs, writeChain, buffers, partialK, partialTheta, new GlobalSliceScratch(buffers.Scratch, _perGroup)));
+            _kernels.Launch(_stream, Kernel(arguments, slices, sliceCount, pairs, writeChain, buffers, partialK, partialTheta, new GlobalSliceScratch(buffers.Scratch, _perGroup)), GroupSize);
         }
 
         return sliceCount;
@@ -292,8 +300,8 @@ internal sealed class DeviceSpatialKernel : ISpatialKernel
         where TScratch : struct, ISliceScratch =>
         new(
             _program.View, _values.View, _sources.View, arguments, slices, sliceCount,
-            pairs.Rows, pairs.Columns, pairs.Count, pairs.RowImages, pairs.ColumnImages, _channels, pairs.RowChains, pairs.ColumnChains, _chainLength, writeChain,
-            buffers.FullK, buffers.FullTheta, buffers.NextK, buffers.NextTheta, partialK, partialTheta, scratch, _device.Pixels, _ntk);
+            pairs.Rows, pairs.Columns, pairs.Count, pairs.RowImages, pairs.ColumnImages, _channels, pairs.RowChains, pairs.ColumnChains, _chainLength, writeChain ? 1 : 0,
+            buffers.FullK, buffers.FullTheta, buffers.NextK, buffers.NextTheta, partialK, partialTheta, scratch, _device.Pixels, _ntk ? 1 : 0);
 
     /// <summary>
     /// The readout of each of the tile's <paramref name="count"/> pairs: the sum of its slices'

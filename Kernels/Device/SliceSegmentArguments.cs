@@ -6,7 +6,7 @@ namespace GpuNngp.Kernels.Device;
 /// One segment of a slice program as a <see cref="SpatialSliceKernel{TScratch}"/> launch reads it:
 /// its instructions, its grids, where its slices start (the images, or a barrier over the previous
 /// segment's whole covariance) and where they end (the readout's partial sums, or the whole
-/// covariance the next barrier reads). Blittable: a kernel argument.
+/// covariance the next barrier reads). Blittable (its flags are ints, 1 for true): a kernel argument.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 internal readonly record struct SliceSegmentArguments(
@@ -19,13 +19,13 @@ internal readonly record struct SliceSegmentArguments(
     int StrideRows,
     int StrideColumns,
     int ResultSlot,
-    bool FromBarrier,
+    int FromBarrier,
     int BarrierInputPixels,
     int BarrierOffsets,
-    bool BarrierSharedOffset,
+    int BarrierSharedOffset,
     int BarrierSources,
     double BarrierScale,
-    bool BarrierWeighted,
+    int BarrierWeighted,
     double BarrierBias,
     double BarrierWeight,
-    bool Readout);
+    int Readout);

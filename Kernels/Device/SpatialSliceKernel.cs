@@ -4,7 +4,8 @@ namespace GpuNngp.Kernels.Device;
 
 /// <summary>
 /// One segment of a slice program (<see cref="SliceSegmentArguments"/>) for a tile of pairs: a group
-/// per (pair, slice), its threads owning the slice's positions (strided by the group size), the
+/// per (pair, slice), its threads owning the slice's positions (strided by the group size: a power of
+/// two from 32 to <see cref="DeviceTiling.GroupSize"/>, the launch's choice), the
 /// slice's K and Θ in the group's scratch (<typeparamref name="TScratch"/>: shared memory where it
 /// fits) through every instruction of the segment, a group barrier between instructions (a
 /// convolution's stencil reads its neighbours' values). The slice starts from the two images
@@ -16,7 +17,7 @@ namespace GpuNngp.Kernels.Device;
 /// A point's own run is the pair (x, x): with <c>writeChain</c> (the diagonal slice, launched before
 /// the others of its segment) each activation first writes the slice's values, the point's pixel
 /// variances, into its chain; every other launch reads them there, from the row and column points'
-/// chains. Zero-length buffers cannot be allocated: unused views are one-element dummies.
+/// chains. Flags are ints (1 for true): a kernel's arguments must be blittable. Zero-length buffers cannot be allocated: unused views are one-element dummies.
 /// </remarks>
 internal readonly struct SpatialSliceKernel<TScratch>(
     ArrayView<int> program,
@@ -34,7 +35,7 @@ internal readonly struct SpatialSliceKernel<TScratch>(
     ArrayView<double> rowChains,
     ArrayView<double> columnChains,
     int chainLength,
-    bool writeChain,
+    int writeChain,
     ArrayView<double> fullK,
     ArrayView<double> fullTheta,
     ArrayView<double> nextK,
@@ -43,13 +44,13 @@ internal readonly struct SpatialSliceKernel<TScratch>(
     ArrayView<double> partialTheta,
     TScratch scratch,
     int slotCapacity,
-    bool ntk)
+    int ntk)
     : IGroupedDeviceKernel
     where TScratch : struct, ISliceScratch
 {
     public long Groups => (long)pairs * sliceCount;
 
-    private int Halves => ntk ? 2 : 1;
+    private int Halves => ntk != 0 ? 2 : 1;
 
     public void Execute()
     {
@@ -76,10 +77,10 @@ internal readonly struct SpatialSliceKernel<TScratch>(
         int heldColumns = End(w, outColumns) - firstColumn;
         int held = (End(h, outRows) - firstRow) * heldColumns;
         long k = Slot(segment.ResultSlot), theta = k + slotCapacity;
-        if (segment.Readout)
+        if (segment.Readout != 0)
         {
             Reduce(reduction, slots, k, firstRow, firstColumn, heldColumns, held, w, thread, partialK, group);
-            if (ntk)
+            if (ntk != 0)
             {
                 Reduce(reduction, slots, theta, firstRow, firstColumn, heldColumns, held, w, thread, partialTheta, group);
             }
@@ -88,13 +89,13 @@ internal readonly struct SpatialSliceKernel<TScratch>(
         }
 
         long pixels = (long)h * w;
-        for (int t = thread; t < held; t += DeviceTiling.GroupSize)
+        for (int t = thread; t < held; t += Group.DimX)
         {
             int ih = firstRow + (t / heldColumns), iw = firstColumn + (t % heldColumns);
             int i = (ih * w) + iw, j = ((ih + outRows) * w) + iw + outColumns;
             long at = (pair * pixels * pixels) + (i * pixels) + j;
             nextK[at] = slots[k + i];
-            if (ntk)
+            if (ntk != 0)
             {
                 nextTheta[at] = slots[theta + i];
             }
@@ -115,12 +116,12 @@ internal readonly struct SpatialSliceKernel<TScratch>(
         int heldColumns = End(w, dc) - firstColumn;
         int held = (End(h, dr) - firstRow) * heldColumns;
         long theta = slotCapacity;
-        for (int t = thread; t < held; t += DeviceTiling.GroupSize)
+        for (int t = thread; t < held; t += Group.DimX)
         {
             int ih = firstRow + (t / heldColumns), iw = firstColumn + (t % heldColumns);
             int i = (ih * w) + iw, j = ((ih + dr) * w) + iw + dc;
             double k, th = 0;
-            if (segment.FromBarrier)
+            if (segment.FromBarrier != 0)
             {
                 (k, th) = FromBarrier(pair, i, j);
             }
@@ -138,7 +139,7 @@ internal readonly struct SpatialSliceKernel<TScratch>(
             }
 
             slots[i] = k;
-            if (ntk)
+            if (ntk != 0)
             {
                 slots[theta + i] = th;
             }
@@ -160,8 +161,8 @@ internal readonly struct SpatialSliceKernel<TScratch>(
                 continue;
             }
 
-            int betaStart = segment.BarrierSharedOffset ? alpha : 0;
-            int betaEnd = segment.BarrierSharedOffset ? alpha + 1 : offsets;
+            int betaStart = segment.BarrierSharedOffset != 0 ? alpha : 0;
+            int betaEnd = segment.BarrierSharedOffset != 0 ? alpha + 1 : offsets;
             for (int beta = betaStart; beta < betaEnd; beta++)
             {
                 int b = barrierSources[segment.BarrierSources + (partner * offsets) + beta];
@@ -169,7 +170,7 @@ internal readonly struct SpatialSliceKernel<TScratch>(
                 {
                     long at = start + (a * inPixels) + b;
                     sumK += fullK[at];
-                    if (ntk)
+                    if (ntk != 0)
                     {
                         sumTheta += fullTheta[at];
                     }
@@ -178,13 +179,13 @@ internal readonly struct SpatialSliceKernel<TScratch>(
         }
 
         double k = sumK * segment.BarrierScale;
-        if (segment.BarrierWeighted)
+        if (segment.BarrierWeighted != 0)
         {
             k = segment.BarrierBias + (segment.BarrierWeight * k);
         }
 
         double theta = sumTheta * segment.BarrierScale;
-        if (segment.BarrierWeighted)
+        if (segment.BarrierWeighted != 0)
         {
             theta = k + (segment.BarrierWeight * theta);
         }
@@ -215,13 +216,13 @@ internal readonly struct SpatialSliceKernel<TScratch>(
                 (ActivationKind)program[at + SliceInstruction.Kind], values[program[at + SliceInstruction.Values]], values[program[at + SliceInstruction.Values] + 1]);
             long chain = program[at + SliceInstruction.Chain];
             long rowChain = ((long)row * chainLength) + chain, columnChain = ((long)column * chainLength) + chain;
-            for (int t = thread; t < held; t += DeviceTiling.GroupSize)
+            for (int t = thread; t < held; t += Group.DimX)
             {
                 int ih = firstRow + (t / heldColumns), iw = firstColumn + (t % heldColumns);
                 int i = (ih * w) + iw, j = ((ih + rows) * w) + iw + columns;
                 double k = slots[source + i];
                 double k11 = k, k22 = k;
-                if (writeChain)
+                if (writeChain != 0)
                 {
                     rowChains[rowChain + i] = k;
                 }
@@ -231,9 +232,9 @@ internal readonly struct SpatialSliceKernel<TScratch>(
                     k22 = columnChains[columnChain + j];
                 }
 
-                DualMoments moments = DualActivation.Evaluate(default(ClosedFormNetworkView), activation, 0, k, k11, k22, ntk);
+                DualMoments moments = DualActivation.Evaluate(default(ClosedFormNetworkView), activation, 0, k, k11, k22, ntk != 0);
                 slots[source + i] = moments.F;
-                if (ntk)
+                if (ntk != 0)
                 {
                     slots[source + slotCapacity + i] *= moments.FDot;
                 }
@@ -243,7 +244,7 @@ internal readonly struct SpatialSliceKernel<TScratch>(
         }
 
         long target = Slot(program[at + SliceInstruction.Target]);
-        for (int t = thread; t < held; t += DeviceTiling.GroupSize)
+        for (int t = thread; t < held; t += Group.DimX)
         {
             int ih = firstRow + (t / heldColumns), iw = firstColumn + (t % heldColumns);
             int i = (ih * w) + iw;
@@ -272,7 +273,7 @@ internal readonly struct SpatialSliceKernel<TScratch>(
         int firstH = First(rows), endH = End(h, rows), firstW = First(columns), endW = End(w, columns);
         int firstOutW = First(outColumns), heldOutW = End(outW, outColumns) - firstOutW;
         int held = (endH - firstH) * heldOutW;
-        for (int t = thread; t < held; t += DeviceTiling.GroupSize)
+        for (int t = thread; t < held; t += Group.DimX)
         {
             int ih = firstH + (t / heldOutW), ow = firstOutW + (t % heldOutW);
             int start = (ow * columnStride) - columnPad;
@@ -293,7 +294,7 @@ internal readonly struct SpatialSliceKernel<TScratch>(
         Group.Barrier();
         int firstOutH = First(outRows);
         held = (End(outH, outRows) - firstOutH) * heldOutW;
-        for (int t = thread; t < held; t += DeviceTiling.GroupSize)
+        for (int t = thread; t < held; t += Group.DimX)
         {
             int oh = firstOutH + (t / heldOutW), ow = firstOutW + (t % heldOutW);
             int start = (oh * rowStride) - rowPad;
@@ -302,7 +303,7 @@ internal readonly struct SpatialSliceKernel<TScratch>(
             for (int ih = lo; ih < hi; ih++)
             {
                 sumK += slots[temp + (ih * outW) + ow];
-                if (ntk)
+                if (ntk != 0)
                 {
                     sumTheta += slots[temp + slotCapacity + (ih * outW) + ow];
                 }
@@ -311,7 +312,7 @@ internal readonly struct SpatialSliceKernel<TScratch>(
             int o = (oh * outW) + ow;
             double k = bias + (weight * sumK);
             slots[source + o] = k;
-            if (ntk)
+            if (ntk != 0)
             {
                 slots[source + slotCapacity + o] = k + (weight * sumTheta);
             }
@@ -323,7 +324,7 @@ internal readonly struct SpatialSliceKernel<TScratch>(
         ArrayView<double> reduction, ArrayView<double> slots, long start, int firstRow, int firstColumn, int heldColumns, int held, int w, int thread, ArrayView<double> target, int group)
     {
         double sum = 0;
-        for (int t = thread; t < held; t += DeviceTiling.GroupSize)
+        for (int t = thread; t < held; t += Group.DimX)
         {
             int ih = firstRow + (t / heldColumns), iw = firstColumn + (t % heldColumns);
             sum += slots[start + (ih * w) + iw];
@@ -331,7 +332,7 @@ internal readonly struct SpatialSliceKernel<TScratch>(
 
         reduction[thread] = sum;
         Group.Barrier();
-        for (int stride = DeviceTiling.GroupSize / 2; stride > 0; stride /= 2)
+        for (int stride = Group.DimX / 2; stride > 0; stride /= 2)
         {
             if (thread < stride)
             {
