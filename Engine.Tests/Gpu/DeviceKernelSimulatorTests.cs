@@ -56,7 +56,7 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
         ["Fill<long>"] = (t, k) => t.FirstNonFinite(k, 70, "50,3,nan"),
         ["FirstNonFiniteLowerTriangle"] = (t, k) => t.FirstNonFinite(k, 300, "290,0,nan 280,0,-inf"),
         ["SpatialSlice<Shared>"] = (t, k) => t.SpatialSlices(k, "pool-then-flatten", sharedMemory: true),
-        ["SpatialSlice<Global>"] = (t, k) => t.SpatialSlices(k, "circular", sharedMemory: false),
+        ["SpatialSlice<Global>"] = (t, k) => t.SpatialSlices(k, "pool-first", sharedMemory: false),
     };
 
     /// <summary>The device spatial kernel on a network of <see cref="Spatial.SliceEngineTests"/>, its slots in shared or global memory, against the CPU kernel.</summary>

@@ -30,8 +30,14 @@ public sealed class DeviceSpatialKernelTests : IClassFixture<GpuEngineFixture>
     /// <summary>The networks of <see cref="SliceEngineTests"/> whose activations all have closed forms.</summary>
     public static TheoryData<string> DeviceNetworks => [.. SliceEngineTests.Cases.Keys.Where(name => DeviceSpatialKernel.Supports(Program(name)))];
 
+    /// <summary>
+    /// Those that run on images of at most 6×6 pixels (the simulator runs every thread of a group as a
+    /// thread of the host): all but myrtle-like, whose three poolings need 8×8 (the GPU test runs it).
+    /// </summary>
+    public static TheoryData<string> SmallDeviceNetworks => [.. SliceEngineTests.Cases.Keys.Where(name => name != "myrtle-like" && DeviceSpatialKernel.Supports(Program(name)))];
+
     [Theory]
-    [MemberData(nameof(DeviceNetworks))]
+    [MemberData(nameof(SmallDeviceNetworks))]
     public void PointsAndPairs_EqualTheCpuKernel(string name)
     {
         SliceProgram program = Program(name);
@@ -63,7 +69,7 @@ public sealed class DeviceSpatialKernelTests : IClassFixture<GpuEngineFixture>
     /// <summary>The whole kernel pipeline (points, column blocks, the flat tail) through the simulator provider equals the CPU engine.</summary>
     [Theory]
     [InlineData("conv-relu-flatten")]
-    [InlineData("circular")]
+    [InlineData("pool-first")]
     public void SimulatorEngine_EqualsTheCpuEngine(string name)
     {
         (Network network, ImageShape shape) = SliceEngineTests.Cases[name];
@@ -124,18 +130,25 @@ public sealed class DeviceSpatialKernelTests : IClassFixture<GpuEngineFixture>
         }
     }
 
+    /// <summary>The case's program, on its images cut to at most 6×6 pixels.</summary>
     internal static SliceProgram Program(string name)
     {
         (Network network, ImageShape shape) = SliceEngineTests.Cases[name];
+        if (name != "myrtle-like")
+        {
+            shape = new ImageShape(Math.Min(shape.Height, 6), Math.Min(shape.Width, 6), shape.Channels);
+        }
+
         var plan = LayerPlan.Compile(network.OnImages(shape.Height, shape.Width, shape.Channels));
         return SliceProgram.TryCompile(plan, SpatialImages.Rule) ?? throw new InvalidOperationException($"{name} has no slice form");
     }
 
-    /// <summary>Own runs of 3 row and 2 column points, then the cross block and the lower triangle of the rows from column 1 on.</summary>
+    /// <summary>Own runs of 2 row and 2 column points, then the cross block and the lower triangle of the rows' column 1.</summary>
     internal static void Compare(SliceProgram program, ISpatialKernel cpu, ISpatialKernel device, string what)
     {
-        double[] rowImages = PointMajor(3, program.Input, 11), columnImages = PointMajor(2, program.Input, 12);
-        SpatialPoints cpuRows = cpu.Points(rowImages, 3), deviceRows = device.Points(rowImages, 3);
+        const int n = 2;
+        double[] rowImages = PointMajor(n, program.Input, 11), columnImages = PointMajor(2, program.Input, 12);
+        SpatialPoints cpuRows = cpu.Points(rowImages, n), deviceRows = device.Points(rowImages, n);
         SpatialPoints cpuColumns = cpu.Points(columnImages, 2), deviceColumns = device.Points(columnImages, 2);
         AssertClose(cpuRows.Chains, deviceRows.Chains, $"{what}: the chains");
         AssertClose(cpuRows.ReadK, deviceRows.ReadK, $"{what}: K(x, x)");
@@ -148,9 +161,8 @@ public sealed class DeviceSpatialKernelTests : IClassFixture<GpuEngineFixture>
         var progress = new ProgressCounter(null, Stage.LayerMap, 1);
         foreach (bool triangle in new[] { false, true })
         {
-            SpatialPoints columns = triangle ? cpuRows : cpuColumns, deviceSet = triangle ? deviceRows : deviceColumns;
-            int start = triangle ? 1 : 0, count = triangle ? 2 : 2;
-            double[] cpuK = new double[3 * count], cpuTheta = new double[3 * count], deviceK = new double[3 * count], deviceTheta = new double[3 * count];
+            (SpatialPoints columns, SpatialPoints deviceSet, int start, int count) = triangle ? (cpuRows, deviceRows, 1, 1) : (cpuColumns, deviceColumns, 0, 2);
+            double[] cpuK = new double[n * count], cpuTheta = new double[n * count], deviceK = new double[n * count], deviceTheta = new double[n * count];
             cpu.Pairs(cpuRows, columns, start, count, triangle, cpuK, cpuTheta, progress);
             device.Pairs(deviceRows, deviceSet, start, count, triangle, deviceK, deviceTheta, progress);
             AssertClose(cpuK, deviceK, $"{what}: K {(triangle ? "triangle" : "cross")}");
