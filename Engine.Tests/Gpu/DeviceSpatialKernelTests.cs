@@ -5,6 +5,7 @@ using GpuNngp.Engine.Gpu;
 using GpuNngp.Engine.Spatial;
 using GpuNngp.Engine.Tests.Backends;
 using GpuNngp.Engine.Tests.Spatial;
+using GpuNngp.Kernels.Device;
 using GpuNngp.Solvers;
 using MathNet.Numerics.LinearAlgebra;
 using Xunit;
@@ -131,6 +132,20 @@ public sealed class DeviceSpatialKernelTests : IClassFixture<GpuEngineFixture>
     }
 
     /// <summary>The case's program, on its images cut to at most 6×6 pixels.</summary>
+    /// <summary>The shared variant's PTX keeps the slots in shared memory, all of it within the 48 KiB a group may declare statically; the global one declares only the readout's.</summary>
+    [Fact]
+    public void SharedVariant_DeclaresItsSlotsInSharedMemory_Within48KiB()
+    {
+        long Shared(string name) => System.Text.RegularExpressions.Regex
+            .Matches(PtxCompilationTests.Compile(DeviceKernelCatalog.Variants.Single(v => v.Name == name)).PTXAssembly, @"\.shared\s+\.align\s+\d+\s+\.b8\s+\S+\[(\d+)\]")
+            .Sum(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+
+        long shared = Shared("SpatialSlice<Shared>"), global = Shared("SpatialSlice<Global>");
+        Assert.Equal(DeviceTiling.GroupSize * sizeof(double), global);
+        Assert.Equal((SharedSliceScratch.Doubles + DeviceTiling.GroupSize) * sizeof(double), shared);
+        Assert.True(shared <= 48 * 1024, $"{shared} bytes of shared memory");
+    }
+
     internal static SliceProgram Program(string name)
     {
         (Network network, ImageShape shape) = SliceEngineTests.Cases[name];
