@@ -480,7 +480,8 @@ public sealed partial class Harness
         return Math.Abs(run.EndToEnd.Median - run.StageSum.Median) / run.EndToEnd.Median;
     }
 
-    private static double[]? LoadAverage()
+    /// <summary>The 1-, 5- and 15-minute load averages, or null without /proc/loadavg.</summary>
+    internal static double[]? LoadAverage()
     {
         try
         {

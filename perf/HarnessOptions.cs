@@ -123,6 +123,7 @@ public sealed record HarnessOptions
         usage: dotnet run -c Release --project perf -- [options]
                dotnet run -c Release --project perf -- micro [BenchmarkDotNet options, e.g. --filter '*']
                dotnet run -c Release --project perf -- replot RUN.json [--out DIR]
+               dotnet run -c Release --project perf -- conv [--device cpu|gpu] [--quick] [--json PATH] [--markdown PATH]   (conv --help)
 
           --quick                  a run under a minute on 2 cores (N = 1000..2000, 3 repeats, small sweeps, Gauss-Hermite order 16)
           --out DIR                where the JSON, Markdown and PNG files go (default artifacts/perf/<date-time>)

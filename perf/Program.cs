@@ -1,10 +1,12 @@
+using GpuNngp.Perf.Conv;
 using GpuNngp.Perf.Micro;
 
 namespace GpuNngp.Perf;
 
 /// <summary>
 /// <c>dotnet run -c Release --project perf -- [options]</c>: the throughput sweep (JSON, Markdown, PNG);
-/// <c>-- micro [BenchmarkDotNet options]</c>: the per-entry layer map micro-benchmark.
+/// <c>-- micro [BenchmarkDotNet options]</c>: the per-entry layer map micro-benchmark;
+/// <c>-- conv [options]</c>: kernel entries per second of convolutional networks.
 /// </summary>
 public static class PerfProgram
 {
@@ -19,6 +21,11 @@ public static class PerfProgram
         if (args.Length > 0 && args[0] == "micro")
         {
             return LayerMapBenchmarks.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "conv")
+        {
+            return Conv(args[1..], output, error);
         }
 
         if (args.Length > 0 && args[0] == "replot")
@@ -54,6 +61,65 @@ public static class PerfProgram
             error.WriteLine($"error: {e.Message}");
             return 2;
         }
+    }
+
+    /// <summary><c>conv [options]</c>: the convolutional benchmark, printed as Markdown and written to --json/--markdown.</summary>
+    private static int Conv(string[] args, TextWriter output, TextWriter error)
+    {
+        ConvOptions options;
+        try
+        {
+            options = ConvOptions.Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            error.WriteLine("run with conv --help for the options");
+            return 2;
+        }
+
+        if (options.Help)
+        {
+            output.Write(ConvOptions.Usage);
+            return 0;
+        }
+
+        ConvReport report;
+        try
+        {
+            report = new ConvBenchmark(options, output).Run();
+        }
+        catch (Exception e) when (e is NngpException or ArgumentException)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+
+        string markdown = ConvMarkdown.Write(report);
+        output.WriteLine();
+        output.Write(markdown);
+        if (options.JsonPath is { } json)
+        {
+            WriteFile(json, System.Text.Json.JsonSerializer.Serialize(report, BenchmarkReport.JsonOptions));
+        }
+
+        if (options.MarkdownPath is { } path)
+        {
+            WriteFile(path, markdown);
+        }
+
+        output.WriteLine($"conv: {report.Cases.Count} cases in {report.WallSeconds:F1} s");
+        return report.Cases.Any(c => c.Error is not null) ? 1 : 0;
+    }
+
+    /// <summary>Writes through a temporary file beside the target: no half-written report.</summary>
+    private static void WriteFile(string path, string text)
+    {
+        string full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        string temporary = full + ".tmp";
+        File.WriteAllText(temporary, text);
+        File.Move(temporary, full, overwrite: true);
     }
 
     /// <summary><c>replot RUN.json [--out DIR]</c>: the Markdown and PNGs of a run again (e.g. after a harness update), from its JSON.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using GpuNngp.Engine.Pipeline;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
+using GpuNngp.Engine.Spatial;
 using GpuNngp.Engine.Gpu;
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Device;
@@ -63,7 +64,7 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
     private void SpatialSlices(GpuKernels kernels, string name, bool sharedMemory)
     {
         var program = DeviceSpatialKernelTests.Program(name);
-        using var cpu = new CpuSpatialKernel(program, ntk: true);
+        using var cpu = new HostSpatialKernel(program, ntk: true);
         using var device = new DeviceSpatialKernel(_accelerator, _accelerator.DefaultStream, kernels, program, ntk: true, () => null);
         Assert.True(device.UsesSharedMemory);
         device.UsesSharedMemory = sharedMemory;

@@ -1,6 +1,5 @@
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
-using GpuNngp.Engine.Cpu;
 using GpuNngp.Engine.Gpu;
 using GpuNngp.Engine.Spatial;
 using GpuNngp.Engine.Tests.Backends;
@@ -14,7 +13,7 @@ namespace GpuNngp.Engine.Tests.Gpu;
 
 /// <summary>
 /// The device spatial kernel (<see cref="DeviceSpatialKernel"/>) on ILGPU's CPU simulator against
-/// the CPU kernel (<see cref="CpuSpatialKernel"/>, itself checked against the plan's host reference
+/// the CPU kernel (<see cref="HostSpatialKernel"/>, itself checked against the plan's host reference
 /// in <see cref="SliceEngineTests"/>), on that test's networks: the points' chains and readouts and
 /// the pairs' readouts ≤ 1e-9 of the scale, in shared and in global scratch, in one tile and in
 /// several; the whole pipeline through the simulator provider; the fallback to the host for
@@ -45,7 +44,7 @@ public sealed class DeviceSpatialKernelTests : IClassFixture<GpuEngineFixture>
         using var provider = new SimulatedDeviceProvider();
         foreach (bool ntk in new[] { false, true })
         {
-            using var cpu = new CpuSpatialKernel(program, ntk);
+            using var cpu = new HostSpatialKernel(program, ntk);
             using var device = Assert.IsType<DeviceSpatialKernel>(provider.PrepareSpatial(program, ntk));
             Compare(program, cpu, device, $"{name} {(ntk ? "NTK" : "NNGP")}");
         }
@@ -59,7 +58,7 @@ public sealed class DeviceSpatialKernelTests : IClassFixture<GpuEngineFixture>
     {
         SliceProgram program = Program(name);
         using var provider = new SimulatedDeviceProvider();
-        using var cpu = new CpuSpatialKernel(program, ntk: true);
+        using var cpu = new HostSpatialKernel(program, ntk: true);
         using var device = Assert.IsType<DeviceSpatialKernel>(provider.PrepareSpatial(program, ntk: true));
         Assert.True(device.UsesSharedMemory); // these tiny grids fit: the test chooses the other variant
         device.UsesSharedMemory = false;
@@ -95,7 +94,7 @@ public sealed class DeviceSpatialKernelTests : IClassFixture<GpuEngineFixture>
         Assert.False(DeviceSpatialKernel.Supports(custom));
         using (var kernel = provider.PrepareSpatial(custom, ntk: true))
         {
-            Assert.IsType<CpuSpatialKernel>(kernel);
+            Assert.IsType<HostSpatialKernel>(kernel);
         }
 
         var tanh = Nngp.Serial(Nngp.Conv(3, 3, 1.5, 0.1), Nngp.Tanh(), Nngp.Flatten(), Nngp.Dense(1, 0)).OnImages(3, 3, 1);
@@ -103,7 +102,7 @@ public sealed class DeviceSpatialKernelTests : IClassFixture<GpuEngineFixture>
         Assert.False(DeviceSpatialKernel.Supports(program));
         using (var kernel = provider.PrepareSpatial(program, ntk: false))
         {
-            Assert.IsType<CpuSpatialKernel>(kernel);
+            Assert.IsType<HostSpatialKernel>(kernel);
         }
 
         Assert.True(DeviceSpatialKernel.Supports(Program("conv-relu-gap")));

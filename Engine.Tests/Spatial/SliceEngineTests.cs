@@ -79,6 +79,22 @@ public sealed class SliceEngineTests
     }
 
     [Fact]
+    public void DuplicateImages_GiveThePointsOwnNtk_ToRounding()
+    {
+        // A pair (x, x) through the pair path (the column broadcast, its roots computed apart) must
+        // give the point's own run: c = 1 on the diagonal slice, where Ḟ is infinitely steep.
+        var shape = new ImageShape(6, 6, 2);
+        var network = Nngp.Serial(Nngp.Conv(3, 3, 2, 0.05), Nngp.Relu(), Nngp.Conv(3, 3, 2, 0.05), Nngp.Relu(), Nngp.Conv(3, 3, 2, 0.05), Nngp.Relu(), Nngp.GlobalAvgPool(), Nngp.Dense(2, 0))
+            .OnImages(6, 6, 2);
+        var x = Images(5, shape, 21);
+        using var engine = NngpEngine.Create(DeviceKind.Cpu, HostLinearAlgebra.Managed);
+        var own = engine.Kernel(network, x, kind: KernelKind.Ntk).Diagonal();
+        var pairs = engine.Kernel(network, x, x.Clone(), KernelKind.Ntk).Diagonal();
+        double error = (own - pairs).AbsoluteMaximum() / own.AbsoluteMaximum();
+        Assert.True(error < 1e-14, $"relative error {error:G3}");
+    }
+
+    [Fact]
     public void LaneGroups_DoNotChangeAnEntry()
     {
         // 21 rows: a group of 16 lanes and a partial one; each entry must be the same as computed alone.

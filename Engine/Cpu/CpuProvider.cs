@@ -101,7 +101,7 @@ internal sealed class CpuProvider : IComputeProvider
 
     public IPreparedMap PrepareMap(HostNetworkView network, KernelLookupTable? tables) => new CpuPreparedMap(network, tables);
 
-    public ISpatialKernel PrepareSpatial(SliceProgram program, bool ntk) => new CpuSpatialKernel(program, ntk);
+    public ISpatialKernel PrepareSpatial(SliceProgram program, bool ntk) => new HostSpatialKernel(program, ntk);
 
     public void MapLowerTriangle(IPreparedMap map, ProviderBuffer matrix, int n, double[] layerVariances, KernelKind kind, ProgressCounter progress)
     {

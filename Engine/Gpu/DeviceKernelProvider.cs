@@ -1,5 +1,4 @@
 using GpuNngp.Engine.Computation;
-using GpuNngp.Engine.Cpu;
 using GpuNngp.Engine.Pipeline;
 using GpuNngp.Engine.Spatial;
 using GpuNngp.Kernels;
@@ -113,7 +112,7 @@ internal abstract class DeviceKernelProvider : IComputeProvider
 
     /// <summary>The spatial kernel on the device; a program with an activation the device has no closed form for (quadrature, a user delegate) runs on the host's.</summary>
     public virtual ISpatialKernel PrepareSpatial(SliceProgram program, bool ntk) =>
-        DeviceSpatialKernel.Supports(program) ? new DeviceSpatialKernel(Accelerator, Stream, Kernels, program, ntk, AvailableBytes) : new CpuSpatialKernel(program, ntk);
+        DeviceSpatialKernel.Supports(program) ? new DeviceSpatialKernel(Accelerator, Stream, Kernels, program, ntk, AvailableBytes) : new HostSpatialKernel(program, ntk);
 
     public IPreparedMap PrepareMap(HostNetworkView network, KernelLookupTable? tables)
     {

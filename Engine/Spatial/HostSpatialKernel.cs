@@ -1,14 +1,14 @@
 using GpuNngp.Engine.Computation;
-using GpuNngp.Engine.Spatial;
 using GpuNngp.Kernels.Simd;
 
-namespace GpuNngp.Engine.Cpu;
+namespace GpuNngp.Engine.Spatial;
 
 /// <summary>
-/// The CPU's form of a <see cref="SliceProgram"/>: groups of pairs (one per SIMD lane, the widest
-/// bundle the hardware runs) spread over the cores, a <see cref="SliceWorker{T}"/> per thread.
+/// The host's form of a <see cref="SliceProgram"/> (the CPU provider's, and a device provider's for
+/// what its kernels do not cover): groups of pairs (one per SIMD lane, the widest bundle the
+/// hardware runs) spread over the cores, a <see cref="SliceWorker{T}"/> per thread.
 /// </summary>
-internal sealed class CpuSpatialKernel(SliceProgram program, bool ntk) : ISpatialKernel
+internal sealed class HostSpatialKernel(SliceProgram program, bool ntk) : ISpatialKernel
 {
     private readonly SliceProgram _program = program ?? throw new ArgumentNullException(nameof(program));
 

@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.Intrinsics;
+using GpuNngp.Experiments.Evaluation;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace GpuNngp.Perf.Conv;
+
+/// <summary>
+/// Times <c>NngpEngine.Kernel(network, X, X2, kind)</c> for each case: <see cref="ConvOptions.Warmups"/>
+/// discarded runs on the case's quick size (JIT, plan compilation), then <see cref="ConvOptions.Repeats"/> timed ones, wall
+/// clock around the call, the median reported.
+/// </summary>
+public sealed class ConvBenchmark(ConvOptions options, TextWriter log)
+{
+    /// <summary>The counting rules, as the report states them.</summary>
+    public static IReadOnlyList<string> Counting { get; } =
+    [
+        "Each case computes a rectangle K(X, X2): X has n images (a multiple of 16, the pairs one AVX-512 bundle holds), X2 has m.",
+        "Entries = n·m, the pairs computed; the engine also runs each of the n + m points once on its own (its pixel variances), and that time is included: ms per entry = median seconds / (n·m), Neural Tangents' measure.",
+        "On the CPU the pairs go L = 16 per bundle (8 with AVX2): ⌈n/L⌉·m pair bundles and ⌈n/L⌉ + ⌈m/L⌉ own-run bundles. A pair's run and a point's own run compute the same slices, so their bundles cost alike: ms per entry without the own runs (the cost per entry of a large N × N kernel, where they are a vanishing share) is estimated as ms per entry × pair bundles / all bundles. The goals are judged on the measured ms per entry.",
+        "Flops per run (pair or own run, the same slices) from Engine/Spatial/SliceWorker.cs: a useful +, −, ×, ÷, √ is one flop, min/max/select none; input 2C per slice position; conv 3×3: (taps − 1) adds per output in the column pass and in the row pass, then σb² + σw²·sum (2), NTK twice that (Θ′ = K′ + σw²·W(Θ̃)); ReLU closed form 58 (SliceClosedForms.AbRelu), NTK + 1 (Ḟ·Θ), and 2 per activation pixel per run (√q, 1/√q); readout 1 add per position per K/Θ. Positions: P per layer with Flatten (the diagonal slice), P² with GlobalAvgPool (every offset slice). Pooling and circular convs are not modelled (no flop figure).",
+        "GFLOP/s = (n·m + n + m) · flops per run / median seconds (useful runs: the idle lanes of a partly filled bundle are not counted); the fraction is of the device's FP64 peak (the CPU's derived from its clock, a GPU's FP64 vector peak from gpu-peaks.json).",
+    ];
+
+    private readonly ConvOptions _options = options ?? throw new ArgumentNullException(nameof(options));
+    private readonly TextWriter _log = log ?? throw new ArgumentNullException(nameof(log));
+
+    public ConvReport Run()
+    {
+        long started = Stopwatch.GetTimestamp();
+        var loadStart = Harness.LoadAverage();
+        if (loadStart is { } load && load[0] > Environment.ProcessorCount + 0.5)
+        {
+            _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"warning: load average {load[0]:F2} on {Environment.ProcessorCount} cores: other work shares this machine, timings will be noisy"));
+        }
+
+        var cases = ConvCases.Select(_options.Cases);
+        bool gpu = _options.Device == "gpu";
+        using var engine = NngpEngine.Create(gpu ? DeviceKind.Gpu : DeviceKind.Cpu);
+        (double? peak, string source) = Peak(gpu, engine.Backend);
+        double? measured = gpu ? null : CpuPeak.MeasureGflops();
+        _log.WriteLine($"GpuNngp.Perf conv{(_options.Quick ? " --quick" : "")}: {engine.Backend}; FP64 peak {Format(peak, "F0")} GFLOP/s ({source}){(measured is { } m ? string.Create(CultureInfo.InvariantCulture, $"; FMA loop {m:F0} GFLOP/s") : "")}");
+        var results = new List<ConvCaseResult>();
+        foreach (var benchmarkCase in cases)
+        {
+            var result = Measure(engine, benchmarkCase, gpu, peak);
+            results.Add(result);
+            _log.WriteLine(result.Error is { } error
+                ? $"{result.Name,-24} error: {error}"
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"{result.Name,-24} {result.Rows,4}×{result.Columns,-4} {result.MedianSeconds,8:F3} s  {result.MsPerEntry,10:G4} ms/entry  {result.EntriesPerSecond,10:G4} entries/s  {Format(result.Gflops, "F1"),7} GFLOP/s{Goal(result)}"));
+        }
+
+        return new ConvReport
+        {
+            Date = DateTimeOffset.UtcNow,
+            Command = _options.Command,
+            Quick = _options.Quick,
+            Machine = ClassificationExperiment.MachineDescription(),
+            LoadAverageStart = loadStart,
+            LoadAverageEnd = Harness.LoadAverage(),
+            Device = _options.Device,
+            Backend = engine.Backend,
+            Repeats = _options.Repeats,
+            Warmups = _options.Warmups,
+            PeakGflops = peak,
+            PeakSource = source,
+            MeasuredFmaGflops = measured,
+            Counting = Counting,
+            Cases = results,
+            WallSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds,
+        };
+    }
+
+    private ConvCaseResult Measure(NngpEngine engine, ConvCase benchmarkCase, bool gpu, double? peak)
+    {
+        ConvSize size = benchmarkCase.Size(_options.Quick);
+        size = size with { Rows = _options.Rows ?? size.Rows, Columns = _options.Columns ?? size.Columns };
+        int n = size.Rows, m = size.Columns;
+        Network network = benchmarkCase.On(size);
+        int features = size.Height * size.Width * benchmarkCase.Channels;
+        var random = new Random(_options.Seed);
+        var x1 = Images(random, n, features);
+        var x2 = Images(random, m, features);
+        int lanes = Vector512.IsHardwareAccelerated ? 16 : 8;
+        long rowBundles = (n + lanes - 1) / lanes;
+        var result = new ConvCaseResult
+        {
+            Name = benchmarkCase.Name,
+            Group = benchmarkCase.Group,
+            Description = benchmarkCase.Description,
+            Input = $"{size.Height}×{size.Width}×{benchmarkCase.Channels}",
+            Kind = benchmarkCase.Kind == KernelKind.Ntk ? "ntk" : "nngp",
+            Readout = benchmarkCase.Readout,
+            Rows = n,
+            Columns = m,
+            Entries = (long)n * m,
+            OwnRuns = n + m,
+            CpuBundles = gpu ? null : (rowBundles * m) + rowBundles + ((m + lanes - 1) / lanes),
+            Reference = benchmarkCase.Reference,
+        };
+
+        var seconds = new List<double>();
+        try
+        {
+            // The warm-up compiles the code (JIT, plan): the quick size runs the same methods in a fraction of the time.
+            ConvSize small = benchmarkCase.Quick;
+            var warmup = benchmarkCase.On(small);
+            int smallFeatures = small.Height * small.Width * benchmarkCase.Channels;
+            for (int w = 0; w < _options.Warmups; w++)
+            {
+                engine.Kernel(warmup, Images(random, small.Rows, smallFeatures), Images(random, small.Columns, smallFeatures), benchmarkCase.Kind);
+            }
+
+            for (int r = 0; r < _options.Repeats; r++)
+            {
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
+                long start = Stopwatch.GetTimestamp();
+                engine.Kernel(network, x1, x2, benchmarkCase.Kind);
+                seconds.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+            }
+        }
+        catch (NngpException e)
+        {
+            return result with { Error = e.Message };
+        }
+
+        double median = Statistics.Median(seconds);
+        double? flops = StencilFlops.PerRun(network, size.Height, size.Width, benchmarkCase.Channels, benchmarkCase.Kind == KernelKind.Ntk);
+        double? gflops = flops * (result.Entries + result.OwnRuns) / median / 1e9;
+        double msPerEntry = 1000 * median / result.Entries;
+        var reference = benchmarkCase.Reference;
+        // The goals are for the case's own images; --quick shrinks them.
+        double? goal = _options.Quick ? null : gpu ? reference?.GpuGoalMs : reference?.CpuGoalMs;
+        double? fraction = gflops / peak;
+        double? fractionGoal = gpu && !_options.Quick ? reference?.GpuPeakFractionGoal : null;
+        return result with
+        {
+            Seconds = seconds,
+            MedianSeconds = median,
+            MsPerEntry = msPerEntry,
+            EntriesPerSecond = result.Entries / median,
+            PairMsPerEntry = result.CpuBundles is { } bundles ? msPerEntry * rowBundles * m / bundles : null,
+            FlopsPerRun = flops,
+            Gflops = gflops,
+            PeakFraction = fraction,
+            GoalMet = goal is { } g ? msPerEntry <= g : null,
+            PeakGoalMet = fractionGoal is { } f && fraction is { } x ? x >= f : null,
+        };
+    }
+
+    /// <summary>Standard normal pixels: the kernel's cost does not depend on the values.</summary>
+    private static Matrix<double> Images(Random random, int count, int features) =>
+        Matrix<double>.Build.Dense(count, features, (_, _) => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
+
+    private static (double? Peak, string Source) Peak(bool gpu, string backend)
+    {
+        if (gpu)
+        {
+            return GpuPeaks.Find(backend) is { } card
+                ? (card.Fp64Tflops * 1000, $"{card.Card} FP64 vector peak, perf/gpu-peaks.json (the stencil does not run on tensor cores)")
+                : (null, $"{backend} is not in perf/gpu-peaks.json");
+        }
+
+        return CpuPeak.Derive() is { } derived ? (derived.Gflops, derived.Source) : (null, "no clock figure in cpufreq or /proc/cpuinfo");
+    }
+
+    private static string Goal(ConvCaseResult result) =>
+        result.GoalMet is { } met
+            ? string.Create(CultureInfo.InvariantCulture, $"  goal {(met ? "met" : "not met")}")
+            : "";
+
+    public static string Format(double? value, string format) =>
+        value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "—";
+}

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace GpuNngp.Perf.Conv;
+
+/// <summary>
+/// The CPU's FP64 peak, derived: cores × clock × 2 FMA units × lanes × 2 flops (lanes: 8 doubles
+/// with AVX-512, 4 with AVX2; two FMA units per core assumed, as on the Xeon Scalable server parts),
+/// the clock from cpufreq's maximum or else /proc/cpuinfo's "cpu MHz" (a VM reports its nominal
+/// clock there). <see cref="MeasureGflops"/> is the check: a tight FMA loop on every core.
+/// </summary>
+public static class CpuPeak
+{
+    /// <summary>The derived peak in GFLOP/s and how it was derived, or null without a clock figure.</summary>
+    public static (double Gflops, string Source)? Derive()
+    {
+        double? mhz = MaxFrequencyMHz();
+        if (mhz is not { } clock)
+        {
+            return null;
+        }
+
+        int lanes = Vector512.IsHardwareAccelerated ? 8 : Vector256.IsHardwareAccelerated ? 4 : 2;
+        int cores = Environment.ProcessorCount;
+        double gflops = cores * clock / 1000 * 2 * lanes * 2;
+        return (gflops, string.Create(CultureInfo.InvariantCulture,
+            $"derived: {cores} cores × {clock / 1000:F2} GHz × 2 FMA units × {lanes} lanes × 2 flops"));
+    }
+
+    /// <summary>
+    /// FP64 GFLOP/s of 8 independent FMA chains in Vector512 registers, one thread per core, for
+    /// about <paramref name="seconds"/>: what the cores deliver now (less on a shared machine); null
+    /// without AVX-512.
+    /// </summary>
+    public static double? MeasureGflops(double seconds = 0.3)
+    {
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            return null;
+        }
+
+        int threads = Environment.ProcessorCount;
+        var flops = new double[threads];
+        long ticks = (long)(seconds * Stopwatch.Frequency);
+        var start = Stopwatch.GetTimestamp();
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        {
+            flops[t] = Loop512(ticks);
+        });
+        return flops.Sum() / Stopwatch.GetElapsedTime(start).TotalSeconds / 1e9;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no tier-0 code inside the loop
+    private static double Loop512(long ticks)
+    {
+        var m = Vector512.Create(0.999999);
+        var c = Vector512.Create(1e-7);
+        Vector512<double> a0 = m, a1 = m, a2 = m, a3 = m, a4 = m, a5 = m, a6 = m, a7 = m;
+        long end = Stopwatch.GetTimestamp() + ticks, iterations = 0;
+        while (Stopwatch.GetTimestamp() < end)
+        {
+            for (int i = 0; i < 4096; i++)
+            {
+                a0 = Vector512.FusedMultiplyAdd(a0, m, c);
+                a1 = Vector512.FusedMultiplyAdd(a1, m, c);
+                a2 = Vector512.FusedMultiplyAdd(a2, m, c);
+                a3 = Vector512.FusedMultiplyAdd(a3, m, c);
+                a4 = Vector512.FusedMultiplyAdd(a4, m, c);
+                a5 = Vector512.FusedMultiplyAdd(a5, m, c);
+                a6 = Vector512.FusedMultiplyAdd(a6, m, c);
+                a7 = Vector512.FusedMultiplyAdd(a7, m, c);
+            }
+
+            iterations += 4096;
+        }
+
+        GC.KeepAlive(Vector512.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7));
+        return iterations * 8.0 * Vector512<double>.Count * 2;
+    }
+
+    private static double? MaxFrequencyMHz()
+    {
+        try
+        {
+            const string cpufreq = "/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq";
+            if (File.Exists(cpufreq) && double.TryParse(File.ReadAllText(cpufreq).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double khz))
+            {
+                return khz / 1000;
+            }
+
+            string? line = File.Exists("/proc/cpuinfo")
+                ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("cpu MHz", StringComparison.Ordinal))
+                : null;
+            return line is not null && double.TryParse(line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double mhz)
+                ? mhz
+                : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}
