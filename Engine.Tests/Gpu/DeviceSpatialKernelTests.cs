@@ -157,7 +157,7 @@ public sealed class DeviceSpatialKernelTests : IClassFixture<GpuEngineFixture>
         return SliceProgram.TryCompile(plan, SpatialImages.Rule) ?? throw new InvalidOperationException($"{name} has no slice form");
     }
 
-    /// <summary>Own runs of 2 row and 2 column points, then the cross block and the lower triangle of the rows' column 1.</summary>
+    /// <summary>Own runs of 2 row and 2 column points, then the cross block and the lower triangle of the rows' column 1 (whose diagonal entry is a point with itself).</summary>
     internal static void Compare(SliceProgram program, ISpatialKernel cpu, ISpatialKernel device, string what)
     {
         const int n = 2;
@@ -183,6 +183,14 @@ public sealed class DeviceSpatialKernelTests : IClassFixture<GpuEngineFixture>
             if (cpuRows.ReadTheta is not null)
             {
                 AssertClose(cpuTheta, deviceTheta, $"{what}: Θ {(triangle ? "triangle" : "cross")}");
+            }
+
+            if (triangle)
+            {
+                // The pair (x₁, x₁) runs the very arithmetic of x₁'s own run (its chain holds the
+                // diagonal slice's values): equal bit for bit, so c = 1 exactly where Ḟ is steepest.
+                Assert.Equal(deviceRows.ReadK[1], deviceK[1]);
+                Assert.Equal(deviceRows.ReadTheta?[1] ?? 0, cpuRows.ReadTheta is null ? 0 : deviceTheta[1]);
             }
         }
     }
