@@ -72,17 +72,8 @@ public sealed class DeviceSpatialKernelTests : IClassFixture<GpuEngineFixture>
     [InlineData("pool-first")]
     public void SimulatorEngine_EqualsTheCpuEngine(string name)
     {
-        (Network network, ImageShape shape) = SliceEngineTests.Cases[name];
-        network = network.OnImages(shape.Height, shape.Width, shape.Channels);
-        using var cpu = NngpEngine.Create(DeviceKind.Cpu, HostLinearAlgebra.Managed);
         using var device = new NngpEngine(new SimulatedDeviceProvider(), "simulator");
-        var x = Images(3, shape, 5);
-        var t = Images(2, shape, 6);
-        foreach (KernelKind kind in new[] { KernelKind.Nngp, KernelKind.Ntk })
-        {
-            AssertClose(cpu.Kernel(network, x, t, kind), device.Kernel(network, x, t, kind), $"{name} {kind} cross");
-            AssertClose(cpu.Kernel(network, x, kind: kind), device.Kernel(network, x, kind: kind), $"{name} {kind} square");
-        }
+        EnginesAgree(device, name, rows: 3, columns: 2);
     }
 
     /// <summary>Quadrature activations and user delegates have no device form: the provider hands the program to the CPU kernel, and the engine's result is the CPU's.</summary>
@@ -115,18 +106,20 @@ public sealed class DeviceSpatialKernelTests : IClassFixture<GpuEngineFixture>
     /// <summary>The same networks on a GPU against the CPU engine (skipped where none is usable).</summary>
     [Theory]
     [MemberData(nameof(DeviceNetworks))]
-    public void OnTheGpu_EqualsTheCpuEngine(string name)
+    public void OnTheGpu_EqualsTheCpuEngine(string name) => EnginesAgree(_gpu.Engine, name, rows: 40, columns: 9);
+
+    /// <summary>K(x, t) and K(x, x), NNGP and NTK, of the case's network on <paramref name="device"/> against the CPU engine.</summary>
+    private static void EnginesAgree(NngpEngine device, string name, int rows, int columns)
     {
-        var gpu = _gpu.Engine;
         (Network network, ImageShape shape) = SliceEngineTests.Cases[name];
         network = network.OnImages(shape.Height, shape.Width, shape.Channels);
         using var cpu = NngpEngine.Create(DeviceKind.Cpu, HostLinearAlgebra.Managed);
-        var x = Images(40, shape, 3);
-        var t = Images(9, shape, 4);
+        var x = Images(rows, shape, 5);
+        var t = Images(columns, shape, 6);
         foreach (KernelKind kind in new[] { KernelKind.Nngp, KernelKind.Ntk })
         {
-            AssertClose(cpu.Kernel(network, x, t, kind), gpu.Kernel(network, x, t, kind), $"{name} {kind} cross");
-            AssertClose(cpu.Kernel(network, x, kind: kind), gpu.Kernel(network, x, kind: kind), $"{name} {kind} square");
+            AssertClose(cpu.Kernel(network, x, t, kind), device.Kernel(network, x, t, kind), $"{name} {kind} cross");
+            AssertClose(cpu.Kernel(network, x, kind: kind), device.Kernel(network, x, kind: kind), $"{name} {kind} square");
         }
     }
 
