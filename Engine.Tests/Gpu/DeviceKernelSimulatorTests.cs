@@ -2,6 +2,7 @@ using System.Globalization;
 using GpuNngp.Engine.Pipeline;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
+using GpuNngp.Engine.Spatial;
 using GpuNngp.Engine.Gpu;
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Device;
@@ -55,7 +56,20 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
         ["MirrorTriangle"] = (t, k) => t.MirrorAndRestore(k, 70),
         ["Fill<long>"] = (t, k) => t.FirstNonFinite(k, 70, "50,3,nan"),
         ["FirstNonFiniteLowerTriangle"] = (t, k) => t.FirstNonFinite(k, 300, "290,0,nan 280,0,-inf"),
+        ["SpatialSlice<Shared>"] = (t, k) => t.SpatialSlices(k, "pool-then-flatten", sharedMemory: true),
+        ["SpatialSlice<Global>"] = (t, k) => t.SpatialSlices(k, "pool-first", sharedMemory: false),
     };
+
+    /// <summary>The device spatial kernel on a network of <see cref="Spatial.SliceEngineTests"/>, its slots in shared or global memory, against the CPU kernel.</summary>
+    private void SpatialSlices(GpuKernels kernels, string name, bool sharedMemory)
+    {
+        var program = DeviceSpatialKernelTests.Program(name);
+        using var cpu = new HostSpatialKernel(program, ntk: true);
+        using var device = new DeviceSpatialKernel(_accelerator, _accelerator.DefaultStream, kernels, program, ntk: true, () => null);
+        Assert.True(device.UsesSharedMemory);
+        device.UsesSharedMemory = sharedMemory;
+        DeviceSpatialKernelTests.Compare(program, cpu, device, name);
+    }
 
     /// <summary>Each row of <see cref="DeviceKernelCatalog"/> runs on the simulator against the host: a new row needs a case.</summary>
     [Theory]

@@ -23,17 +23,14 @@ public sealed class PtxCompilationTests
     public void Kernel_CompilesToPtxForSm90(string name)
     {
         var variant = DeviceKernelCatalog.Variants.Single(v => v.Name == name);
-        using var context = DeviceContexts.Create(builder => builder);
         var architecture = CudaArchitecture.SM_90;
         var instructionSet = CudaAccelerator.GetInstructionSet(architecture, CudaDriverVersion.FromMajorMinor(12, 8));
-        using var backend = new PTXBackend(context, new CudaCapabilityContext(architecture), architecture, instructionSet, nvvmAPI: null);
-
-        var compiled = (PTXCompiledKernel)backend.Compile(variant.Description, KernelSpecialization.Empty);
+        var (compiled, backendArchitecture) = Compile(variant, architecture, instructionSet);
 
         // ILGPU writes the lowest architecture that has the capabilities the kernel uses (for any
         // device of CC ≥ 8.0 that is sm_80, as on the H100 itself); the driver JIT-compiles it for sm_90.
         var capabilities = new CudaCapabilityContext(architecture);
-        Assert.Equal(architecture, backend.Architecture);
+        Assert.Equal(architecture, backendArchitecture);
         Assert.Contains($".version {instructionSet}", compiled.PTXAssembly, StringComparison.Ordinal);
         Assert.Contains($".target {capabilities.TargetArchitecture.ToString().ToLowerInvariant()}", compiled.PTXAssembly, StringComparison.Ordinal);
         Assert.True(capabilities.TargetArchitecture <= architecture);
@@ -62,6 +59,17 @@ public sealed class PtxCompilationTests
     {
         var error = Assert.Throws<InvalidOperationException>(() => DeviceKernelCatalog.Of(typeof(FillKernel<double>)));
         Assert.Contains("no row", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The PTX of a catalog row for SM_90 (CUDA 12.8's instruction set), from a context without a device.</summary>
+    internal static PTXCompiledKernel Compile(DeviceKernelVariant variant) =>
+        Compile(variant, CudaArchitecture.SM_90, CudaAccelerator.GetInstructionSet(CudaArchitecture.SM_90, CudaDriverVersion.FromMajorMinor(12, 8))).Kernel;
+
+    private static (PTXCompiledKernel Kernel, CudaArchitecture Architecture) Compile(DeviceKernelVariant variant, CudaArchitecture architecture, CudaInstructionSet instructionSet)
+    {
+        using var context = DeviceContexts.Create(builder => builder);
+        using var backend = new PTXBackend(context, new CudaCapabilityContext(architecture), architecture, instructionSet, nvvmAPI: null);
+        return ((PTXCompiledKernel)backend.Compile(variant.Description, KernelSpecialization.Empty), backend.Architecture);
     }
 
     /// <summary>Whether the kernel reads or writes doubles (a view of doubles among its arguments, nested views included).</summary>

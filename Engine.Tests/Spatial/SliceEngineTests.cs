@@ -18,7 +18,7 @@ public sealed class SliceEngineTests
     /// <summary>Networks by name, each on the images it is given: the cases a slice program must get right.</summary>
     public static TheoryData<string> Networks => [.. Cases.Keys];
 
-    private static readonly Dictionary<string, (Network Network, ImageShape Shape)> Cases = new()
+    internal static readonly Dictionary<string, (Network Network, ImageShape Shape)> Cases = new()
     {
         ["conv-relu-flatten"] = (Nngp.Serial(Nngp.Conv(3, 3, 1.6, 0.1), Nngp.Relu(), Nngp.Conv(3, 3, 1.6, 0.1), Nngp.Relu(), Nngp.Flatten(), Nngp.Dense(1.6, 0.1)), new(5, 4, 2)),
         ["conv-relu-gap"] = (Nngp.Serial(Nngp.Conv(3, 3, 1.6, 0.1), Nngp.Relu(), Nngp.Conv(3, 3, 1.6, 0.1), Nngp.Relu(), Nngp.GlobalAvgPool(), Nngp.Dense(1.6, 0.1)), new(5, 4, 2)),

@@ -110,8 +110,9 @@ internal abstract class DeviceKernelProvider : IComputeProvider
 
     public abstract void Multiply(bool transposeA, bool transposeB, int m, int n, int k, double alpha, ProviderBuffer a, ProviderBuffer b, double beta, ProviderBuffer c);
 
-    /// <summary>The spatial kernel on the host until the device has its own (the results are the same program's).</summary>
-    public virtual ISpatialKernel PrepareSpatial(SliceProgram program, bool ntk) => new HostSpatialKernel(program, ntk);
+    /// <summary>The spatial kernel on the device; a program with an activation the device has no closed form for (quadrature, a user delegate) runs on the host's.</summary>
+    public virtual ISpatialKernel PrepareSpatial(SliceProgram program, bool ntk) =>
+        DeviceSpatialKernel.Supports(program) ? new DeviceSpatialKernel(Accelerator, Stream, Kernels, program, ntk, AvailableBytes) : new HostSpatialKernel(program, ntk);
 
     public IPreparedMap PrepareMap(HostNetworkView network, KernelLookupTable? tables)
     {

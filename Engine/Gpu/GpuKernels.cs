@@ -33,8 +33,11 @@ internal sealed class GpuKernels
         }
     }
 
-    /// <summary>Launches an explicitly grouped kernel: <see cref="IGroupedDeviceKernel.Groups"/> groups of <see cref="DeviceTiling.GroupSize"/> threads.</summary>
-    public void Launch<TKernel>(AcceleratorStream stream, TKernel kernel)
+    /// <summary>
+    /// Launches an explicitly grouped kernel: <see cref="IGroupedDeviceKernel.Groups"/> groups of
+    /// <paramref name="groupSize"/> threads (<see cref="DeviceTiling.GroupSize"/> unless the kernel reads its group's size).
+    /// </summary>
+    public void Launch<TKernel>(AcceleratorStream stream, TKernel kernel, int groupSize = DeviceTiling.GroupSize)
         where TKernel : struct, IGroupedDeviceKernel
     {
         long groups = kernel.Groups;
@@ -49,7 +52,7 @@ internal sealed class GpuKernels
         }
 
         var launch = Once<TKernel, Action<AcceleratorStream, KernelConfig, TKernel>>(explicitlyGrouped: true, () => _accelerator.LoadKernel<TKernel>(DeviceKernelEntryPoints.Grouped));
-        launch(stream, new KernelConfig((int)groups, DeviceTiling.GroupSize), kernel);
+        launch(stream, new KernelConfig((int)groups, groupSize), kernel);
     }
 
     /// <summary>Launches an implicitly grouped kernel: one thread per element of <see cref="IElementwiseDeviceKernel.Extent"/>.</summary>

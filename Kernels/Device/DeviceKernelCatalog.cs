@@ -27,6 +27,8 @@ internal static class DeviceKernelCatalog
         Grouped<MirrorTriangleKernel>("MirrorTriangle"),
         Elementwise<FillKernel<long>>("Fill<long>"),
         Grouped<FirstNonFiniteLowerTriangleKernel>("FirstNonFiniteLowerTriangle"),
+        Grouped<SpatialSliceKernel<SharedSliceScratch>>("SpatialSlice<Shared>"),
+        Grouped<SpatialSliceKernel<GlobalSliceScratch>>("SpatialSlice<Global>"),
     ];
 
     /// <summary>The row of the kernel whose arguments are <paramref name="kernel"/>; throws if it has none.</summary>
