@@ -12,9 +12,11 @@ namespace GpuNngp.Engine.Spatial;
 /// layers of its segment. One worker per thread; its buffers are reused from group to group.
 /// </summary>
 /// <remarks>
-/// Lanes equal the scalar path bit for bit (<see cref="ISimdLanes{TSelf}"/>), so the result does
-/// not depend on which pairs share a bundle. Activations without a vector form run lane by lane
-/// through the scalar dual activation, as the plan's reference does.
+/// Every operation is lane-wise, so an entry does not depend on which pairs share its bundle. The
+/// ReLU family runs through <see cref="SliceClosedForms"/> (a few ulps from the scalar form), the
+/// other vector closed forms through <see cref="VectorClosedForms"/> (the scalar form's bits), and
+/// activations without a vector form lane by lane through the scalar dual activation, as the plan's
+/// reference does.
 /// </remarks>
 internal sealed class SliceWorker<T>
     where T : struct, ISimdLanes<T>
@@ -58,9 +60,6 @@ internal sealed class SliceWorker<T>
         _columnInverseRoots = new double[program.ChainLength];
         _vectorActivation = [.. program.Activations.Select(a => VectorClosedForms.Supports([new HiddenLayer(a.Layer.Activation, new DenseVariances(1, 0))]) && a.Layer.CustomValue is null)];
     }
-
-    /// <summary>The lanes of one group (for callers outside the generic code).</summary>
-    public static int Lanes => L;
 
     /// <summary>
     /// Points' own runs: for each of up to L <paramref name="points"/> (indices into the point-major
