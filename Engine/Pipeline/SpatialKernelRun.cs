@@ -43,7 +43,7 @@ internal sealed class SpatialKernelRun : IDisposable
         }
 
         CheckChainMemory(x.RowCount, what);
-        return _kernel.Points(x.ToRowArrays().SelectMany(row => row).ToArray(), x.RowCount);
+        return _kernel.Points(x.ToRowMajorArray(), x.RowCount);
     }
 
     /// <summary>
