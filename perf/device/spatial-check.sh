@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # The device checks of issue 11 in one call, for a session that is lent a GPU (docs/benchmarks.md):
-#   here:          ../shared/tools/device-pack.sh Engine.Tests/GpuNngp.Engine.Tests.csproj perf/GpuNngp.Perf.csproj Cli/nngp.csproj
+#   here:          ../shared/tools/device-pack.sh Engine.Tests/GpuNngp.Engine.Tests.csproj perf/GpuNngp.Perf.csproj Cli/GpuNngp.Cli.csproj
 #   on the device: bash perf/device/spatial-check.sh        (run with carry [".device"], timeout ≤ 600 s)
-# Writes everything under $OUT (or ./device-out): the probe, the GPU test cases (the device spatial
-# kernel against the host kernel on real hardware, ≤ 1e-9), the conv benchmark on the GPU, and the
-# CNN-GP at N = 60,000 on Fashion-MNIST if its files were carried. Each step has its own time limit,
-# so a slow one cannot eat the others' share.
+# Writes everything under $OUT (or ./device-out): the probe, the GPU test cases (among them the
+# device spatial kernel against the host kernel on real hardware, ≤ 1e-9) and the conv benchmark on
+# the GPU. Each step has its own time limit, so a slow one cannot eat the others' share.
 set -uo pipefail
 out=${OUT:-device-out}
 mkdir -p "$out"
