@@ -27,5 +27,14 @@ internal readonly record struct ImageShape
     /// <summary>Values per image, H·W·C.</summary>
     public int Features => Height * Width * Channels;
 
+    /// <summary>The one-line refusal of rows that are not images of this shape: <paramref name="what"/> names the set.</summary>
+    public void CheckFeatures(int features, string what)
+    {
+        if (features != Features)
+        {
+            throw new NngpInputException($"the {what} have {features} features per row but images of {this} have {Features}");
+        }
+    }
+
     public override string ToString() => $"{Height}×{Width}×{Channels}";
 }

@@ -20,10 +20,10 @@ internal static class ReferenceKernel
         ArgumentNullException.ThrowIfNull(x1);
         ImageShape shape = plan.InputShape ?? throw new NngpInputException(
             "a convolutional network needs the shape of its images: Network.OnImages(height, width, channels)", "network");
-        Check(x1, shape, "first inputs");
+        shape.CheckFeatures(x1.ColumnCount, "first inputs");
         if (x2 is not null)
         {
-            Check(x2, shape, "second inputs");
+            shape.CheckFeatures(x2.ColumnCount, "second inputs");
         }
 
         KernelRecord input = ImageInput.FromImages(
@@ -45,13 +45,5 @@ internal static class ReferenceKernel
         }
 
         return result;
-    }
-
-    private static void Check(Matrix<double> x, ImageShape shape, string what)
-    {
-        if (x.ColumnCount != shape.Features)
-        {
-            throw new NngpInputException($"the {what} have {x.ColumnCount} features per row but images of {shape} have {shape.Features}");
-        }
     }
 }

@@ -36,12 +36,7 @@ internal sealed class SpatialKernelRun : IDisposable
     public SpatialPoints Points(Matrix<double> x, string what)
     {
         ArgumentNullException.ThrowIfNull(x);
-        ImageShape shape = _program.Input;
-        if (x.ColumnCount != shape.Features)
-        {
-            throw new NngpInputException($"the {what} have {x.ColumnCount} features per row but images of {shape} have {shape.Features}");
-        }
-
+        _program.Input.CheckFeatures(x.ColumnCount, what);
         CheckChainMemory(x.RowCount, what);
         return _kernel.Points(x.ToRowMajorArray(), x.RowCount);
     }
