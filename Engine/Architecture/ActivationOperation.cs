@@ -24,14 +24,22 @@ internal sealed class ActivationOperation(ActivationLayer layer) : ILayerOperati
 
     public bool HasCustomActivation => Layer.CustomValue is not null;
 
+    /// <summary>
+    /// The network view the dual activation reads φ and the rule through: one hidden layer, this
+    /// activation (its dense part is never applied); the spatial kernel's activations use it too.
+    /// </summary>
+    public static HostNetworkView View(ActivationLayer layer, QuadratureRule quadrature)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        return new HostNetworkView(Unit, [new HiddenLayer(layer.Activation, Unit)], quadrature, [layer.CustomValue], [layer.CustomDerivative]);
+    }
+
     public KernelRecord Apply(KernelRecord input, QuadratureRule quadrature)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(quadrature);
 
-        // The dual activation reads φ and the rule through a network view: one hidden layer, this one
-        // (its dense part is never applied here).
-        var view = new HostNetworkView(Unit, [new HiddenLayer(Layer.Activation, Unit)], quadrature, [Layer.CustomValue], [Layer.CustomDerivative]);
+        HostNetworkView view = View(Layer, quadrature);
         if (input.Shape is { } shape)
         {
             return ApplySpatial(view, input, shape.Pixels);

@@ -192,8 +192,6 @@ internal sealed class SliceProgram
     /// <summary>Translates the slice-local operations, numbering the activations in program order.</summary>
     private sealed class Builder(QuadratureRule quadrature)
     {
-        private static readonly DenseVariances Unit = new(1, 0);
-
         public ImmutableArray<SliceActivation>.Builder Activations { get; } = ImmutableArray.CreateBuilder<SliceActivation>();
 
         public SliceStep? Step(ILayerOperation operation, ref SpatialShape grid, ref int strideRows, ref int strideColumns)
@@ -214,8 +212,7 @@ internal sealed class SliceProgram
                 case ActivationOperation activation:
                     {
                         ActivationLayer layer = activation.Layer;
-                        var view = new HostNetworkView(Unit, [new HiddenLayer(layer.Activation, Unit)], quadrature, [layer.CustomValue], [layer.CustomDerivative]);
-                        var step = new SliceActivation(Activations.Count, layer, view, grid);
+                        var step = new SliceActivation(Activations.Count, layer, ActivationOperation.View(layer, quadrature), grid);
                         Activations.Add(step);
                         return step;
                     }

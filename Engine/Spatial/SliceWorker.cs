@@ -58,7 +58,7 @@ internal sealed class SliceWorker<T>
         _rowInverseRoots = new double[program.ChainLength * L];
         _columnRoots = new double[program.ChainLength];
         _columnInverseRoots = new double[program.ChainLength];
-        _vectorActivation = [.. program.Activations.Select(a => VectorClosedForms.Supports([new HiddenLayer(a.Layer.Activation, new DenseVariances(1, 0))]) && a.Layer.CustomValue is null)];
+        _vectorActivation = [.. program.Activations.Select(a => VectorClosedForms.Supports(a.View.Layers) && a.Layer.CustomValue is null)];
     }
 
     /// <summary>
