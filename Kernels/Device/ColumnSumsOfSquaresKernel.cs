@@ -26,21 +26,10 @@ internal readonly struct ColumnSumsOfSquaresKernel(ArrayView<double> matrix, int
             sum += v * v;
         }
 
-        partial[thread] = sum;
-        Group.Barrier();
-        for (int stride = DeviceTiling.GroupSize / 2; stride > 0; stride /= 2)
-        {
-            if (thread < stride)
-            {
-                partial[thread] += partial[thread + stride];
-            }
-
-            Group.Barrier();
-        }
-
+        double total = GroupSum.Tree(partial, thread, sum, DeviceTiling.GroupSize);
         if (thread == 0)
         {
-            target[column] = partial[0];
+            target[column] = total;
         }
     }
 }

@@ -330,21 +330,10 @@ internal readonly struct SpatialSliceKernel<TScratch>(
             sum += slots[start + (ih * w) + iw];
         }
 
-        reduction[thread] = sum;
-        Group.Barrier();
-        for (int stride = Group.DimX / 2; stride > 0; stride /= 2)
-        {
-            if (thread < stride)
-            {
-                reduction[thread] += reduction[thread + stride];
-            }
-
-            Group.Barrier();
-        }
-
+        double total = GroupSum.Tree(reduction, thread, sum, Group.DimX);
         if (thread == 0)
         {
-            target[group] = reduction[0];
+            target[group] = total;
         }
 
         Group.Barrier(); // the next reduction reuses the buffer
