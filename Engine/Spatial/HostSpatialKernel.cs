@@ -39,6 +39,7 @@ internal sealed class HostSpatialKernel(SliceProgram program, bool ntk) : ISpati
         ArgumentNullException.ThrowIfNull(k);
         ArgumentNullException.ThrowIfNull(progress);
         int lanes = Lanes, n = rows.Count;
+        PixelRoots rowRoots = RootsOf(rows), columnRoots = RootsOf(columns);
 
         // Work items: L consecutive rows (gathered once into the lanes) against a run of columns
         // (broadcast one after another); in a triangle only the columns up to the group's last row.
@@ -66,7 +67,7 @@ internal sealed class HostSpatialKernel(SliceProgram program, bool ntk) : ISpati
             int[] columnIndices = [.. Enumerable.Range(columnStart + first, count)];
             var readK = new double[count * lanes];
             var readTheta = new double[count * lanes];
-            worker.Pairs(rows.Images, rows.Chains, rowIndices, columns.Images, columns.Chains, columnIndices, readK, readTheta);
+            worker.Pairs(rows, rowRoots, rowIndices, columns, columnRoots, columnIndices, readK, readTheta);
             long done = 0;
             for (int c = 0; c < count; c++)
             {
@@ -108,6 +109,11 @@ internal sealed class HostSpatialKernel(SliceProgram program, bool ntk) : ISpati
 
     /// <summary>Columns per work item: enough to amortise the rows' gather, few enough to share the work out evenly.</summary>
     private const int ColumnsPerItem = 16;
+
+    /// <summary>Each set of points' roots, made on its first pairs and kept while the set lives (a fit asks for the training set's again with every test tile).</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SpatialPoints, PixelRoots> _roots = [];
+
+    private PixelRoots RootsOf(SpatialPoints points) => _roots.GetValue(points, p => PixelRoots.Of(p.Chains));
 
     private static int Lanes => Vector512Pair.IsHardwareAccelerated ? Vector512Pair.Count : Vector256Pair.Count;
 

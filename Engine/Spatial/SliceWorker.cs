@@ -32,12 +32,12 @@ internal sealed class SliceWorker<T>
     private readonly double[] _rowChains;
     private readonly double[] _rowRoots;
     private readonly double[] _rowInverseRoots;
-    private readonly double[] _columnRoots;
-    private readonly double[] _columnInverseRoots;
     private readonly List<double[]> _free = [];
     private readonly bool[] _vectorActivation;
     private double[] _broadcastImages = [];
     private double[] _broadcastChains = [];
+    private double[] _broadcastRoots = [];
+    private double[] _broadcastInverseRoots = [];
     private long _broadcastImage = -1;
     private long _broadcastChain = -1;
     private double[] _fullK = [];
@@ -56,8 +56,6 @@ internal sealed class SliceWorker<T>
         _rowChains = new double[program.ChainLength * L];
         _rowRoots = new double[program.ChainLength * L];
         _rowInverseRoots = new double[program.ChainLength * L];
-        _columnRoots = new double[program.ChainLength];
-        _columnInverseRoots = new double[program.ChainLength];
         _vectorActivation = [.. program.Activations.Select(a => VectorClosedForms.Supports(a.View.Layers) && a.Layer.CustomValue is null)];
     }
 
@@ -89,24 +87,28 @@ internal sealed class SliceWorker<T>
     }
 
     /// <summary>
-    /// The pairs of up to L <paramref name="rows"/> (one per lane, gathered once) with each of
-    /// <paramref name="columns"/> in turn (the column point the same in every lane: its image and
-    /// chain are read as broadcasts): the flat readouts into <paramref name="readK"/> (and
-    /// <paramref name="readTheta"/>) at [column index in the list · L + lane].
+    /// The pairs of up to L <paramref name="rows"/> of <paramref name="rowPoints"/> (one per lane,
+    /// gathered once) with each of <paramref name="columns"/> of <paramref name="columnPoints"/> in
+    /// turn (the column point the same in every lane: its image, chain and roots are read as
+    /// broadcasts): the flat readouts into <paramref name="readK"/> (and <paramref name="readTheta"/>)
+    /// at [column index in the list · L + lane].
     /// </summary>
     public void Pairs(
-        double[] rowImages, double[] rowChains, ReadOnlySpan<int> rows, double[] columnImages, double[] columnChains, ReadOnlySpan<int> columns, Span<double> readK, Span<double> readTheta)
+        SpatialPoints rowPoints, PixelRoots rowRoots, ReadOnlySpan<int> rows, SpatialPoints columnPoints, PixelRoots columnRoots, ReadOnlySpan<int> columns, Span<double> readK, Span<double> readTheta)
     {
-        Gather(rowImages, _features, rows, _rowImages);
-        Gather(rowChains, _program.ChainLength, rows, _rowChains);
-        SliceClosedForms.Roots(_rowChains, _rowRoots, _rowInverseRoots);
-        _broadcastImages = columnImages;
-        _broadcastChains = columnChains;
+        int chain = _program.ChainLength;
+        Gather(rowPoints.Images, _features, rows, _rowImages);
+        Gather(rowPoints.Chains, chain, rows, _rowChains);
+        Gather(rowRoots.Roots, chain, rows, _rowRoots);
+        Gather(rowRoots.InverseRoots, chain, rows, _rowInverseRoots);
+        _broadcastImages = columnPoints.Images;
+        _broadcastChains = columnPoints.Chains;
+        _broadcastRoots = columnRoots.Roots;
+        _broadcastInverseRoots = columnRoots.InverseRoots;
         for (int c = 0; c < columns.Length; c++)
         {
             _broadcastImage = (long)columns[c] * _features;
-            _broadcastChain = (long)columns[c] * _program.ChainLength;
-            SliceClosedForms.Roots(columnChains.AsSpan(checked((int)_broadcastChain), _program.ChainLength), _columnRoots, _columnInverseRoots);
+            _broadcastChain = (long)columns[c] * chain;
             (T k, T theta) = Run(self: false);
             k.StoreSpan(readK, c * L);
             if (_ntk)
@@ -455,8 +457,8 @@ internal sealed class SliceWorker<T>
         {
             long at = (long)(i + e) * L, rowQ = (long)(chain + i + e) * L;
             int partner = chain + j + e;
-            T root2 = broadcast ? T.Broadcast(_columnRoots[partner]) : T.Load(rowRoots, (long)partner * L);
-            T inverse2 = broadcast ? T.Broadcast(_columnInverseRoots[partner]) : T.Load(rowInverse, (long)partner * L);
+            T root2 = broadcast ? T.Broadcast(_broadcastRoots[_broadcastChain + partner]) : T.Load(rowRoots, (long)partner * L);
+            T inverse2 = broadcast ? T.Broadcast(_broadcastInverseRoots[_broadcastChain + partner]) : T.Load(rowInverse, (long)partner * L);
             (T f, T fDot) = SliceClosedForms.AbRelu(a, b, T.Load(k, at), T.Load(rowRoots, rowQ) * root2, T.Load(rowInverse, rowQ) * inverse2);
             f.Store(k, at);
             if (theta is not null)

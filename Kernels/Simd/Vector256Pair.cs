@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace GpuNngp.Kernels.Simd;
 
@@ -62,6 +63,22 @@ internal readonly struct Vector256Pair : ISimdLanes<Vector256Pair>
     public static Vector256Pair operator /(Vector256Pair left, Vector256Pair right) => new(left._low / right._low, left._high / right._high);
 
     public static Vector256Pair Sqrt(Vector256Pair value) => new(Vector256.Sqrt(value._low), Vector256.Sqrt(value._high));
+
+    public static Vector256Pair MultiplyAdd(Vector256Pair a, Vector256Pair b, Vector256Pair c) =>
+        new(Vector256.FusedMultiplyAdd(a._low, b._low, c._low), Vector256.FusedMultiplyAdd(a._high, b._high, c._high));
+
+    public static Vector256Pair NegatedMultiplyAdd(Vector256Pair a, Vector256Pair b, Vector256Pair c) =>
+        Fma.IsSupported
+            ? new(Fma.MultiplyAddNegated(a._low, b._low, c._low), Fma.MultiplyAddNegated(a._high, b._high, c._high))
+            : MultiplyAdd(-a, b, c);
+
+    public static Vector256Pair ReciprocalEstimate(Vector256Pair value) =>
+        Avx512F.VL.IsSupported ? new(Avx512F.VL.Reciprocal14(value._low), Avx512F.VL.Reciprocal14(value._high)) : new(Vector256<double>.One / value._low, Vector256<double>.One / value._high);
+
+    public static Vector256Pair ReciprocalSqrtEstimate(Vector256Pair value) =>
+        Avx512F.VL.IsSupported
+            ? new(Avx512F.VL.ReciprocalSqrt14(value._low), Avx512F.VL.ReciprocalSqrt14(value._high))
+            : new(Vector256<double>.One / Vector256.Sqrt(value._low), Vector256<double>.One / Vector256.Sqrt(value._high));
 
     public static Vector256Pair Abs(Vector256Pair value) => new(Vector256.Abs(value._low), Vector256.Abs(value._high));
 

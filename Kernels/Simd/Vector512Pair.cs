@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace GpuNngp.Kernels.Simd;
 
@@ -62,6 +63,22 @@ internal readonly struct Vector512Pair : ISimdLanes<Vector512Pair>
     public static Vector512Pair operator /(Vector512Pair left, Vector512Pair right) => new(left._low / right._low, left._high / right._high);
 
     public static Vector512Pair Sqrt(Vector512Pair value) => new(Vector512.Sqrt(value._low), Vector512.Sqrt(value._high));
+
+    public static Vector512Pair MultiplyAdd(Vector512Pair a, Vector512Pair b, Vector512Pair c) =>
+        new(Vector512.FusedMultiplyAdd(a._low, b._low, c._low), Vector512.FusedMultiplyAdd(a._high, b._high, c._high));
+
+    public static Vector512Pair NegatedMultiplyAdd(Vector512Pair a, Vector512Pair b, Vector512Pair c) =>
+        Avx512F.IsSupported
+            ? new(Avx512F.FusedMultiplyAddNegated(a._low, b._low, c._low), Avx512F.FusedMultiplyAddNegated(a._high, b._high, c._high))
+            : MultiplyAdd(-a, b, c);
+
+    public static Vector512Pair ReciprocalEstimate(Vector512Pair value) =>
+        Avx512F.IsSupported ? new(Avx512F.Reciprocal14(value._low), Avx512F.Reciprocal14(value._high)) : new(Vector512<double>.One / value._low, Vector512<double>.One / value._high);
+
+    public static Vector512Pair ReciprocalSqrtEstimate(Vector512Pair value) =>
+        Avx512F.IsSupported
+            ? new(Avx512F.ReciprocalSqrt14(value._low), Avx512F.ReciprocalSqrt14(value._high))
+            : new(Vector512<double>.One / Vector512.Sqrt(value._low), Vector512<double>.One / Vector512.Sqrt(value._high));
 
     public static Vector512Pair Abs(Vector512Pair value) => new(Vector512.Abs(value._low), Vector512.Abs(value._high));
 
