@@ -34,6 +34,8 @@ internal sealed class SliceWorker<T>
     private readonly double[] _rowInverseRoots;
     private readonly List<double[]> _free = [];
     private readonly bool[] _vectorActivation;
+    private SpatialPoints? _gatheredPoints;
+    private int[] _gatheredRows = [];
     private double[] _broadcastImages = [];
     private double[] _broadcastChains = [];
     private double[] _broadcastRoots = [];
@@ -66,6 +68,7 @@ internal sealed class SliceWorker<T>
     /// </summary>
     public void Self(double[] images, ReadOnlySpan<int> points, double[] chains, double[] readK, double[]? readTheta)
     {
+        _gatheredPoints = null;
         Gather(images, _features, points, _rowImages);
         Array.Clear(_rowChains);
         (T k, T theta) = Run(self: true);
@@ -97,10 +100,18 @@ internal sealed class SliceWorker<T>
         SpatialPoints rowPoints, PixelRoots rowRoots, ReadOnlySpan<int> rows, SpatialPoints columnPoints, PixelRoots columnRoots, ReadOnlySpan<int> columns, Span<double> readK, Span<double> readTheta)
     {
         int chain = _program.ChainLength;
-        Gather(rowPoints.Images, _features, rows, _rowImages);
-        Gather(rowPoints.Chains, chain, rows, _rowChains);
-        Gather(rowRoots.Roots, chain, rows, _rowRoots);
-        Gather(rowRoots.InverseRoots, chain, rows, _rowInverseRoots);
+
+        // A worker's next work item is most often the same rows against the next columns.
+        if (!ReferenceEquals(rowPoints, _gatheredPoints) || !rows.SequenceEqual(_gatheredRows))
+        {
+            Gather(rowPoints.Images, _features, rows, _rowImages);
+            Gather(rowPoints.Chains, chain, rows, _rowChains);
+            Gather(rowRoots.Roots, chain, rows, _rowRoots);
+            Gather(rowRoots.InverseRoots, chain, rows, _rowInverseRoots);
+            _gatheredPoints = rowPoints;
+            _gatheredRows = rows.ToArray();
+        }
+
         _broadcastImages = columnPoints.Images;
         _broadcastChains = columnPoints.Chains;
         _broadcastRoots = columnRoots.Roots;
@@ -206,19 +217,30 @@ internal sealed class SliceWorker<T>
 
     private Slice Steps(IReadOnlyList<SliceStep> steps, Slice slice, bool self)
     {
-        foreach (SliceStep step in steps)
+        for (int s = 0; s < steps.Count; s++)
         {
-            slice = step switch
+            // A ReLU-family activation before a convolution runs row by row inside the convolution's
+            // first pass, so that each activated row is summed while it is still in L1.
+            if (steps[s] is SliceActivation fused && IsRelu(fused) && s + 1 < steps.Count && steps[s + 1] is SliceConv next)
             {
-                SliceConv conv => Convolve(conv, slice),
+                slice = Convolve(next, slice, fused, self);
+                s++;
+                continue;
+            }
+
+            slice = steps[s] switch
+            {
+                SliceConv conv => Convolve(conv, slice, activation: null, self),
                 SliceActivation activation => Activate(activation, slice, self),
                 SliceResidual residual => Residual(residual, slice, self),
-                _ => throw new InvalidOperationException($"no slice form for {step}"),
+                _ => throw new InvalidOperationException($"no slice form for {steps[s]}"),
             };
         }
 
         return slice;
     }
+
+    private bool IsRelu(SliceActivation activation) => _vectorActivation[activation.Index] && activation.Layer.Activation.Kind == ActivationKind.AbRelu;
 
     /// <summary>K⁰ on one slice: Σ_c x_{i,c} x′_{i+d,c} / C per lane; Θ⁰ = 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -309,71 +331,88 @@ internal sealed class SliceWorker<T>
         return slice;
     }
 
-    /// <summary>A zero-padded convolution on one slice, separably: the filter's columns, then its rows.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private Slice Convolve(SliceConv conv, Slice input)
-    {
-        int outRows = input.Rows / conv.Rows.Stride, outColumns = input.Columns / conv.Columns.Stride;
-        Slice output = NewSlice(conv.Output, outRows, outColumns);
-        double[] rows = Rent();
-        T bias = T.Broadcast(conv.Weights.BiasVariance), weight = T.Broadcast(conv.Weights.WeightVariance * conv.TapScale);
-        TapSum(conv, input.K, input, rows, output, output.K, bias, weight, plus: null);
-        if (input.Theta is { } theta && output.Theta is { } result)
-        {
-            // Θ′ = K′ + σw²·W(Θ̃).
-            TapSum(conv, theta, input, rows, output, result, T.Broadcast(0), weight, plus: output.K);
-        }
-
-        _free.Add(rows);
-        Release(input);
-        return output;
-    }
-
     /// <summary>
-    /// bias + weight·Σ_taps <paramref name="values"/> (+ <paramref name="plus"/>) into
-    /// <paramref name="target"/> on the output slice's positions, through the column sums
-    /// <paramref name="rows"/>.
+    /// A zero-padded convolution on one slice, separably: the filter's columns (K and Θ̃ in one pass),
+    /// then its rows, K′ = σb² + σw²·W(K̃) and Θ′ = K′ + σw²·W(Θ̃) at each output position; with
+    /// <paramref name="activation"/> (the ReLU family) applied to each input row just before its
+    /// column sums.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TapSum(SliceConv conv, double[] values, Slice input, double[] rows, Slice output, double[] target, T bias, T weight, double[]? plus)
+    private Slice Convolve(SliceConv conv, Slice input, SliceActivation? activation, bool self)
     {
+        int chain = activation is null ? 0 : RecordChain(activation, input, self);
+        int outRows = input.Rows / conv.Rows.Stride, outColumns = input.Columns / conv.Columns.Stride;
+        Slice output = NewSlice(conv.Output, outRows, outColumns);
+        double[] rowsK = Rent();
+        double[]? rowsTheta = input.Theta is null ? null : Rent();
         WindowAxis hAxis = conv.Rows, wAxis = conv.Columns;
         int inW = input.Grid.Width, outW = output.Grid.Width;
+        int firstOut = SliceAxis.First(output.Columns), endOut = SliceAxis.End(outW, output.Columns);
         int firstW = SliceAxis.First(input.Columns), endW = SliceAxis.End(inW, input.Columns);
         for (int ih = SliceAxis.First(input.Rows); ih < SliceAxis.End(input.Grid.Height, input.Rows); ih++)
         {
-            for (int ow = SliceAxis.First(output.Columns); ow < SliceAxis.End(outW, output.Columns); ow++)
+            if (activation is not null)
+            {
+                ActivateRelu(activation.Layer.Activation, input, chain, (ih * inW) + firstW, ((ih + input.Rows) * inW) + firstW + input.Columns, endW - firstW);
+            }
+
+            for (int ow = firstOut; ow < endOut; ow++)
             {
                 int start = (ow * wAxis.Stride) - wAxis.PadBefore;
                 int lo = Math.Max(start, firstW), hi = Math.Min(start + wAxis.Window, endW);
-                T sum = T.Broadcast(0);
-                for (int iw = lo; iw < hi; iw++)
+                long from = (long)((ih * inW) + lo) * L, to = (long)((ih * outW) + ow) * L;
+                Taps(input.K, from, hi - lo, L).Store(rowsK, to);
+                if (rowsTheta is not null)
                 {
-                    sum += T.Load(values, (long)((ih * inW) + iw) * L);
+                    Taps(input.Theta!, from, hi - lo, L).Store(rowsTheta, to);
                 }
-
-                sum.Store(rows, (long)((ih * outW) + ow) * L);
             }
         }
 
+        T bias = T.Broadcast(conv.Weights.BiasVariance), weight = T.Broadcast(conv.Weights.WeightVariance * conv.TapScale);
         int firstH = SliceAxis.First(input.Rows), endH = SliceAxis.End(input.Grid.Height, input.Rows);
         for (int oh = SliceAxis.First(output.Rows); oh < SliceAxis.End(output.Grid.Height, output.Rows); oh++)
         {
             int start = (oh * hAxis.Stride) - hAxis.PadBefore;
             int lo = Math.Max(start, firstH), hi = Math.Min(start + hAxis.Window, endH);
-            for (int ow = SliceAxis.First(output.Columns); ow < SliceAxis.End(outW, output.Columns); ow++)
+            for (int ow = firstOut; ow < endOut; ow++)
             {
-                T sum = T.Broadcast(0);
-                for (int ih = lo; ih < hi; ih++)
+                long from = (long)((lo * outW) + ow) * L, at = (long)((oh * outW) + ow) * L;
+                T k = T.MultiplyAdd(weight, Taps(rowsK, from, hi - lo, (long)outW * L), bias);
+                k.Store(output.K, at);
+                if (rowsTheta is not null)
                 {
-                    sum += T.Load(rows, (long)((ih * outW) + ow) * L);
+                    T.MultiplyAdd(weight, Taps(rowsTheta, from, hi - lo, (long)outW * L), k).Store(output.Theta!, at);
                 }
-
-                long at = (long)((oh * outW) + ow) * L;
-                T value = bias + (weight * sum);
-                (plus is null ? value : T.Load(plus, at) + value).Store(target, at);
             }
         }
+
+        _free.Add(rowsK);
+        if (rowsTheta is not null)
+        {
+            _free.Add(rowsTheta);
+        }
+
+        Release(input);
+        return output;
+    }
+
+    /// <summary>Σ of <paramref name="count"/> bundles from <paramref name="first"/>, <paramref name="step"/> apart; the 3×3 filter's three taps unrolled.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Taps(double[] values, long first, int count, long step)
+    {
+        if (count == 3)
+        {
+            return T.Load(values, first) + T.Load(values, first + step) + T.Load(values, first + (2 * step));
+        }
+
+        T sum = T.Broadcast(0);
+        for (int t = 0; t < count; t++)
+        {
+            sum += T.Load(values, first + (t * step));
+        }
+
+        return sum;
     }
 
     /// <summary>
@@ -383,18 +422,11 @@ internal sealed class SliceWorker<T>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Slice Activate(SliceActivation activation, Slice slice, bool self)
     {
-        int chain = _program.ChainOffsets[activation.Index];
+        int chain = RecordChain(activation, slice, self);
         int w = slice.Grid.Width, dr = slice.Rows, dc = slice.Columns;
-        bool vector = _vectorActivation[activation.Index], relu = vector && activation.Layer.Activation.Kind == ActivationKind.AbRelu;
+        bool vector = _vectorActivation[activation.Index];
         Activation phi = activation.Layer.Activation;
-        if (self && dr == 0 && dc == 0)
-        {
-            int length = slice.Grid.Pixels * L;
-            slice.K.AsSpan(0, length).CopyTo(_rowChains.AsSpan(chain * L));
-            SliceClosedForms.Roots(_rowChains.AsSpan(chain * L, length), _rowRoots.AsSpan(chain * L), _rowInverseRoots.AsSpan(chain * L));
-        }
-
-        if (relu)
+        if (IsRelu(activation))
         {
             for (int ih = SliceAxis.First(dr); ih < SliceAxis.End(slice.Grid.Height, dr); ih++)
             {
@@ -438,6 +470,23 @@ internal sealed class SliceWorker<T>
         }
 
         return slice;
+    }
+
+    /// <summary>
+    /// The activation's offset in the chains; a point's own run on the diagonal slice first writes
+    /// its pixel variances K_ii there (they are the slice's values), and their roots.
+    /// </summary>
+    private int RecordChain(SliceActivation activation, Slice slice, bool self)
+    {
+        int chain = _program.ChainOffsets[activation.Index];
+        if (self && slice.Rows == 0 && slice.Columns == 0)
+        {
+            int length = slice.Grid.Pixels * L;
+            slice.K.AsSpan(0, length).CopyTo(_rowChains.AsSpan(chain * L));
+            SliceClosedForms.Roots(_rowChains.AsSpan(chain * L, length), _rowRoots.AsSpan(chain * L), _rowInverseRoots.AsSpan(chain * L));
+        }
+
+        return chain;
     }
 
     /// <summary>
