@@ -98,19 +98,19 @@ public sealed class ConvBenchmarkTests
 
         // Flatten on 3×3×1: the diagonal slice, 9 positions. Input 2·1 per position: 18. Conv: each
         // row of 3 outputs has 2, 3, 2 taps inside (1 + 2 + 1 adds), 3 rows: 12, the same by columns:
-        // 12, then 2 per position: 18; 42. ReLU 58 per position: 522, and the 9 pixels' roots 2 each:
-        // 18. Readout 1 per position: 9.
-        Assert.Equal(18 + 42 + 522 + 18 + 9, StencilFlops.PerRun(layers, 3, 3, 1, ntk: false));
+        // 12, then 2 per position: 18; 42. ReLU 69 per position: 621 (the pixels' roots are made once
+        // per point, not per run). Readout 1 per position: 9.
+        Assert.Equal(18 + 42 + 621 + 9, StencilFlops.PerRun(layers, 3, 3, 1, ntk: false));
 
-        // NTK: the conv twice (84), ReLU + 1 (531), the roots (18), the readout of K and Θ (18); the input once.
-        Assert.Equal(18 + 84 + 531 + 18 + 18, StencilFlops.PerRun(layers, 3, 3, 1, ntk: true));
+        // NTK: the conv twice (84), ReLU + 1 (630), the readout of K and Θ (18); the input once.
+        Assert.Equal(18 + 84 + 630 + 18, StencilFlops.PerRun(layers, 3, 3, 1, ntk: true));
 
         // Global pooling on 2×2×2: slices (dr, dc) ∈ {−1, 0, 1}², of (2 − |dr|)(2 − |dc|) positions.
-        // Slice (0, 0), 2×2: input 4·4 = 16, conv (2·2 + 2·2 + 2·4) = 16, ReLU 232, readout 4: 268.
-        // Slices (0, ±1) and (±1, 0), 2×1 or 1×2: input 8, conv 2·1 + 0 + 4 = 6, ReLU 116, readout 2: 132 each.
-        // Slices (±1, ±1), 1×1: input 4, conv 2, ReLU 58, readout 1: 65 each. Roots once per run: 2·4.
+        // Slice (0, 0), 2×2: input 4·4 = 16, conv (2·2 + 2·2 + 2·4) = 16, ReLU 276, readout 4: 312.
+        // Slices (0, ±1) and (±1, 0), 2×1 or 1×2: input 8, conv 2·1 + 0 + 4 = 6, ReLU 138, readout 2: 154 each.
+        // Slices (±1, ±1), 1×1: input 4, conv 2, ReLU 69, readout 1: 76 each.
         var pooled = Nngp.Serial(Nngp.Conv(3, 3, 2, 0.1), Nngp.Relu(), Nngp.GlobalAvgPool(), Nngp.Dense(1, 0));
-        Assert.Equal(268 + (4 * 132) + (4 * 65) + 8, StencilFlops.PerRun(pooled, 2, 2, 2, ntk: false));
+        Assert.Equal(312 + (4 * 154) + (4 * 76), StencilFlops.PerRun(pooled, 2, 2, 2, ntk: false));
 
         // Layers the model leaves out: pooling (a barrier), activations outside the ReLU family, a strided conv.
         Assert.Null(StencilFlops.PerRun(Nngp.Myrtle5(), 32, 32, 3, ntk: true));

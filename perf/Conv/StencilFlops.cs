@@ -21,12 +21,13 @@ namespace GpuNngp.Perf.Conv;
 /// row, the row pass taps(o) − 1 per output row of each column (fewer taps at the slice's zero-padded
 /// edges), then σb² + σw²·sum: 2 per position; Θ′ = K′ + σw²·W(Θ̃) the same tap adds, a multiply
 /// and an add. NTK: twice the NNGP count.</item>
-/// <item>ReLU family (SliceWorker.ActivateRelu, SliceClosedForms.AbRelu): 58 per position — the norm
-/// √q_i·√q_j and its inverse from per-pixel roots 2, c = K·(1/√q_i)(1/√q_j) 1, √(1 − c²) 4, the
-/// half-angle argument s/(1 + |c|) 2, arctan 40 (the rotation 4, z = a² 1, z², z⁴, z⁸ 3, 8 pairs 16,
-/// Estrin's 4 + 2 combinations 12, the product 3, the rotation's π/6 1), θ 2, Ḟ 2, F 5; NTK adds
-/// Ḟ·Θ: 1. The per-pixel roots (√q and 1/√q, SliceClosedForms.Roots): 2 per pixel of each
-/// activation's grid per run.</item>
+/// <item>ReLU family (SliceWorker.ActivateRelu, SliceClosedForms.AbRelu): 69 per position — the norm
+/// √q_i·√q_j and its inverse from per-pixel roots 2, c = K·(1/√q_i)(1/√q_j) 1, 1 + |c| and
+/// (1 − |c|)(1 + |c|) 3, √ by Newton from the 14-bit estimate 18 (the shift 1, the third-order step
+/// 8, s 1, the correction 5, counting the estimate as none), the rotated numerator and denominator
+/// 5, the quotient by Newton 11, arctan 20 (z 1, Horner's 8 FMAs 16, a·z and the last FMA 3), the
+/// rotation's π/6 − 1, θ 2, Ḟ 2, F 4; NTK adds Ḟ·Θ: 1. The per-pixel roots are made once per point
+/// (Engine/Spatial/PixelRoots), not per run: not counted.</item>
 /// <item>Residual block: its branches, plus (branches − 1) adds per position per K (and Θ).</item>
 /// <item>Readout: one add per position summed (K and Θ). The flat Dense tail is not counted (a few
 /// flops per entry).</item>
@@ -35,10 +36,7 @@ namespace GpuNngp.Perf.Conv;
 public static class StencilFlops
 {
     /// <summary>Flops of one ReLU-family closed form (K̃ and Ḟ) on one lane; see the remarks.</summary>
-    public const int ReluFlops = 58;
-
-    /// <summary>Flops of a pixel's √q and 1/√q, once per activation pixel and run.</summary>
-    public const int RootFlops = 2;
+    public const int ReluFlops = 69;
 
     /// <summary>Flops per run of <paramref name="network"/> on images of the given shape, or null when the model does not cover it.</summary>
     public static double? PerRun(Network network, int height, int width, int channels, bool ntk)
@@ -71,16 +69,8 @@ public static class StencilFlops
             }
         }
 
-        return total + (RootFlops * Activations(spatial) * (double)height * width);
+        return total;
     }
-
-    /// <summary>The activations of <paramref name="layers"/>, residual branches included (their grid is the image's: stride-1 same convs only).</summary>
-    private static int Activations(IEnumerable<ILayer> layers) => layers.Sum(layer => layer switch
-    {
-        ActivationLayer => 1,
-        ResidualLayer residual => residual.Branches.Sum(b => Activations(b.Layers)),
-        _ => 0,
-    });
 
     /// <summary>Flops of the steps on one slice of <paramref name="rows"/> × <paramref name="columns"/> positions.</summary>
     private static double Steps(IEnumerable<ILayer> layers, int rows, int columns, bool ntk)
