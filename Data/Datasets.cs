@@ -3,8 +3,8 @@ using System.Reflection;
 namespace GpuNngp.Data;
 
 /// <summary>
-/// The labelled image sets the engine knows by name: the 10,000 MNIST digits embedded in this
-/// assembly (so a first run needs no download), full MNIST (its four original IDX files in
+/// The labelled image sets the engine knows by name: the 10,000 MNIST digits embedded in the
+/// <see cref="Mnist10kAssembly"/> assembly (so a first run needs no download), full MNIST (its four original IDX files in
 /// <see cref="DefaultMnistDirectory"/> or the directory <see cref="MnistDirectoryVariable"/> names),
 /// Fashion-MNIST as the Debian package <c>dataset-fashion-mnist</c> installs it, or any directory
 /// holding the four MNIST-format files.
@@ -32,8 +32,14 @@ public static class Datasets
     /// <summary>The number of examples in the embedded MNIST sample.</summary>
     public const int Mnist10kCount = 10_000;
 
-    internal const string Mnist10kImagesResource = "GpuNngp.Data.mnist10k-images-idx3-ubyte.gz";
-    internal const string Mnist10kLabelsResource = "GpuNngp.Data.mnist10k-labels-idx1-ubyte.gz";
+    /// <summary>
+    /// The assembly that embeds the MNIST sample (project Data.Mnist10k, CC BY-SA 3.0): apart from
+    /// this one, so that a program gets the data and its licence only when it references it.
+    /// </summary>
+    public const string Mnist10kAssembly = "GpuNngp.Data.Mnist10k";
+
+    internal const string Mnist10kImagesResource = Mnist10kAssembly + ".mnist10k-images-idx3-ubyte.gz";
+    internal const string Mnist10kLabelsResource = Mnist10kAssembly + ".mnist10k-labels-idx1-ubyte.gz";
 
     internal const string TrainImages = "train-images-idx3-ubyte";
     internal const string TrainLabels = "train-labels-idx1-ubyte";
@@ -42,12 +48,14 @@ public static class Datasets
 
     /// <summary>
     /// The embedded sample: 10,000 real MNIST digits in a fixed shuffled order, 784 raw pixel values
-    /// (0..255) per row, labels 0–9.
+    /// (0..255) per row, labels 0–9. A program that does not reference <see cref="Mnist10kAssembly"/>
+    /// gets an <see cref="NngpInputException"/> saying so.
     /// </summary>
     public static LabeledImages Mnist10k()
     {
-        var images = ReadResource(Mnist10kImagesResource);
-        var labels = ReadResource(Mnist10kLabelsResource);
+        var sample = Mnist10kSample();
+        var images = ReadResource(sample, Mnist10kImagesResource);
+        var labels = ReadResource(sample, Mnist10kLabelsResource);
         return Pair(images, "mnist10k images", labels, "mnist10k labels", images.Dimensions[0], everyClass: true);
     }
 
@@ -210,11 +218,28 @@ public static class Datasets
         return ClassLabels.FromFile(labels, labelsName, take, everyClass);
     }
 
-    private static IdxArray ReadResource(string resource)
+    /// <summary>
+    /// The sample's assembly, loaded by name: this assembly (packed as GpuNngp.Data) cannot reference
+    /// it, or every user of the file formats would carry the CC BY-SA data.
+    /// </summary>
+    private static Assembly Mnist10kSample()
+    {
+        try
+        {
+            return Assembly.Load(Mnist10kAssembly);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new NngpInputException(
+                $"{DataSplit.Mnist10kName}: the embedded MNIST sample is in the {Mnist10kAssembly} assembly (CC BY-SA 3.0), which this program does not reference; reference it, or use {DataSplit.MnistName}, {DataSplit.FashionMnistName} or a directory");
+        }
+    }
+
+    private static IdxArray ReadResource(Assembly assembly, string resource)
     {
         // A missing resource is a broken build, not bad input, hence not an NngpInputException.
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(resource)
-            ?? throw new InvalidOperationException($"embedded resource {resource} is missing from {Assembly.GetExecutingAssembly().GetName().Name}");
+        using var stream = assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"embedded resource {resource} is missing from {assembly.GetName().Name}");
         return IdxReader.Read(stream, resource);
     }
 }

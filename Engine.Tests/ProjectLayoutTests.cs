@@ -7,8 +7,8 @@ namespace GpuNngp.Engine.Tests;
 
 /// <summary>
 /// The assemblies keep the architecture docs/architecture.md draws: the GP core uses neither the
-/// data formats nor the experiments, and the MNIST sample (CC BY-SA 3.0) ships with the data
-/// assembly, not with the core.
+/// data formats nor the experiments, and the MNIST sample (CC BY-SA 3.0) ships in an assembly of
+/// its own that neither the core nor the data formats (both packed) embed or reference.
 /// </summary>
 public sealed class ProjectLayoutTests
 {
@@ -27,10 +27,17 @@ public sealed class ProjectLayoutTests
     }
 
     [Fact]
-    public void TheMnistSampleIsEmbeddedInTheDataAssemblyOnly()
+    public void TheMnistSampleIsEmbeddedInItsOwnAssemblyOnly()
     {
-        Assert.DoesNotContain(Core.GetManifestResourceNames(), name => name.Contains("mnist", StringComparison.OrdinalIgnoreCase));
-        Assert.Contains("GpuNngp.Data.mnist10k-images-idx3-ubyte.gz", DataAssembly.GetManifestResourceNames());
-        Assert.Contains("GpuNngp.Data.mnist10k-labels-idx1-ubyte.gz", DataAssembly.GetManifestResourceNames());
+        var sample = Assembly.Load(Datasets.Mnist10kAssembly);
+
+        Assert.Equal(
+            ["GpuNngp.Data.Mnist10k.mnist10k-images-idx3-ubyte.gz", "GpuNngp.Data.Mnist10k.mnist10k-labels-idx1-ubyte.gz"],
+            sample.GetManifestResourceNames().Order(StringComparer.Ordinal));
+        foreach (var packed in new[] { Core, DataAssembly, typeof(global::GpuNngp.Kernels.Activation).Assembly, typeof(global::GpuNngp.Solvers.HostLinearAlgebra).Assembly })
+        {
+            Assert.DoesNotContain(packed.GetManifestResourceNames(), name => name.Contains("mnist", StringComparison.OrdinalIgnoreCase));
+            Assert.DoesNotContain(Datasets.Mnist10kAssembly, packed.GetReferencedAssemblies().Select(a => a.Name));
+        }
     }
 }
