@@ -6,5 +6,6 @@ namespace GpuNngp;
 /// </summary>
 public sealed record FlattenLayer : ILayer
 {
+    /// <summary>"Flatten".</summary>
     public override string ToString() => "Flatten";
 }

@@ -6,5 +6,6 @@ namespace GpuNngp;
 /// </summary>
 public sealed record GlobalAvgPoolLayer : ILayer
 {
+    /// <summary>"GlobalAvgPool".</summary>
     public override string ToString() => "GlobalAvgPool";
 }

@@ -8,7 +8,12 @@ namespace GpuNngp;
 /// </summary>
 public enum Padding
 {
+    /// <summary>Zero padding around the image; the output has ⌈H/stride⌉ rows (the input's size at stride 1).</summary>
     Same,
+
+    /// <summary>No padding: only windows inside the image, ⌊(H − window)/stride⌋ + 1 rows.</summary>
     Valid,
+
+    /// <summary>The offsets wrap around the image (a torus); ⌈H/stride⌉ rows.</summary>
     Circular,
 }
