@@ -104,7 +104,7 @@ public sealed class NngpEngine : IDisposable
     /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="inputGram"/> was made from other training inputs or by another engine.</exception>
     /// <exception cref="NngpInputException">An invalid network; <paramref name="x"/> or <paramref name="y"/> missing, empty or not finite, or of different row counts; fewer than 2 points; a noise negative or not finite; a quadrature order out of range; an invalid jitter policy; a custom activation on a GPU; or more memory than the device has (the message names the bytes needed and available).</exception>
-    /// <exception cref="NngpNumericalException">A not positive definite even with the jitter's largest value (<see cref="NngpException.Parameter"/> "noise": add noise or remove duplicate points), or a kernel or log likelihood that is not finite (<see cref="NonFiniteResultException"/>).</exception>
+    /// <exception cref="NngpNumericalException">K_DD + σε²I not positive definite even with the jitter policy's largest jitter (<see cref="NngpException.Parameter"/> "noise": add noise or remove duplicate points), or a kernel or log likelihood that is not finite (<see cref="NonFiniteResultException"/>).</exception>
     /// <exception cref="NngpDeviceException">The GPU or its libraries failed during the fit.</exception>
     public GpPosterior Fit(
         Network network,

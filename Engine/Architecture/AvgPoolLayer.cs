@@ -5,7 +5,7 @@ namespace GpuNngp;
 /// <summary>
 /// Average pooling over <see cref="WindowHeight"/> × <see cref="WindowWidth"/> windows moved by the
 /// strides (by default the window: non-overlapping blocks). No weights: it applies its mean to K
-/// and Θ alike (DESIGN.md §7). The parameters are checked when it is made.
+/// and Θ alike (docs/mathematics.md §7). The parameters are checked when it is made.
 /// </summary>
 public sealed record AvgPoolLayer : ILayer
 {

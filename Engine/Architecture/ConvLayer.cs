@@ -4,7 +4,7 @@ using GpuNngp.Engine.Architecture;
 namespace GpuNngp;
 
 /// <summary>
-/// A 2-D convolution of infinitely many channels (DESIGN.md §7): filter
+/// A 2-D convolution of infinitely many channels (docs/mathematics.md §7): filter
 /// <see cref="FilterHeight"/> × <see cref="FilterWidth"/>, weights ~ N(0, σw²/fan_in) with
 /// fan_in = channels·k_h·k_w, biases ~ N(0, σb²). The parameters are checked when it is made.
 /// </summary>

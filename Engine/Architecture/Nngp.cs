@@ -99,7 +99,7 @@ public static class Nngp
     }
 
     /// <summary>
-    /// A 2-D convolution of infinitely many channels (docs/mathematics.md, convolutional layers): the
+    /// A 2-D convolution of infinitely many channels (docs/mathematics.md §7): the
     /// filter is <paramref name="filterHeight"/> × <paramref name="filterWidth"/>, weights
     /// ~ N(0, σw²/fan_in) with fan_in = channels·k_h·k_w, biases ~ N(0, σb²). A network with one takes
     /// images (<see cref="Network.OnImages"/>).

@@ -5,7 +5,7 @@ namespace GpuNngp;
 /// <summary>
 /// A residual block: the input fans out to parallel <see cref="Branches"/>, whose outputs are summed
 /// (Neural Tangents' FanOut → parallel → FanInSum), so the block's K and Θ are the sums of the
-/// branches' (DESIGN.md §7). A branch without layers (<see cref="Nngp.IdentityBranch"/>) is the
+/// branches' (docs/mathematics.md §7). A branch without layers (<see cref="Nngp.IdentityBranch"/>) is the
 /// identity: the skip connection. Every branch must give the same output shape.
 /// </summary>
 public sealed record ResidualLayer : ILayer
