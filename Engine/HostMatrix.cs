@@ -69,7 +69,7 @@ public sealed class HostMatrix : IDisposable
         return new HostMatrix(rows, columns, storage);
     }
 
-    /// <summary>A native copy of a MathNet matrix (for instance to write one with the code that writes kernels).</summary>
+    /// <summary>A native copy of a MathNet matrix, for code that takes a <see cref="HostMatrix"/> (a kernel writer, say).</summary>
     /// <param name="matrix">The matrix to copy; it is not kept.</param>
     /// <exception cref="ArgumentNullException"><paramref name="matrix"/> is null.</exception>
     public static HostMatrix CopyOf(Matrix<double> matrix)

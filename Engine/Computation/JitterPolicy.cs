@@ -53,7 +53,7 @@ public sealed record JitterPolicy(double InitialRelativeJitter = 1e-10, double M
     }
 
     /// <summary>
-    /// A policy whose loop ends: an initial jitter finite and &gt; 0, a maximum finite and ≥ 0 (below the
+    /// Checks that the policy's loop ends: an initial jitter finite and &gt; 0, a maximum finite and ≥ 0 (below the
     /// initial one: no jitter is tried), a growth finite and &gt; 1, and at most <see cref="MaxAttempts"/>
     /// attempts between them, so that a fit can never loop forever. A fit checks its policy before any work.
     /// </summary>
