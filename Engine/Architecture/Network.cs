@@ -108,8 +108,8 @@ public sealed class Network
     internal CompiledNetwork Compile() => CompiledNetwork.From(this);
 
     /// <summary>
-    /// The architecture in one line: for a fully connected network the paper's description (depth,
-    /// activation, variances), for others the layers joined by " → ".
+    /// The architecture in one line, the layers joined by " → "; in a fully connected network repeated
+    /// (φ, Dense) pairs are folded, e.g. "Dense(1.45, 0.28) → [Relu → Dense(1.45, 0.28)] × 20".
     /// </summary>
     /// <exception cref="NngpInputException">A fully connected network that does not validate.</exception>
     public override string ToString() => HasSpatialLayers ? string.Join(" → ", Layers) : Compile().Description;

@@ -106,7 +106,13 @@ internal sealed class ReferenceDocument
             {
                 text.Append($"#### <a id=\"{_anchors[DocumentationIds.Of(member)]}\"></a>`{MemberName(member)}`\n\n");
                 text.Append($"```csharp\n{_signatures.Declaration(member)}\n```\n\n");
-                RenderDocumentation(text, _documentation.Of(member));
+                XElement? documentation = _documentation.Of(member);
+                if (documentation is null && member is ConstructorInfo { IsPublic: true } constructor && constructor.GetParameters().Length == 0)
+                {
+                    text.Append("The parameterless constructor (written by the compiler).\n\n");
+                }
+
+                RenderDocumentation(text, documentation);
             }
         }
     }
