@@ -68,8 +68,15 @@ public sealed class ApiReferenceTests
             "public static ConvLayer Conv(int filterHeight, int filterWidth, double weightVariance, double biasVariance, Padding padding = Padding.Same, int strideHeight = 1, int strideWidth = 1)",
             signatures.Declaration(conv));
         Assert.Equal(
-            "public sealed record JitterPolicy(double InitialRelativeJitter = 1E-10, double MaxRelativeJitter = 0.0001, double Growth = 10) : IEquatable<JitterPolicy>",
-            signatures.Declaration(typeof(JitterPolicy)));
+            "public static ActivationLayer ActivationByName(string name, double slope = 0.01)",
+            signatures.Declaration(typeof(Nngp).GetMethod(nameof(Nngp.ActivationByName))!));
+        Assert.Equal(
+            "public sealed record DenseLayer(double WeightVariance, double BiasVariance) : IEquatable<DenseLayer>, ILayer",
+            signatures.Declaration(typeof(DenseLayer)));
+        Assert.Equal(
+            "public static ActivationLayer Custom(string name, Func<double, double> value, Func<double, double>? derivative = null)",
+            signatures.Declaration(typeof(Nngp).GetMethod(nameof(Nngp.Custom))!));
+        Assert.Equal("public static Network Serial(params ILayer[] layers)", signatures.Declaration(typeof(Nngp).GetMethod(nameof(Nngp.Serial))!));
         Assert.Equal("public double this[int row, int column] { get; }", signatures.Declaration(typeof(HostMatrix).GetProperty("Item")!));
         Assert.Equal("M:GpuNngp.HostMatrix.Column(System.Int32)", DocumentationIds.Of(typeof(HostMatrix).GetMethod(nameof(HostMatrix.Column))!));
     }
