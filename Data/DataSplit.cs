@@ -174,6 +174,11 @@ public sealed record DataSplit(LabeledImages Train, LabeledImages Test)
         return Datasets.ResolveDirectory(directory);
     }
 
+    /// <summary>Deconstructs into the training and the test images and labels: <c>var (xTrain, yTrain, xTest, yTest) = split;</c>.</summary>
+    /// <param name="trainImages">The training images, one per row.</param>
+    /// <param name="trainLabels">The training labels, one per row of <paramref name="trainImages"/>.</param>
+    /// <param name="testImages">The test images, one per row.</param>
+    /// <param name="testLabels">The test labels, one per row of <paramref name="testImages"/>.</param>
     public void Deconstruct(out Matrix<double> trainImages, out int[] trainLabels, out Matrix<double> testImages, out int[] testLabels)
     {
         trainImages = Train.Images;

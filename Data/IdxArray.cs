@@ -6,11 +6,22 @@ namespace GpuNngp.Data;
 /// <summary>The element types the IDX format defines, by their type byte.</summary>
 public enum IdxElementType : byte
 {
+    /// <summary>Unsigned bytes (MNIST's pixels and labels).</summary>
     UInt8 = 0x08,
+
+    /// <summary>Signed bytes.</summary>
     Int8 = 0x09,
+
+    /// <summary>Big-endian 16-bit integers.</summary>
     Int16 = 0x0B,
+
+    /// <summary>Big-endian 32-bit integers.</summary>
     Int32 = 0x0C,
+
+    /// <summary>Big-endian IEEE single precision.</summary>
     Float32 = 0x0D,
+
+    /// <summary>Big-endian IEEE double precision.</summary>
     Float64 = 0x0E,
 }
 
@@ -33,6 +44,7 @@ public sealed class IdxArray
         Length = payload.LongLength / ElementSize(elementType);
     }
 
+    /// <summary>The type of the file's values (its third magic byte).</summary>
     public IdxElementType ElementType { get; }
 
     /// <summary>The sizes of the dimensions, outermost first (e.g. 60000, 28, 28).</summary>

@@ -18,5 +18,6 @@ public readonly record struct ImageDimensions(int Height, int Width, int Channel
         };
     }
 
+    /// <summary>e.g. "28×28×1": height × width × channels.</summary>
     public override string ToString() => $"{Height}×{Width}×{Channels}";
 }

@@ -11,6 +11,13 @@ namespace GpuNngp.Data;
 /// </summary>
 public sealed class ImageSet
 {
+    /// <summary>N images of <paramref name="height"/> × <paramref name="width"/> × <paramref name="channels"/> (the matrix is kept, not copied).</summary>
+    /// <param name="pixels">N × (H·W·C): one image per row, pixels row-major, channels innermost.</param>
+    /// <param name="height">H, in pixels, ≥ 1.</param>
+    /// <param name="width">W, in pixels, ≥ 1.</param>
+    /// <param name="channels">C, ≥ 1.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="pixels"/> is null.</exception>
+    /// <exception cref="NngpInputException">A side or the channels below 1, or rows that are not H·W·C values.</exception>
     public ImageSet(Matrix<double> pixels, int height, int width, int channels)
     {
         ArgumentNullException.ThrowIfNull(pixels);
@@ -36,10 +43,13 @@ public sealed class ImageSet
     /// <summary>N, the number of images.</summary>
     public int Count => Pixels.RowCount;
 
+    /// <summary>H, each image's height in pixels.</summary>
     public int Height { get; }
 
+    /// <summary>W, each image's width in pixels.</summary>
     public int Width { get; }
 
+    /// <summary>C, the channels of each pixel.</summary>
     public int Channels { get; }
 
     /// <summary>The column of channel <paramref name="channel"/> of pixel (<paramref name="row"/>, <paramref name="column"/>) in <see cref="Pixels"/>.</summary>

@@ -23,11 +23,13 @@ public sealed record LabeledImages(Matrix<double> Images, int[] Labels)
         Shape = shape;
     }
 
+    /// <summary>One example per row (raw pixel values as doubles for the IDX data sets).</summary>
     public Matrix<double> Images { get; } = Images ?? throw new ArgumentNullException(nameof(Images));
 
     /// <summary>Each image's height, width and channels; null when the file held flat rows (N × d).</summary>
     public ImageDimensions? Shape { get; }
 
+    /// <summary>The class of each row of <see cref="Images"/>.</summary>
     public int[] Labels { get; } = Labels ?? throw new ArgumentNullException(nameof(Labels));
 
     /// <summary>The number of examples; checked against the label count on construction.</summary>

@@ -8,7 +8,7 @@ namespace GpuNngp;
 /// <summary>
 /// The exact GP posterior of a fitted training set: the factorised K_DD + σε²I and α = A⁻¹Y stay
 /// where they were computed (on the GPU, device memory), so predictions are one pass over the test
-/// kernel. Dispose it to free that memory.
+/// kernel. Made by <see cref="NngpEngine.Fit"/>; dispose it (before its engine) to free that memory.
 /// </summary>
 public sealed class GpPosterior : IDisposable
 {
@@ -28,23 +28,40 @@ public sealed class GpPosterior : IDisposable
     /// <summary>Where it was computed, e.g. "CPU (2 threads, OpenBLAS ...)".</summary>
     public string Backend { get; }
 
+    /// <summary>N, the number of training points fitted.</summary>
     public int TrainCount { get; }
 
+    /// <summary>C, the number of target columns: the columns of every <see cref="Prediction.Mean"/>.</summary>
     public int Outputs { get; }
 
     /// <summary>σε², the observation noise added to the diagonal.</summary>
     public double Noise { get; }
 
-    /// <summary>The jitter that had to be added on top of σε² for the factorisation to succeed (0 if none).</summary>
+    /// <summary>The jitter that had to be added on top of σε² for the factorisation to succeed (0 if none), in the units of the kernel (not relative).</summary>
     public double Jitter => _model.Jitter;
 
-    /// <summary>log p(Y | X), summed over the outputs.</summary>
+    /// <summary>
+    /// log p(Y | X) = Σ_c [−½ y_cᵀα_c − Σ_i log L_ii − (N/2) log 2π], summed over the C outputs, in
+    /// nats, with the jitter included in A: the score of model selection.
+    /// </summary>
     public double LogMarginalLikelihood => _model.LogMarginalLikelihood;
 
     /// <summary>Seconds per stage of the fit.</summary>
     public StageTimings FitTimings => _model.Timings;
 
     /// <summary>The posterior mean (M×C) and, unless <paramref name="withVariance"/> is false, the per-point variance.</summary>
+    /// <remarks>
+    /// mean = K_*D·α; var = K(x*, x*) − ‖L⁻¹K_D*‖², the variance of the latent function (without σε²),
+    /// clamped at 0 and the same for every output. The test points are processed in tiles; only the
+    /// mean and the variances come back from the device.
+    /// </remarks>
+    /// <param name="xTest">Test inputs, M×d, finite, with the training inputs' d features.</param>
+    /// <param name="withVariance">False to skip the variances and their triangular solve with L (O(N²·M) operations).</param>
+    /// <param name="progress">Told the <see cref="StageProgress"/> of each stage; null for none.</param>
+    /// <returns>The mean, the variances (null when not asked for) and the time of each stage.</returns>
+    /// <exception cref="NngpInputException"><paramref name="xTest"/> missing, empty or not finite, or with another number of features than the training inputs.</exception>
+    /// <exception cref="NonFiniteResultException">A mean or variance that is not finite.</exception>
+    /// <exception cref="NngpDeviceException">The GPU or its libraries failed.</exception>
     public Prediction Predict(Matrix<double> xTest, bool withVariance = true, IProgress<StageProgress>? progress = null)
     {
         InputValidation.CheckMatrix(xTest, "test inputs");
@@ -59,5 +76,6 @@ public sealed class GpPosterior : IDisposable
         return new Prediction(mean, variance, timings);
     }
 
+    /// <summary>Frees the factor and α (device memory on a GPU, native memory on the CPU).</summary>
     public void Dispose() => _model.Dispose();
 }

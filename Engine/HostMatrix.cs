@@ -36,7 +36,10 @@ public sealed class HostMatrix : IDisposable
     /// <summary>The storage the backends compute into.</summary>
     internal HostBuffer Storage => _storage;
 
-    /// <summary>The entry at (row, column).</summary>
+    /// <summary>The entry at (<paramref name="row"/>, <paramref name="column"/>), both 0-based.</summary>
+    /// <param name="row">0 ≤ row &lt; <see cref="RowCount"/>.</param>
+    /// <param name="column">0 ≤ column &lt; <see cref="ColumnCount"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An index outside the matrix.</exception>
     public double this[int row, int column]
     {
         get
@@ -66,7 +69,9 @@ public sealed class HostMatrix : IDisposable
         return new HostMatrix(rows, columns, storage);
     }
 
-    /// <summary>A native copy of a MathNet matrix.</summary>
+    /// <summary>A native copy of a MathNet matrix, for code that takes a <see cref="HostMatrix"/> (a kernel writer, say).</summary>
+    /// <param name="matrix">The matrix to copy; it is not kept.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="matrix"/> is null.</exception>
     public static HostMatrix CopyOf(Matrix<double> matrix)
     {
         ArgumentNullException.ThrowIfNull(matrix);
@@ -74,6 +79,9 @@ public sealed class HostMatrix : IDisposable
     }
 
     /// <summary>Column <paramref name="column"/>: RowCount contiguous entries, valid until the matrix is disposed.</summary>
+    /// <param name="column">0 ≤ column &lt; <see cref="ColumnCount"/>.</param>
+    /// <returns>A view of the native memory, not a copy: do not keep it past <see cref="Dispose"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="column"/> is outside the matrix.</exception>
     public ReadOnlySpan<double> Column(int column)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(column);
@@ -81,7 +89,7 @@ public sealed class HostMatrix : IDisposable
         return _storage.Slice(ColumnMajor.ColumnStart(column, RowCount), RowCount);
     }
 
-    /// <summary>A MathNet copy of the matrix.</summary>
+    /// <summary>A MathNet copy of the matrix (a dense, column-major managed array).</summary>
     /// <exception cref="NngpInputException">More entries than a managed array holds; read it by <see cref="Column"/> instead.</exception>
     public Matrix<double> ToMatrix()
     {
@@ -94,6 +102,7 @@ public sealed class HostMatrix : IDisposable
         return Matrix<double>.Build.Dense(RowCount, ColumnCount, _storage.ToArray());
     }
 
+    /// <summary>Frees the native memory; views from <see cref="Column"/> are invalid afterwards.</summary>
     public void Dispose() => _storage.Dispose();
 
     private void CheckIndex(int row, int column)

@@ -13,7 +13,10 @@ namespace GpuNngp;
 /// <summary>
 /// The entry point: computes NNGP/NTK kernels and exact GP posteriors on the device it was created
 /// for. <c>NngpEngine.Create(DeviceKind.Auto)</c> takes an NVIDIA GPU when one is usable and the CPU
-/// otherwise; <see cref="DeviceChoice"/> says which and why.
+/// otherwise; <see cref="DeviceChoice"/> says which and why. All computation is FP64. Inputs are
+/// used as given (no standardisation): the input covariance is K⁰ = x·x'/d, d the number of
+/// features, so inputs standardised per example (x·x/d = 1) give the paper's kernels.
+/// Dispose the engine to free its device (the GPU context, cuBLAS and cuSOLVER handles).
 /// </summary>
 public sealed class NngpEngine : IDisposable
 {
@@ -34,7 +37,13 @@ public sealed class NngpEngine : IDisposable
     /// <summary>True when the engine runs on a GPU.</summary>
     public bool IsGpu => _provider.IsGpu;
 
-    /// <summary>Creates an engine on the CPU with the default host provider (native BLAS when it loads).</summary>
+    /// <summary>
+    /// Creates an engine on <paramref name="device"/>. On the CPU it uses OpenBLAS/LAPACK through the
+    /// system's libblas.so.3 and liblapack.so.3 when they load, a managed fallback otherwise.
+    /// </summary>
+    /// <param name="device">Where to compute: <see cref="DeviceKind.Auto"/> takes a usable NVIDIA GPU, else the CPU.</param>
+    /// <returns>An engine; <see cref="DeviceChoice"/> says what was chosen and why.</returns>
+    /// <exception cref="NngpDeviceException"><see cref="DeviceKind.Gpu"/> was asked for and no GPU is usable (the message says why; <see cref="NngpException.Parameter"/> "device").</exception>
     public static NngpEngine Create(DeviceKind device = DeviceKind.Auto) => Create(device, HostLinearAlgebra.Default);
 
     /// <summary>Creates an engine; on the CPU with the given host linear algebra provider.</summary>
@@ -75,6 +84,28 @@ public sealed class NngpEngine : IDisposable
     /// (<see cref="KernelLookupTable"/>) where the inputs share one norm and a table's measured error is
     /// within its tolerance; Off integrates every entry directly.
     /// </summary>
+    /// <remarks>
+    /// The fit computes K_DD, factorises A = K_DD + σε²I (Cholesky, with jitter if
+    /// <paramref name="jitter"/> allows and A needs it), solves α = A⁻¹Y and the log marginal
+    /// likelihood; the factor and α stay in the engine's memory (device memory on a GPU) until the
+    /// posterior is disposed. Memory is checked before any work (<see cref="CheckFitMemory"/>).
+    /// </remarks>
+    /// <param name="network">The architecture; it must validate (<see cref="Network.Validate"/>). A convolutional one needs its image shape (<see cref="Network.OnImages"/>), and rows of H·W·C features.</param>
+    /// <param name="x">Training inputs, N×d (N ≥ 2), finite, one point per row.</param>
+    /// <param name="y">Training targets, N×C, finite: the C outputs share one factorisation (the paper's classification uses one-hot targets minus 0.1).</param>
+    /// <param name="noise">σε², the observation noise variance added to the diagonal; finite and ≥ 0.</param>
+    /// <param name="kind">The NNGP kernel K (Bayesian inference) or the NTK Θ (gradient-descent training to convergence).</param>
+    /// <param name="jitter">What to add to the diagonal when A does not factorise; null for <see cref="JitterPolicy.Default"/>.</param>
+    /// <param name="quadratureOrder">For activations without a closed form: 0 (the default) is the accurate graded Gauss–Legendre rule (≤ 1e-13 of the entry's scale up to pre-activation variance 100); 1 … 300 a cheaper Gauss–Hermite rule of that order, accurate only at small variances.</param>
+    /// <param name="progress">Told the <see cref="StageProgress"/> of each stage; null for none.</param>
+    /// <param name="lookup">Whether the map may use lookup tables for activations without a closed form.</param>
+    /// <param name="inputGram">A cache of K⁰ made by this engine from the same <paramref name="x"/> object (<see cref="CacheInputGram"/>), to skip the input Gram; null to compute it.</param>
+    /// <returns>The posterior, holding the factorisation; dispose it to free that memory.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="inputGram"/> was made from other training inputs or by another engine.</exception>
+    /// <exception cref="NngpInputException">An invalid network; <paramref name="x"/> or <paramref name="y"/> missing, empty or not finite, or of different row counts; fewer than 2 points; a noise negative or not finite; a quadrature order out of range; an invalid jitter policy; a custom activation on a GPU; or more memory than the device has (the message names the bytes needed and available).</exception>
+    /// <exception cref="NngpNumericalException">K_DD + σε²I not positive definite even with the jitter policy's largest jitter (<see cref="NngpException.Parameter"/> "noise": add noise or remove duplicate points), or a kernel or log likelihood that is not finite (<see cref="NonFiniteResultException"/>).</exception>
+    /// <exception cref="NngpDeviceException">The GPU or its libraries failed during the fit.</exception>
     public GpPosterior Fit(
         Network network,
         Matrix<double> x,
@@ -137,6 +168,15 @@ public sealed class NngpEngine : IDisposable
     /// <see cref="Fit"/> with the same <paramref name="x"/>, and predict on the same
     /// <paramref name="validation"/> object to reuse its cross Gram too.
     /// </summary>
+    /// <remarks>
+    /// The cache is matched by object reference: it is valid only while the matrices are not
+    /// changed. It holds N² values (and N·V for the validation Gram) in the engine's memory until disposed.
+    /// </remarks>
+    /// <param name="x">Training inputs, N×d, finite.</param>
+    /// <param name="validation">Validation inputs, V×d, finite; null for none.</param>
+    /// <returns>The cache; dispose it (before the engine) to free its memory.</returns>
+    /// <exception cref="NngpInputException">A matrix missing, empty or not finite; a different number of features; or more memory than the device has.</exception>
+    /// <exception cref="NngpDeviceException">The GPU or its libraries failed.</exception>
     public InputGramCache CacheInputGram(Matrix<double> x, Matrix<double>? validation = null)
     {
         InputValidation.CheckMatrix(x, "training inputs");
@@ -159,6 +199,12 @@ public sealed class NngpEngine : IDisposable
     /// (MemAvailable) on the CPU, free device memory on a GPU — with an <see cref="NngpInputException"/>
     /// naming the bytes needed and available. <see cref="Fit"/> makes the same check with the exact sizes.
     /// </summary>
+    /// <param name="trainCount">N, the training points (K_DD alone is 8·N² bytes).</param>
+    /// <param name="dimension">d, the features per point; 0 when not known yet (a lower bound is checked).</param>
+    /// <param name="outputs">C, the target columns; 0 when not known yet.</param>
+    /// <param name="depth">L, the hidden layers (one variance per point each); 0 when not known yet.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="trainCount"/> is negative.</exception>
+    /// <exception cref="NngpInputException">The fit does not fit in memory, or holds more values than the provider takes in one matrix.</exception>
     public void CheckFitMemory(int trainCount, int dimension = 0, int outputs = 0, int depth = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(trainCount);
@@ -169,6 +215,16 @@ public sealed class NngpEngine : IDisposable
     /// K(X1, X2) (or K(X1, X1)), inputs used exactly as given, as a MathNet matrix: up to 2^31 entries
     /// (N = 46,340 for a square kernel); <see cref="HostKernel"/> has no such limit.
     /// </summary>
+    /// <param name="network">The architecture (as for <see cref="Fit"/>).</param>
+    /// <param name="x1">The first inputs, N1×d, finite: the rows of the kernel.</param>
+    /// <param name="x2">The second inputs, N2×d, finite: the columns; null for K(X1, X1).</param>
+    /// <param name="kind">The NNGP kernel K or the NTK Θ.</param>
+    /// <param name="progress">Told the <see cref="StageProgress"/> of each stage; null for none.</param>
+    /// <returns>The N1×N2 (or N1×N1, symmetric) kernel matrix.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
+    /// <exception cref="NngpInputException">An invalid network; an input missing, empty or not finite; a different number of features; a custom activation on a GPU; more entries than a MathNet matrix holds; or more memory than the machine has.</exception>
+    /// <exception cref="NonFiniteResultException">A kernel entry that is not finite (an overflow, or a custom activation returning NaN/∞).</exception>
+    /// <exception cref="NngpDeviceException">The GPU or its libraries failed.</exception>
     public Matrix<double> Kernel(
         Network network, Matrix<double> x1, Matrix<double>? x2 = null, KernelKind kind = KernelKind.Nngp, IProgress<StageProgress>? progress = null)
     {
@@ -181,6 +237,16 @@ public sealed class NngpEngine : IDisposable
     /// work otherwise): read it by column, or write it with <c>GpuNngp.Data.MatrixFile.Write</c>.
     /// Dispose it to free the memory.
     /// </summary>
+    /// <param name="network">The architecture (as for <see cref="Fit"/>).</param>
+    /// <param name="x1">The first inputs, N1×d, finite: the rows of the kernel.</param>
+    /// <param name="x2">The second inputs, N2×d, finite: the columns; null for K(X1, X1).</param>
+    /// <param name="kind">The NNGP kernel K or the NTK Θ.</param>
+    /// <param name="progress">Told the <see cref="StageProgress"/> of each stage; null for none.</param>
+    /// <returns>The N1×N2 (or N1×N1, symmetric) kernel matrix, column-major in native memory.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
+    /// <exception cref="NngpInputException">An invalid network; an input missing, empty or not finite; a different number of features; a custom activation on a GPU; or more memory than the machine has.</exception>
+    /// <exception cref="NonFiniteResultException">A kernel entry that is not finite.</exception>
+    /// <exception cref="NngpDeviceException">The GPU or its libraries failed.</exception>
     public HostMatrix HostKernel(
         Network network, Matrix<double> x1, Matrix<double>? x2 = null, KernelKind kind = KernelKind.Nngp, IProgress<StageProgress>? progress = null) =>
         ComputeKernel(network, x1, x2, kind, progress, hostCopies: 1);
@@ -230,5 +296,6 @@ public sealed class NngpEngine : IDisposable
         }
     }
 
+    /// <summary>Frees what the engine holds on its device (on a GPU: the context and the cuBLAS/cuSOLVER handles).</summary>
     public void Dispose() => _provider.Dispose();
 }

@@ -29,5 +29,6 @@ public sealed record ActivationLayer : ILayer
 
     internal Func<double, double>? CustomDerivative { get; }
 
+    /// <summary>The <see cref="Name"/>.</summary>
     public override string ToString() => Name;
 }

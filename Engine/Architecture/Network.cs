@@ -19,9 +19,12 @@ public sealed class Network
         InputShape = inputShape;
     }
 
+    /// <summary>The layers in the order the data flows through them.</summary>
     public ImmutableArray<ILayer> Layers { get; }
 
-    /// <summary>This sequence repeated <paramref name="times"/> times.</summary>
+    /// <summary>This sequence repeated <paramref name="times"/> times (0: the empty network); the image shape, if any, is kept.</summary>
+    /// <param name="times">How many copies, ≥ 0.</param>
+    /// <exception cref="NngpInputException"><paramref name="times"/> is negative.</exception>
     public Network Repeat(int times)
     {
         if (times < 0)
@@ -38,7 +41,8 @@ public sealed class Network
         return new Network(builder.MoveToImmutable(), InputShape);
     }
 
-    /// <summary>This sequence followed by <paramref name="layers"/>.</summary>
+    /// <summary>This sequence followed by <paramref name="layers"/> (a new network; this one is unchanged).</summary>
+    /// <param name="layers">The layers to append.</param>
     public Network Then(params ILayer[] layers) => new(Layers.AddRange(layers), InputShape);
 
     /// <summary>
@@ -47,6 +51,11 @@ public sealed class Network
     /// convolutional network needs it, because its inputs reach the engine as matrices whose rows are
     /// the images, pixels row-major and channels innermost (an (N, H, W, C) array in C order).
     /// </summary>
+    /// <param name="height">H, the image height in pixels.</param>
+    /// <param name="width">W, the image width in pixels.</param>
+    /// <param name="channels">C, the channels per pixel; an input row has H·W·C features.</param>
+    /// <returns>The same layers with the image shape attached.</returns>
+    /// <exception cref="NngpInputException">The layers cannot take images of that shape (as <see cref="ValidateFor"/>).</exception>
     public Network OnImages(int height, int width, int channels)
     {
         var shape = new ImageShape(height, width, channels);
@@ -57,7 +66,12 @@ public sealed class Network
     /// <summary>The images' shape given by <see cref="OnImages"/>, or null for flat inputs.</summary>
     internal ImageShape? InputShape { get; }
 
-    /// <summary>Checks the shape and the variances; throws an <see cref="NngpInputException"/> naming what is wrong.</summary>
+    /// <summary>
+    /// Checks the sequence and the variances without computing anything: a fully connected network
+    /// must be Dense, (φ, Dense) × L; every variance finite and ≥ 0. A convolutional one is checked
+    /// layer by layer here and against its image shape by <see cref="OnImages"/>.
+    /// </summary>
+    /// <exception cref="NngpInputException">What is wrong, naming the layer (its 1-based index).</exception>
     public void Validate()
     {
         if (HasSpatialLayers)
@@ -79,6 +93,10 @@ public sealed class Network
     /// residual branches of one shape, a Flatten|GlobalAvgPool → Dense readout. Throws an
     /// <see cref="NngpInputException"/> naming the layer (its 1-based index and description).
     /// </summary>
+    /// <param name="height">H, the image height in pixels.</param>
+    /// <param name="width">W, the image width in pixels.</param>
+    /// <param name="channels">C, the channels per pixel.</param>
+    /// <exception cref="NngpInputException">The layers cannot take images of that shape.</exception>
     public void ValidateFor(int height, int width, int channels) => NetworkShape.Check(this, height, width, channels);
 
     /// <summary>True when a layer is a convolution, a pooling, a readout or a residual block: not a Dense/φ chain.</summary>
@@ -89,5 +107,10 @@ public sealed class Network
     /// <summary>Checks the shape and the variances and produces the recursion's parameters.</summary>
     internal CompiledNetwork Compile() => CompiledNetwork.From(this);
 
+    /// <summary>
+    /// The architecture in one line, the layers joined by " → "; in a fully connected network repeated
+    /// (φ, Dense) pairs are folded, e.g. "Dense(1.45, 0.28) → [Relu → Dense(1.45, 0.28)] × 20".
+    /// </summary>
+    /// <exception cref="NngpInputException">A fully connected network that does not validate.</exception>
     public override string ToString() => HasSpatialLayers ? string.Join(" → ", Layers) : Compile().Description;
 }

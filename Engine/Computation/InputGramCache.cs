@@ -9,7 +9,7 @@ namespace GpuNngp;
 /// computed once where the engine computes — host memory on the CPU, device memory on a GPU — and
 /// reused by every fit of a hyperparameter search, so that only the layer map, the factorisation
 /// and the solves repeat. Pass it to <see cref="NngpEngine.Fit"/> with the same matrices it was
-/// made from; dispose it to free that memory.
+/// made from; dispose it to free that memory. Made by <see cref="NngpEngine.CacheInputGram"/>.
 /// </summary>
 public sealed class InputGramCache : IDisposable
 {
@@ -62,6 +62,7 @@ public sealed class InputGramCache : IDisposable
     internal ProviderBuffer? ValidationGramFor(IComputeProvider provider, Matrix<double> x) =>
         BelongsTo(provider) && Validation is not null && ReferenceEquals(x, Validation) ? _validationGram : null;
 
+    /// <summary>Frees the cached Grams.</summary>
     public void Dispose()
     {
         _trainGram?.Dispose();

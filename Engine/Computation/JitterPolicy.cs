@@ -3,10 +3,15 @@ namespace GpuNngp;
 /// <summary>
 /// What to do when K_DD + σε²I does not factorise: add jitter to the diagonal, starting at
 /// 1e-10·mean(diag) and growing ×10 up to <see cref="MaxRelativeJitter"/>·mean(diag); past that the
-/// fit fails with an <see cref="NngpNumericalException"/>. The jitter used is part of the result.
+/// fit fails with an <see cref="NngpNumericalException"/>. The jitter used is part of the result
+/// (<see cref="GpPosterior.Jitter"/>). The jitter is added on top of the observation noise σε².
 /// </summary>
+/// <param name="InitialRelativeJitter">The first jitter tried, as a multiple of mean(diag(K_DD)); finite and &gt; 0.</param>
+/// <param name="MaxRelativeJitter">The largest jitter tried, as a multiple of mean(diag(K_DD)); finite and ≥ 0 (below the initial one: no jitter is tried, a failed factorisation fails the fit).</param>
+/// <param name="Growth">The factor from one jitter to the next; finite and &gt; 1.</param>
 public sealed record JitterPolicy(double InitialRelativeJitter = 1e-10, double MaxRelativeJitter = 1e-4, double Growth = 10)
 {
+    /// <summary>1e-10·mean(diag) growing ×10 up to 1e-4·mean(diag): after the unjittered attempt, at most 7 jittered ones.</summary>
     public static JitterPolicy Default { get; } = new();
 
     /// <summary>
@@ -15,7 +20,7 @@ public sealed record JitterPolicy(double InitialRelativeJitter = 1e-10, double M
     /// </summary>
     /// <param name="meanDiagonal">mean of diag(K_DD), the scale of the jitter.</param>
     /// <param name="tryFactor">factorises K_DD + σε²I + jitter·I; false when not positive definite (order of the failing minor in <c>failedMinor</c>).</param>
-    public double Run(double meanDiagonal, Func<double, (bool Success, int FailedMinor)> tryFactor)
+    internal double Run(double meanDiagonal, Func<double, (bool Success, int FailedMinor)> tryFactor)
     {
         ArgumentNullException.ThrowIfNull(tryFactor);
         Validate();
@@ -48,10 +53,11 @@ public sealed record JitterPolicy(double InitialRelativeJitter = 1e-10, double M
     }
 
     /// <summary>
-    /// A policy whose loop ends: an initial jitter finite and &gt; 0, a maximum finite and ≥ 0 (below the
+    /// Checks that the policy's loop ends: an initial jitter finite and &gt; 0, a maximum finite and ≥ 0 (below the
     /// initial one: no jitter is tried), a growth finite and &gt; 1, and at most <see cref="MaxAttempts"/>
-    /// attempts between them, so that a fit can never loop forever.
+    /// attempts between them, so that a fit can never loop forever. A fit checks its policy before any work.
     /// </summary>
+    /// <exception cref="NngpInputException">The policy breaks one of those rules (<see cref="NngpException.Parameter"/> "jitter").</exception>
     public void Validate()
     {
         if (!(double.IsFinite(InitialRelativeJitter) && InitialRelativeJitter > 0 && double.IsFinite(MaxRelativeJitter) && MaxRelativeJitter >= 0))

@@ -2,7 +2,11 @@ using System.Diagnostics;
 
 namespace GpuNngp;
 
-/// <summary>Wall-clock seconds per stage; stages that run several times (test tiles) accumulate.</summary>
+/// <summary>
+/// Wall-clock seconds per stage (<see cref="GpPosterior.FitTimings"/>, <see cref="Prediction.Timings"/>);
+/// stages that run several times (test tiles) accumulate. A new one is empty: add a fit's and a
+/// prediction's to it (<see cref="Add(StageTimings)"/>) for the time of both.
+/// </summary>
 public sealed class StageTimings
 {
     private readonly Dictionary<Stage, double> _seconds = [];
@@ -11,15 +15,21 @@ public sealed class StageTimings
     /// Told (fraction 0) as each timed stage starts, so that every stage — those that report no
     /// progress of their own too — shows where a long run is.
     /// </summary>
-    public IProgress<StageProgress>? Progress { get; init; }
+    internal IProgress<StageProgress>? Progress { get; init; }
 
+    /// <summary>Seconds per stage; a stage that did not run has no entry.</summary>
     public IReadOnlyDictionary<Stage, double> Seconds => _seconds;
 
+    /// <summary>The seconds of every stage together (the work the engine timed, not the call's wall time).</summary>
     public double Total => _seconds.Values.Sum();
 
-    public void Add(Stage stage, double seconds) =>
+    /// <summary>Adds <paramref name="seconds"/> to <paramref name="stage"/>.</summary>
+    internal void Add(Stage stage, double seconds) =>
         _seconds[stage] = _seconds.GetValueOrDefault(stage) + seconds;
 
+    /// <summary>Adds every stage's seconds of <paramref name="other"/> to this one's.</summary>
+    /// <param name="other">The timings to add (unchanged).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="other"/> is null.</exception>
     public void Add(StageTimings other)
     {
         ArgumentNullException.ThrowIfNull(other);
@@ -30,7 +40,7 @@ public sealed class StageTimings
     }
 
     /// <summary>Times <paramref name="work"/> and adds it to <paramref name="stage"/>.</summary>
-    public T Time<T>(Stage stage, Func<T> work)
+    internal T Time<T>(Stage stage, Func<T> work)
     {
         ArgumentNullException.ThrowIfNull(work);
         Progress?.Report(new StageProgress(stage, 0));
@@ -45,7 +55,8 @@ public sealed class StageTimings
         }
     }
 
-    public void Time(Stage stage, Action work)
+    /// <summary>Times <paramref name="work"/> and adds it to <paramref name="stage"/>.</summary>
+    internal void Time(Stage stage, Action work)
     {
         ArgumentNullException.ThrowIfNull(work);
         Time(stage, () =>

@@ -8,6 +8,9 @@ namespace GpuNngp.Kernels.Device;
 /// One group per column; its threads stride down the column (coalesced), then a tree reduction in
 /// shared memory.
 /// </summary>
+/// <param name="matrix">The rows×columns matrix V, column-major.</param>
+/// <param name="rows">Its row count (the training points N).</param>
+/// <param name="columns">Its column count (the test points of the tile); one group each.</param>
 /// <param name="target">At least <paramref name="columns"/> entries.</param>
 internal readonly struct ColumnSumsOfSquaresKernel(ArrayView<double> matrix, int rows, int columns, ArrayView<double> target) : IGroupedDeviceKernel
 {

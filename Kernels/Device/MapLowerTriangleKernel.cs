@@ -10,7 +10,13 @@ namespace GpuNngp.Kernels.Device;
 /// </summary>
 /// <typeparam name="TNetwork">The network view: closed forms only, or with quadrature.</typeparam>
 /// <typeparam name="TDual">Where F and Ḟ come from: directly, or from lookup tables where they cover an entry.</typeparam>
+/// <param name="matrix">The n×n K⁰_DD, column-major; its lower triangle becomes K^{L+1} (or Θ), the upper one is left as it was.</param>
+/// <param name="n">The number of points (rows and columns).</param>
 /// <param name="passes">Columns a thread maps along its row, 4 apart; divides <see cref="DeviceTiling.MaxPasses"/>.</param>
+/// <param name="network">The layers' variances and activations.</param>
+/// <param name="dual">The source of F_φ and Ḟ_φ per entry.</param>
+/// <param name="diagonal">The points' per-layer variances q_l (layer-major).</param>
+/// <param name="kind">The NNGP K or the NTK Θ.</param>
 internal readonly struct MapLowerTriangleKernel<TNetwork, TDual>(
     ArrayView<double> matrix,
     int n,

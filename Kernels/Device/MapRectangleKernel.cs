@@ -8,7 +8,15 @@ namespace GpuNngp.Kernels.Device;
 /// </summary>
 /// <typeparam name="TNetwork">The network view: closed forms only, or with quadrature.</typeparam>
 /// <typeparam name="TDual">Where F and Ḟ come from: directly, or from lookup tables where they cover an entry.</typeparam>
+/// <param name="matrix">The rows×columns K⁰ between the two sets, column-major, replaced by K^{L+1} (or Θ).</param>
+/// <param name="rows">The points of the first set (the training points).</param>
+/// <param name="columns">The points of the second set (the test points).</param>
 /// <param name="passes">Columns a thread maps along its row, 4 apart; divides <see cref="DeviceTiling.MaxPasses"/>.</param>
+/// <param name="network">The layers' variances and activations.</param>
+/// <param name="dual">The source of F_φ and Ḟ_φ per entry.</param>
+/// <param name="rowDiagonal">The row points' per-layer variances q_l (layer-major).</param>
+/// <param name="columnDiagonal">The column points' per-layer variances q_l.</param>
+/// <param name="kind">The NNGP K or the NTK Θ.</param>
 internal readonly struct MapRectangleKernel<TNetwork, TDual>(
     ArrayView<double> matrix,
     int rows,

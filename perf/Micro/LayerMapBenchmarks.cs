@@ -16,7 +16,7 @@ namespace GpuNngp.Perf.Micro;
 
 /// <summary>
 /// The per-entry layer map on the CPU, one activation at a time: the scalar
-/// <see cref="LayerRecursion.Entry"/> (every activation; quadrature where there is no closed form)
+/// <see cref="LayerRecursion.Entry{TNetwork, TDiagonal}"/> (every activation; quadrature where there is no closed form)
 /// and the bundled <see cref="VectorLayerRecursion.Entry"/> at both widths the CPU map chooses
 /// between (the activations with a vector form).
 /// Times are per matrix entry (OperationsPerInvoke), for the whole depth.
