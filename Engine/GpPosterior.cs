@@ -44,8 +44,12 @@ public sealed class GpPosterior : IDisposable
     /// <summary>Seconds per stage of the fit.</summary>
     public StageTimings FitTimings => _model.Timings;
 
-    /// <summary>The posterior mean (M×C) and, unless <paramref name="withVariance"/> is false, the per-point variance.</summary>
-    public Prediction Predict(Matrix<double> xTest, bool withVariance = true, IProgress<StageProgress>? progress = null)
+    /// <summary>
+    /// The posterior mean (M×C) and, unless <paramref name="withVariance"/> is false, the per-point variance.
+    /// A cancelled <paramref name="cancellationToken"/> stops it between test tiles and map columns with
+    /// <see cref="OperationCanceledException"/>; the posterior stays usable.
+    /// </summary>
+    public Prediction Predict(Matrix<double> xTest, bool withVariance = true, IProgress<StageProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         InputValidation.CheckMatrix(xTest, "test inputs");
         if (xTest.ColumnCount != _dimension)
@@ -54,7 +58,7 @@ public sealed class GpPosterior : IDisposable
         }
 
         var timings = new StageTimings { Progress = progress };
-        var (mean, variance) = DeviceFailures.Guard(() => _model.Predict(xTest, withVariance, timings, progress));
+        var (mean, variance) = DeviceFailures.Guard(() => _model.Predict(xTest, withVariance, timings, progress, cancellationToken));
         FiniteResults.CheckPrediction(mean.AsColumnMajorArray() ?? mean.ToColumnMajorArray(), mean.RowCount, variance);
         return new Prediction(mean, variance, timings);
     }

@@ -4,7 +4,6 @@ using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
 using GpuNngp.Engine.Gpu;
 using GpuNngp.Engine.Pipeline;
-using GpuNngp.Kernels.Lookup;
 using GpuNngp.Solvers;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -70,28 +69,20 @@ public sealed class NngpEngine : IDisposable
     }
 
     /// <summary>
-    /// Fits the exact GP posterior of the network's kernel to (X: N×d, Y: N×C). For activations
-    /// without a closed form, <paramref name="lookup"/> = Auto lets the map (CPU or GPU) use lookup tables
-    /// (<see cref="KernelLookupTable"/>) where the inputs share one norm and a table's measured error is
-    /// within its tolerance; Off integrates every entry directly.
+    /// Fits the exact GP posterior of the network's kernel to (X: N×d, Y: N×C) with
+    /// <paramref name="options"/> (<see cref="FitOptions.Default"/> when null: no noise, the NNGP, the
+    /// default jitter policy and quadrature, lookup tables where they are accurate). A cancelled
+    /// <paramref name="cancellationToken"/> stops the fit within a block step (between map columns and
+    /// factorisation blocks) with <see cref="OperationCanceledException"/>, freeing its memory.
     /// </summary>
-    public GpPosterior Fit(
-        Network network,
-        Matrix<double> x,
-        Matrix<double> y,
-        double noise = 0,
-        KernelKind kind = KernelKind.Nngp,
-        JitterPolicy? jitter = null,
-        int quadratureOrder = QuadratureRules.DefaultOrder,
-        IProgress<StageProgress>? progress = null,
-        LookupTableMode lookup = LookupTableMode.Auto,
-        InputGramCache? inputGram = null)
+    public GpPosterior Fit(Network network, Matrix<double> x, Matrix<double> y, FitOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(network);
+        options ??= FitOptions.Default;
+        options.Validate();
         LayerPlan plan = LayerPlan.Compile(network);
         InputValidation.CheckMatrix(x, "training inputs");
         InputValidation.CheckMatrix(y, "training targets");
-        InputValidation.CheckNonNegative(noise, "observation noise");
         if (x.RowCount != y.RowCount)
         {
             throw new NngpInputException($"training inputs have {x.RowCount} rows but training targets {y.RowCount}");
@@ -102,22 +93,20 @@ public sealed class NngpEngine : IDisposable
             throw new NngpInputException($"a fit needs at least 2 training points, got {x.RowCount}");
         }
 
-        QuadratureRules.Get(quadratureOrder);
-        jitter?.Validate();
         CheckDevice(plan);
-        if (inputGram is not null && !ReferenceEquals(inputGram.Train, x))
+        if (options.InputGram is { } inputGram && !ReferenceEquals(inputGram.Train, x))
         {
-            throw new ArgumentException("the input Gram cache was made from other training inputs", nameof(inputGram));
+            throw new ArgumentException("the input Gram cache was made from other training inputs", nameof(options));
         }
 
-        if (inputGram is not null && !inputGram.BelongsTo(_provider))
+        if (options.InputGram is { } cache && !cache.BelongsTo(_provider))
         {
-            throw new ArgumentException("the input Gram cache was made by another engine", nameof(inputGram));
+            throw new ArgumentException("the input Gram cache was made by another engine", nameof(options));
         }
 
-        CheckFitMemory(x.RowCount, x.ColumnCount, y.ColumnCount, plan.Depth);
-        var request = new FitRequest(plan, kind, x, y, noise, jitter ?? JitterPolicy.Default, quadratureOrder, lookup, inputGram);
-        FittedModel model = DeviceFailures.Guard(() => FittedModel.Fit(_provider, request, progress));
+        MemoryPlan.CheckFit(_provider.Memory, options.Cap(_provider.AvailableBytes()), x.RowCount, x.ColumnCount, y.ColumnCount, plan.Depth);
+        var request = new FitRequest(plan, x, y, options);
+        FittedModel model = DeviceFailures.Guard(() => FittedModel.Fit(_provider, request, cancellationToken));
         try
         {
             FiniteResults.CheckLogLikelihood(model.LogMarginalLikelihood);
@@ -128,7 +117,7 @@ public sealed class NngpEngine : IDisposable
             throw;
         }
 
-        return new GpPosterior(model, _provider.Name, x.RowCount, x.ColumnCount, y.ColumnCount, noise);
+        return new GpPosterior(model, _provider.Name, x.RowCount, x.ColumnCount, y.ColumnCount, options.Noise);
     }
 
     /// <summary>
@@ -167,27 +156,36 @@ public sealed class NngpEngine : IDisposable
 
     /// <summary>
     /// K(X1, X2) (or K(X1, X1)), inputs used exactly as given, as a MathNet matrix: up to 2^31 entries
-    /// (N = 46,340 for a square kernel); <see cref="HostKernel"/> has no such limit.
+    /// (N = 46,340 for a square kernel); <see cref="HostKernel(Network, Matrix{double}, Matrix{double}?, KernelOptions?, CancellationToken)"/>
+    /// has no such limit. <paramref name="options"/>: <see cref="KernelOptions.Default"/> when null (a
+    /// <see cref="FitOptions"/> works too: its kernel options apply). A cancelled
+    /// <paramref name="cancellationToken"/> stops it between map columns with <see cref="OperationCanceledException"/>.
     /// </summary>
     public Matrix<double> Kernel(
-        Network network, Matrix<double> x1, Matrix<double>? x2 = null, KernelKind kind = KernelKind.Nngp, IProgress<StageProgress>? progress = null)
+        Network network, Matrix<double> x1, Matrix<double>? x2 = null, KernelOptions? options = null, CancellationToken cancellationToken = default)
     {
-        using HostMatrix kernel = ComputeKernel(network, x1, x2, kind, progress, hostCopies: 2);
+        using HostMatrix kernel = ComputeKernel(network, x1, x2, options ?? KernelOptions.Default, cancellationToken, hostCopies: 2);
         return kernel.ToMatrix();
     }
+
+    /// <summary>The kernel of the given kind with the other options at their defaults: <c>Kernel(network, x1, x2, new KernelOptions { Kind = kind })</c>.</summary>
+    public Matrix<double> Kernel(Network network, Matrix<double> x1, Matrix<double>? x2, KernelKind kind) =>
+        Kernel(network, x1, x2, new KernelOptions { Kind = kind });
 
     /// <summary>
     /// K(X1, X2) (or K(X1, X1)) in native host memory, any size the memory holds (refused before any
     /// work otherwise): read it by column, or write it with <c>GpuNngp.Data.MatrixFile.Write</c>.
-    /// Dispose it to free the memory.
+    /// Dispose it to free the memory. Options and cancellation as for
+    /// <see cref="Kernel(Network, Matrix{double}, Matrix{double}?, KernelOptions?, CancellationToken)"/>.
     /// </summary>
     public HostMatrix HostKernel(
-        Network network, Matrix<double> x1, Matrix<double>? x2 = null, KernelKind kind = KernelKind.Nngp, IProgress<StageProgress>? progress = null) =>
-        ComputeKernel(network, x1, x2, kind, progress, hostCopies: 1);
+        Network network, Matrix<double> x1, Matrix<double>? x2 = null, KernelOptions? options = null, CancellationToken cancellationToken = default) =>
+        ComputeKernel(network, x1, x2, options ?? KernelOptions.Default, cancellationToken, hostCopies: 1);
 
-    private HostMatrix ComputeKernel(Network network, Matrix<double> x1, Matrix<double>? x2, KernelKind kind, IProgress<StageProgress>? progress, int hostCopies)
+    private HostMatrix ComputeKernel(Network network, Matrix<double> x1, Matrix<double>? x2, KernelOptions options, CancellationToken cancellationToken, int hostCopies)
     {
         ArgumentNullException.ThrowIfNull(network);
+        options.Validate();
         LayerPlan plan = LayerPlan.Compile(network);
         InputValidation.CheckMatrix(x1, "first inputs");
         if (x2 is not null)
@@ -207,8 +205,9 @@ public sealed class NngpEngine : IDisposable
                 $"a {x1.RowCount:N0}×{columns:N0} kernel is larger than a MathNet matrix holds ({Array.MaxLength:N0} entries); use NngpEngine.HostKernel");
         }
 
-        MemoryPlan.CheckKernel(_provider.Memory, _provider.AvailableBytes(), HostMemory.Available(), x1.RowCount, columns, x1.ColumnCount, plan.Depth, hostCopies);
-        HostMatrix kernel = DeviceFailures.Guard(() => KernelPipeline.Compute(_provider, plan, x1, x2, kind, progress));
+        MemoryPlan.CheckKernel(
+            _provider.Memory, options.Cap(_provider.AvailableBytes()), options.Cap(HostMemory.Available()), x1.RowCount, columns, x1.ColumnCount, plan.Depth, hostCopies);
+        HostMatrix kernel = DeviceFailures.Guard(() => KernelPipeline.Compute(_provider, plan, x1, x2, options, cancellationToken));
         try
         {
             FiniteResults.CheckKernel(kernel);

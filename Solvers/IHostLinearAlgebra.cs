@@ -27,8 +27,11 @@ internal interface IHostLinearAlgebra
     /// <summary>
     /// Cholesky factor of the SPD matrix whose lower triangle is in <paramref name="a"/> (n×n),
     /// in place (lower). Returns 0, or the order of the leading minor that is not positive definite.
+    /// <paramref name="progress"/> receives the fraction done (monotone, 1 at the end of a success);
+    /// <paramref name="cancellationToken"/> stops it with <see cref="OperationCanceledException"/>,
+    /// between blocks where the provider factorises in blocks (the native one), else before it starts.
     /// </summary>
-    int CholeskyFactor(HostBuffer a, int n);
+    int CholeskyFactor(HostBuffer a, int n, Action<double>? progress = null, CancellationToken cancellationToken = default);
 
     /// <summary>Solves L·Lᵀ·X = B in place for B (n×nrhs), given the factor from <see cref="CholeskyFactor"/>.</summary>
     void CholeskySolve(HostBuffer factor, int n, HostBuffer b, int nrhs);

@@ -51,10 +51,12 @@ internal sealed class SimulatedDeviceProvider : DeviceKernelProvider
     public override void Multiply(bool transposeA, bool transposeB, int m, int n, int k, double alpha, ProviderBuffer a, ProviderBuffer b, double beta, ProviderBuffer c) =>
         OnHost([a, b, c], host => _dense.Multiply(transposeA, transposeB, m, n, k, alpha, host[0], host[1], beta, host[2]), c);
 
-    public override int CholeskyFactor(ProviderBuffer matrix, int n)
+    /// <summary>The blocked factorisation the GPU runs (<see cref="BlockedCholesky"/>), through the host's native blocks where they load, so cancellation and progress take the device provider's path.</summary>
+    public override int CholeskyFactor(ProviderBuffer matrix, int n, Action<double>? progress, CancellationToken cancellationToken)
     {
         int failed = 0;
-        OnHost([matrix], host => failed = _dense.CholeskyFactor(host[0], n), matrix);
+        IHostLinearAlgebra blocked = HostLinearAlgebra.Native(out _) ?? _dense;
+        OnHost([matrix], host => failed = blocked.CholeskyFactor(host[0], n, progress, cancellationToken), matrix);
         return failed;
     }
 

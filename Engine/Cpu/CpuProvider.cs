@@ -147,7 +147,8 @@ internal sealed class CpuProvider : IComputeProvider
         return NonFiniteScan.First(n, column => k.Slice(ColumnMajor.Index(column, column, n), n - column), column => ColumnMajor.Index(column, column, n));
     }
 
-    public int CholeskyFactor(ProviderBuffer matrix, int n) => LinearAlgebra.CholeskyFactor(Host(matrix), n);
+    public int CholeskyFactor(ProviderBuffer matrix, int n, Action<double>? progress, CancellationToken cancellationToken) =>
+        LinearAlgebra.CholeskyFactor(Host(matrix), n, progress, cancellationToken);
 
     public void CholeskySolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs) => LinearAlgebra.CholeskySolve(Host(factor), n, Host(b), nrhs);
 

@@ -180,7 +180,7 @@ internal abstract class DeviceKernelProvider : IComputeProvider
         return first[0] == long.MaxValue ? -1 : first[0];
     }
 
-    public abstract int CholeskyFactor(ProviderBuffer matrix, int n);
+    public abstract int CholeskyFactor(ProviderBuffer matrix, int n, Action<double>? progress, CancellationToken cancellationToken);
 
     public abstract void CholeskySolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs);
 

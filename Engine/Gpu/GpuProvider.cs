@@ -75,15 +75,26 @@ internal sealed class GpuProvider : DeviceKernelProvider
             Pointer(b), Math.Max(1, transposeB ? n : k),
             beta, Pointer(c), Math.Max(1, m));
 
-    public override int CholeskyFactor(ProviderBuffer matrix, int n)
+    /// <summary>
+    /// Blocked (<see cref="BlockedCholesky"/> over <see cref="GpuCholeskyBlocks"/>) rather than one potrf
+    /// call, so that it reports progress and stops between blocks when cancelled.
+    /// </summary>
+    public override int CholeskyFactor(ProviderBuffer matrix, int n, Action<double>? progress, CancellationToken cancellationToken)
     {
         _device.Bind();
-        int lda = Math.Max(1, n);
-        int workspaceLength = _device.Blas.PotrfWorkspaceSize(n, Pointer(matrix), lda);
+        int lda = Math.Max(1, n), block = Math.Min(GpuCholeskyBlocks.Block, Math.Max(1, n));
+        int workspaceLength = _device.Blas.PotrfWorkspaceSize(block, Pointer(matrix), lda);
         using var workspace = GpuHost.Allocate(_device.Accelerator, workspaceLength, "the Cholesky workspace");
         using var info = GpuHost.Allocate<int>(_device.Accelerator, 1, "devInfo");
-        _device.Blas.Potrf(n, Pointer(matrix), lda, workspace.NativePtr, workspaceLength, info.NativePtr);
-        return ReadInfo(info, "potrf");
+        var blocks = new GpuCholeskyBlocks(_device.Blas, Pointer(matrix), n, workspace.NativePtr, workspaceLength, info.NativePtr, () => ReadInfo(info, "potrf"));
+        try
+        {
+            return BlockedCholesky.Factor(blocks, n, block, Math.Max(1, n), progress, cancellationToken);
+        }
+        finally
+        {
+            _device.Synchronize(); // the workspace and devInfo are freed on return, a cancelled step's work included
+        }
     }
 
     public override void CholeskySolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs)

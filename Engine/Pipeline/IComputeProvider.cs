@@ -88,8 +88,13 @@ internal interface IComputeProvider : IDisposable
     /// <summary>The smallest column-major index of a NaN or ±∞ in the lower triangle (diagonal included), or −1.</summary>
     long FirstNonFiniteLowerTriangle(ProviderBuffer matrix, int n);
 
-    /// <summary>Cholesky factor of the lower triangle of the n×n matrix in place; 0, or the order of the leading minor that is not positive definite.</summary>
-    int CholeskyFactor(ProviderBuffer matrix, int n);
+    /// <summary>
+    /// Cholesky factor of the lower triangle of the n×n matrix in place; 0, or the order of the leading
+    /// minor that is not positive definite. <paramref name="progress"/> receives the fraction done;
+    /// <paramref name="cancellationToken"/> stops it between blocks (<see cref="Solvers.BlockedCholesky"/>)
+    /// with <see cref="OperationCanceledException"/>, leaving the matrix partly factorised.
+    /// </summary>
+    int CholeskyFactor(ProviderBuffer matrix, int n, Action<double>? progress, CancellationToken cancellationToken);
 
     /// <summary>Solves L·Lᵀ·X = B in place for B (n×nrhs).</summary>
     void CholeskySolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs);

@@ -54,8 +54,10 @@ internal sealed class ManagedLinearAlgebra : IHostLinearAlgebra
         result.CopyTo(c.Slice(0, result.Length));
     }
 
-    public int CholeskyFactor(HostBuffer a, int n)
+    /// <summary>MathNet's one call: cancellable only before it starts, progress only at its end.</summary>
+    public int CholeskyFactor(HostBuffer a, int n, Action<double>? progress = null, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         long count = ColumnMajor.Count(n, n);
         Checked(count, nameof(a));
         NativeLinearAlgebra.CheckLength(a, count, nameof(a));
@@ -78,6 +80,7 @@ internal sealed class ManagedLinearAlgebra : IHostLinearAlgebra
         }
 
         work.CopyTo(a.Slice(0, (int)count));
+        progress?.Invoke(1);
         return 0;
     }
 

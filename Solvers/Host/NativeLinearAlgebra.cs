@@ -67,18 +67,21 @@ internal sealed unsafe class NativeLinearAlgebra : IHostLinearAlgebra
         NativeBlas.Dgemm(&ta, &tb, &m, &n, &k, &alpha, a.Pointer, &lda, b.Pointer, &ldb, &beta, c.Pointer, &ldc, 1, 1);
     }
 
-    public int CholeskyFactor(HostBuffer a, int n)
+    /// <summary>
+    /// Blocked (<see cref="BlockedCholesky"/>) rather than one dpotrf call, so that it reports progress
+    /// and stops within one block step of a cancellation.
+    /// </summary>
+    public int CholeskyFactor(HostBuffer a, int n, Action<double>? progress = null, CancellationToken cancellationToken = default)
     {
         CheckLength(a, ColumnMajor.Count(n, n), nameof(a));
-        byte uplo = (byte)'L';
-        int lda = Math.Max(1, n), info = 0;
-        NativeBlas.Dpotrf(&uplo, &n, a.Pointer, &lda, &info, 1);
-        if (info < 0)
-        {
-            throw new ArgumentException($"dpotrf rejected argument {-info}");
-        }
+        return BlockedCholesky.Factor(new NativeCholeskyBlocks(a, n), n, BlockedCholesky.HostBlock, BlockedCholesky.HostBlock, progress, cancellationToken);
+    }
 
-        return info;
+    /// <summary>LAPACK's single dpotrf call on the whole matrix: the reference the blocked factorisation is tested against.</summary>
+    internal static int SingleCallCholesky(HostBuffer a, int n)
+    {
+        CheckLength(a, ColumnMajor.Count(n, n), nameof(a));
+        return new NativeCholeskyBlocks(a, n).FactorDiagonal(0, n);
     }
 
     public void CholeskySolve(HostBuffer factor, int n, HostBuffer b, int nrhs)
