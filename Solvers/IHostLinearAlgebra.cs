@@ -18,11 +18,12 @@ internal interface IHostLinearAlgebra
     /// <summary>Extra N×N copies the provider makes while it factorises or solves (0 in place, 1 for the managed one).</summary>
     int WorkingCopies { get; }
 
-    /// <summary>Lower triangle of C (n×n) = α·A·Aᵀ, A n×k.</summary>
-    void SymmetricRankK(int n, int k, double alpha, HostBuffer a, HostBuffer c);
+    /// <summary>Lower triangle of C (n×n) = α·A·Aᵀ, A n×k; a token that can be cancelled makes the native provider work in cancellable slabs.</summary>
+    void SymmetricRankK(int n, int k, double alpha, HostBuffer a, HostBuffer c, CancellationToken cancellationToken = default);
 
-    /// <summary>C (m×n) = α·op(A)·op(B) + β·C, op(A) m×k, op(B) k×n.</summary>
-    void Multiply(bool transposeA, bool transposeB, int m, int n, int k, double alpha, HostBuffer a, HostBuffer b, double beta, HostBuffer c);
+    /// <summary>C (m×n) = α·op(A)·op(B) + β·C, op(A) m×k, op(B) k×n; cancellable in slabs like <see cref="SymmetricRankK"/>.</summary>
+    void Multiply(
+        bool transposeA, bool transposeB, int m, int n, int k, double alpha, HostBuffer a, HostBuffer b, double beta, HostBuffer c, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Cholesky factor of the SPD matrix whose lower triangle is in <paramref name="a"/> (n×n),
@@ -37,7 +38,7 @@ internal interface IHostLinearAlgebra
     void CholeskySolve(HostBuffer factor, int n, HostBuffer b, int nrhs);
 
     /// <summary>Solves L·X = B in place for B (n×nrhs), L the lower factor.</summary>
-    void LowerTriangularSolve(HostBuffer factor, int n, HostBuffer b, int nrhs);
+    void LowerTriangularSolve(HostBuffer factor, int n, HostBuffer b, int nrhs, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Eigendecomposition A = V·Λ·Vᵀ of the symmetric n×n matrix whose lower triangle is in

@@ -45,10 +45,11 @@ internal sealed class SimulatedDeviceProvider : DeviceKernelProvider
 
     public override long? AvailableBytes() => null;
 
-    public override void SymmetricRankK(int n, int k, double alpha, ProviderBuffer a, ProviderBuffer c) =>
+    public override void SymmetricRankK(int n, int k, double alpha, ProviderBuffer a, ProviderBuffer c, CancellationToken cancellationToken = default) =>
         OnHost([a, c], host => _dense.SymmetricRankK(n, k, alpha, host[0], host[1]), c);
 
-    public override void Multiply(bool transposeA, bool transposeB, int m, int n, int k, double alpha, ProviderBuffer a, ProviderBuffer b, double beta, ProviderBuffer c) =>
+    public override void Multiply(
+        bool transposeA, bool transposeB, int m, int n, int k, double alpha, ProviderBuffer a, ProviderBuffer b, double beta, ProviderBuffer c, CancellationToken cancellationToken = default) =>
         OnHost([a, b, c], host => _dense.Multiply(transposeA, transposeB, m, n, k, alpha, host[0], host[1], beta, host[2]), c);
 
     /// <summary>The blocked factorisation the GPU runs (<see cref="BlockedCholesky"/>), through the host's native blocks where they load, so cancellation and progress take the device provider's path.</summary>
@@ -63,7 +64,7 @@ internal sealed class SimulatedDeviceProvider : DeviceKernelProvider
     public override void CholeskySolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs) =>
         OnHost([factor, b], host => _dense.CholeskySolve(host[0], n, host[1], nrhs), b);
 
-    public override void LowerTriangularSolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs) =>
+    public override void LowerTriangularSolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs, CancellationToken cancellationToken = default) =>
         OnHost([factor, b], host => _dense.LowerTriangularSolve(host[0], n, host[1], nrhs), b);
 
     /// <summary>MathNet's Evd on copies; both outputs are copied back.</summary>

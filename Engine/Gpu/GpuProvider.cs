@@ -65,10 +65,12 @@ internal sealed class GpuProvider : DeviceKernelProvider
         return _device.FreeMemory();
     }
 
-    public override void SymmetricRankK(int n, int k, double alpha, ProviderBuffer a, ProviderBuffer c) =>
+    /// <summary>One cuBLAS call (tens of milliseconds at N = 50,000): checked for cancellation only before it is queued.</summary>
+    public override void SymmetricRankK(int n, int k, double alpha, ProviderBuffer a, ProviderBuffer c, CancellationToken cancellationToken = default) =>
         _device.Blas.Syrk(n, k, alpha, Pointer(a), Math.Max(1, n), 0, Pointer(c), Math.Max(1, n));
 
-    public override void Multiply(bool transposeA, bool transposeB, int m, int n, int k, double alpha, ProviderBuffer a, ProviderBuffer b, double beta, ProviderBuffer c) =>
+    public override void Multiply(
+        bool transposeA, bool transposeB, int m, int n, int k, double alpha, ProviderBuffer a, ProviderBuffer b, double beta, ProviderBuffer c, CancellationToken cancellationToken = default) =>
         _device.Blas.Gemm(
             transposeA, transposeB, m, n, k, alpha,
             Pointer(a), Math.Max(1, transposeA ? k : m),
@@ -105,7 +107,7 @@ internal sealed class GpuProvider : DeviceKernelProvider
         ReadInfo(info, "potrs");
     }
 
-    public override void LowerTriangularSolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs) =>
+    public override void LowerTriangularSolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs, CancellationToken cancellationToken = default) =>
         _device.Blas.TrsmLowerLeft(n, nrhs, Pointer(factor), Math.Max(1, n), Pointer(b), Math.Max(1, n));
 
     /// <summary>cuSOLVER's syevd (vectors, lower) with its workspace and devInfo, as <see cref="CholeskyFactor"/> runs potrf.</summary>

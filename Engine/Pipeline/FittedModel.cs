@@ -213,7 +213,7 @@ internal sealed class FittedModel : IDisposable
             {
                 timings.Time(Stage.Variance, () =>
                 {
-                    provider.LowerTriangularSolve(_factor, n, cross, count);
+                    provider.LowerTriangularSolve(_factor, n, cross, count, cancellationToken);
                     double[] explained = provider.ColumnSumsOfSquares(cross, n, count);
                     for (int j = 0; j < count; j++)
                     {

@@ -47,7 +47,7 @@ internal sealed class FusedMapSource : IKernelSource
             }
             else
             {
-                provider.SymmetricRankK(n, _dimension, 1.0 / _dimension, _x, target);
+                provider.SymmetricRankK(n, _dimension, 1.0 / _dimension, _x, target, parallelism.CancellationToken);
             }
 
             provider.Synchronize();
@@ -81,7 +81,7 @@ internal sealed class FusedMapSource : IKernelSource
         }
         else
         {
-            provider.Multiply(false, true, n, count, _dimension, 1.0 / _dimension, _x, testInputs, 0, cross);
+            provider.Multiply(false, true, n, count, _dimension, 1.0 / _dimension, _x, testInputs, 0, cross, parallelism.CancellationToken);
         }
 
         var test = HostPreparation.Diagonals(_network, HostPreparation.InputVariances(tileInputs, count, _dimension), _request.Kind, _tables);

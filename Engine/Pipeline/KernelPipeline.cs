@@ -77,7 +77,7 @@ internal static class KernelPipeline
         var result = provider.Allocate(ColumnMajor.Count(n, n), "the kernel matrix");
         try
         {
-            provider.SymmetricRankK(n, d, 1.0 / d, inputs, result);
+            provider.SymmetricRankK(n, d, 1.0 / d, inputs, result, step.Parallelism.CancellationToken);
 
             // q⁰ from the Gram's own diagonal, so that c = k12/√(k11k22) is exactly 1 there.
             double[] inputVariances = provider.Diagonal(result, n);
@@ -114,7 +114,7 @@ internal static class KernelPipeline
         var cross = provider.Allocate(ColumnMajor.Count(n1, n2), "the kernel matrix");
         try
         {
-            provider.Multiply(false, true, n1, n2, d, 1.0 / d, dA, dB, 0, cross);
+            provider.Multiply(false, true, n1, n2, d, 1.0 / d, dA, dB, 0, cross, step.Parallelism.CancellationToken);
             step.Parallelism.CancellationToken.ThrowIfCancellationRequested();
             var counter = step.Counter((double)n1 * n2);
             provider.MapRectangle(map, cross, n1, n2, diagonal1.LayerVariances, diagonal2.LayerVariances, step.Kind, counter);
