@@ -44,7 +44,7 @@ public sealed record FitOptions : KernelOptions
         }
         catch (NngpInputException e)
         {
-            throw new NngpInputException($"{OptionsName}.{nameof(Jitter)}: {e.Message}", nameof(Jitter));
+            throw new NngpInputException($"{OptionsName}.{nameof(Jitter)}: {e.Message}", Parameter(nameof(Jitter)));
         }
     }
 }

@@ -39,8 +39,8 @@ public record KernelOptions
     public long? MaxMemoryBytes { get; init; }
 
     /// <summary>
-    /// The most threads the engine's own parallel loops on the CPU (the layer map, its column sums)
-    /// use; null (the default) = one per core. BLAS/LAPACK keep their own setting (OPENBLAS_NUM_THREADS).
+    /// The most threads the engine's own parallel loops on the CPU (the layer map) use; null (the
+    /// default) = one per core. BLAS/LAPACK keep their own setting (OPENBLAS_NUM_THREADS).
     /// </summary>
     public int? MaxThreads { get; init; }
 
@@ -66,7 +66,7 @@ public record KernelOptions
         }
         catch (NngpInputException e)
         {
-            throw new NngpInputException($"{OptionsName}.{nameof(QuadratureOrder)}: {e.Message}", nameof(QuadratureOrder));
+            throw new NngpInputException($"{OptionsName}.{nameof(QuadratureOrder)}: {e.Message}", Parameter(nameof(QuadratureOrder)));
         }
 
         if (MaxMemoryBytes is <= 0)
@@ -80,9 +80,12 @@ public record KernelOptions
         }
     }
 
-    /// <summary>A one-line refusal of <paramref name="option"/>: "FitOptions.Noise must be …".</summary>
+    /// <summary>A one-line refusal of <paramref name="option"/>: "FitOptions.Noise must be …", about the parameter "noise".</summary>
     private protected NngpInputException Invalid(string option, string problem) =>
-        new($"{OptionsName}.{option} {problem}", option);
+        new($"{OptionsName}.{option} {problem}", Parameter(option));
+
+    /// <summary>The option's name as a parameter (camel case: "noise"), which the command line maps to its flag.</summary>
+    private protected static string Parameter(string option) => char.ToLowerInvariant(option[0]) + option[1..];
 
     /// <summary>The available bytes capped by <see cref="MaxMemoryBytes"/> (null stays unknown unless capped).</summary>
     internal long? Cap(long? available) =>

@@ -89,12 +89,7 @@ internal sealed unsafe class CudaDenseLinearAlgebra : IDisposable
     public void TrsmLowerLeft(int m, int n, nint l, int ldl, nint b, int ldb)
     {
         ValidateTrsm(m, n, l, ldl, b, ldb);
-        ObjectDisposedException.ThrowIf(IsDisposed, this);
-        double one = 1.0;
-        var status = CublasNative.cublasDtrsm_v2(
-            _cublas, CublasNative.CUBLAS_SIDE_LEFT, CublasNative.CUBLAS_FILL_MODE_LOWER, CublasNative.CUBLAS_OP_N,
-            CublasNative.CUBLAS_DIAG_NON_UNIT, m, n, &one, l, ldl, b, ldb);
-        CudaStatus.CheckCublas(status, "cublasDtrsm_v2");
+        Trsm(CublasNative.CUBLAS_SIDE_LEFT, CublasNative.CUBLAS_OP_N, m, n, l, ldl, b, ldb);
     }
 
     /// <summary>
@@ -104,11 +99,16 @@ internal sealed unsafe class CudaDenseLinearAlgebra : IDisposable
     public void TrsmLowerRightTransposed(int m, int n, nint l, int ldl, nint b, int ldb)
     {
         ValidateTrsm(n, m, l, ldl, b, ldb, rowsOfB: m);
+        Trsm(CublasNative.CUBLAS_SIDE_RIGHT, CublasNative.CUBLAS_OP_T, m, n, l, ldl, b, ldb);
+    }
+
+    /// <summary>dtrsm with a lower, non-unit L and alpha = 1 on the m×n B, the side and transposition given.</summary>
+    private void Trsm(int side, int transpose, int m, int n, nint l, int ldl, nint b, int ldb)
+    {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         double one = 1.0;
         var status = CublasNative.cublasDtrsm_v2(
-            _cublas, CublasNative.CUBLAS_SIDE_RIGHT, CublasNative.CUBLAS_FILL_MODE_LOWER, CublasNative.CUBLAS_OP_T,
-            CublasNative.CUBLAS_DIAG_NON_UNIT, m, n, &one, l, ldl, b, ldb);
+            _cublas, side, CublasNative.CUBLAS_FILL_MODE_LOWER, transpose, CublasNative.CUBLAS_DIAG_NON_UNIT, m, n, &one, l, ldl, b, ldb);
         CudaStatus.CheckCublas(status, "cublasDtrsm_v2");
     }
 
