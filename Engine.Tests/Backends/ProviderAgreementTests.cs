@@ -60,10 +60,7 @@ public sealed class ProviderAgreementTests
         using var onDevice = device.Fit(network, x, y, cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(onCpu.Jitter > 0);
         Assert.Equal(onCpu.Jitter, onDevice.Jitter);
-        // The simulator factorises in blocks through LAPACK (as the GPU does through cuSOLVER), the CPU
-        // here in one MathNet call: on this jittered K (condition ~1e10) two correct factorisations agree
-        // in log p(Y) to about 1e-7 of its size, not to its last digits.
-        Assert.Equal(onCpu.LogMarginalLikelihood, onDevice.LogMarginalLikelihood, Math.Abs(onCpu.LogMarginalLikelihood) * 1e-6);
+        Assert.Equal(onCpu.LogMarginalLikelihood, onDevice.LogMarginalLikelihood, 8);
         var test = Inputs(7, 6, 9);
         var a = onCpu.Predict(test, cancellationToken: TestContext.Current.CancellationToken);
         var b = onDevice.Predict(test, cancellationToken: TestContext.Current.CancellationToken);

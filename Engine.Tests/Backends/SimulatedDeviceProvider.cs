@@ -19,10 +19,17 @@ internal sealed class SimulatedDeviceProvider : DeviceKernelProvider
     private readonly Context _context;
     private readonly CPUAccelerator _accelerator;
     private readonly IHostLinearAlgebra _dense = HostLinearAlgebra.Managed;
+    private readonly IHostLinearAlgebra _factorisation = HostLinearAlgebra.Managed;
 
-    public SimulatedDeviceProvider()
+    /// <param name="blockedFactorisation">
+    /// Factorise in blocks through the host's native LAPACK (<see cref="BlockedCholesky"/>, the scheme the
+    /// GPU runs through cuSOLVER), so that cancellation and progress inside the factorisation take the
+    /// device provider's path; otherwise in one managed call like the other dense operations.
+    /// </param>
+    public SimulatedDeviceProvider(bool blockedFactorisation = false)
         : this(CreateContext())
     {
+        _factorisation = blockedFactorisation ? HostLinearAlgebra.Native(out _) ?? _dense : _dense;
     }
 
     private SimulatedDeviceProvider(Context context)
@@ -52,12 +59,10 @@ internal sealed class SimulatedDeviceProvider : DeviceKernelProvider
         bool transposeA, bool transposeB, int m, int n, int k, double alpha, ProviderBuffer a, ProviderBuffer b, double beta, ProviderBuffer c, CancellationToken cancellationToken = default) =>
         OnHost([a, b, c], host => _dense.Multiply(transposeA, transposeB, m, n, k, alpha, host[0], host[1], beta, host[2]), c);
 
-    /// <summary>The blocked factorisation the GPU runs (<see cref="BlockedCholesky"/>), through the host's native blocks where they load, so cancellation and progress take the device provider's path.</summary>
     public override int CholeskyFactor(ProviderBuffer matrix, int n, Action<double>? progress, CancellationToken cancellationToken)
     {
         int failed = 0;
-        IHostLinearAlgebra blocked = HostLinearAlgebra.Native(out _) ?? _dense;
-        OnHost([matrix], host => failed = blocked.CholeskyFactor(host[0], n, progress, cancellationToken), matrix);
+        OnHost([matrix], host => failed = _factorisation.CholeskyFactor(host[0], n, progress, cancellationToken), matrix);
         return failed;
     }
 

@@ -39,7 +39,7 @@ public sealed class CancellationTests
     [Fact]
     public void OnTheDeviceProvidersPath_AFitCancelledInTheFactorisation_StopsThere()
     {
-        var provider = new SimulatedDeviceProvider();
+        var provider = new SimulatedDeviceProvider(blockedFactorisation: true);
         using var engine = new NngpEngine(provider, $"device: {provider.Name}");
         var reports = CancelInFactorisation(engine, 600);
         AssertStoppedInFactorisation(reports);
