@@ -8,13 +8,17 @@ namespace GpuNngp.Cli;
 /// <summary>
 /// The `nngp` command: its subcommands, and the one place errors become exit codes. Bad input, a
 /// numerical failure and a device failure are one line on standard error (<see cref="ErrorMessages"/>)
-/// and exit code 2; an internal failure is one line and exit code 70; neither
+/// and exit code 2; an internal failure is one line and exit code 70; a command interrupted by Ctrl+C
+/// one line and exit code 130; none
 /// prints a stack trace (set NNGP_DEBUG=1 to see one).
 /// </summary>
 public static class NngpCommandLine
 {
     public const int InputError = 2;
     public const int InternalError = 70;
+
+    /// <summary>The exit code of a command cancelled by Ctrl+C or SIGTERM (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
 
     public static int Run(string[] args, IAnsiConsole console, TextWriter error)
     {
@@ -42,6 +46,13 @@ public static class NngpCommandLine
         try
         {
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = console.Profile.Out.Writer, Error = error });
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C (SIGINT) or SIGTERM cancelled the command's token: the engine stopped within a
+            // block step and no output was written (every file is written after the work, atomically).
+            error.WriteLine("error: interrupted; nothing was written");
+            return Interrupted;
         }
         catch (Exception e) when (ErrorMessages.IsReported(e))
         {

@@ -53,16 +53,20 @@ public sealed class GpPosterior : IDisposable
     /// <remarks>
     /// mean = K_*D·α; var = K(x*, x*) − ‖L⁻¹K_D*‖², the variance of the latent function (without σε²),
     /// clamped at 0 and the same for every output. The test points are processed in tiles; only the
-    /// mean and the variances come back from the device.
+    /// mean and the variances come back from the device. A cancelled <paramref name="cancellationToken"/>
+    /// stops it between test tiles and map columns with <see cref="OperationCanceledException"/>; the
+    /// posterior stays usable.
     /// </remarks>
     /// <param name="xTest">Test inputs, M×d, finite, with the training inputs' d features.</param>
     /// <param name="withVariance">False to skip the variances and their triangular solve with L (O(N²·M) operations).</param>
     /// <param name="progress">Told the <see cref="StageProgress"/> of each stage; null for none.</param>
+    /// <param name="cancellationToken">Cancels the prediction.</param>
     /// <returns>The mean, the variances (null when not asked for) and the time of each stage.</returns>
     /// <exception cref="NngpInputException"><paramref name="xTest"/> missing, empty or not finite, or with another number of features than the training inputs.</exception>
     /// <exception cref="NonFiniteResultException">A mean or variance that is not finite.</exception>
     /// <exception cref="NngpDeviceException">The GPU or its libraries failed.</exception>
-    public Prediction Predict(Matrix<double> xTest, bool withVariance = true, IProgress<StageProgress>? progress = null)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Prediction Predict(Matrix<double> xTest, bool withVariance = true, IProgress<StageProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         InputValidation.CheckMatrix(xTest, "test inputs");
         if (xTest.ColumnCount != _dimension)
@@ -71,7 +75,7 @@ public sealed class GpPosterior : IDisposable
         }
 
         var timings = new StageTimings { Progress = progress };
-        var (mean, variance) = DeviceFailures.Guard(() => _model.Predict(xTest, withVariance, timings, progress));
+        var (mean, variance) = DeviceFailures.Guard(() => _model.Predict(xTest, withVariance, timings, progress, cancellationToken));
         FiniteResults.CheckPrediction(mean.AsColumnMajorArray() ?? mean.ToColumnMajorArray(), mean.RowCount, variance);
         return new Prediction(mean, variance, timings);
     }

@@ -4,7 +4,6 @@ using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
 using GpuNngp.Engine.Gpu;
 using GpuNngp.Engine.Pipeline;
-using GpuNngp.Kernels.Lookup;
 using GpuNngp.Solvers;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -79,50 +78,38 @@ public sealed class NngpEngine : IDisposable
     }
 
     /// <summary>
-    /// Fits the exact GP posterior of the network's kernel to (X: N×d, Y: N×C). For activations
-    /// without a closed form, <paramref name="lookup"/> = Auto lets the map (CPU or GPU) use lookup tables
-    /// (<see cref="KernelLookupTable"/>) where the inputs share one norm and a table's measured error is
-    /// within its tolerance; Off integrates every entry directly.
+    /// Fits the exact GP posterior of the network's kernel to (X: N×d, Y: N×C) with
+    /// <paramref name="options"/> (<see cref="FitOptions.Default"/> when null: no noise, the NNGP, the
+    /// default jitter policy and quadrature, lookup tables where they are accurate). A cancelled
+    /// <paramref name="cancellationToken"/> stops the fit within a block step (between map columns and
+    /// factorisation blocks) with <see cref="OperationCanceledException"/>, freeing its memory.
     /// </summary>
     /// <remarks>
-    /// The fit computes K_DD, factorises A = K_DD + σε²I (Cholesky, with jitter if
-    /// <paramref name="jitter"/> allows and A needs it), solves α = A⁻¹Y and the log marginal
-    /// likelihood; the factor and α stay in the engine's memory (device memory on a GPU) until the
-    /// posterior is disposed. Memory is checked before any work (<see cref="CheckFitMemory"/>).
+    /// The fit computes K_DD, factorises A = K_DD + σε²I (a blocked Cholesky, with jitter if the
+    /// options' policy allows and A needs it), solves α = A⁻¹Y and the log marginal likelihood; the
+    /// factor and α stay in the engine's memory (device memory on a GPU) until the posterior is
+    /// disposed. Memory is checked before any work (<see cref="CheckFitMemory"/>).
     /// </remarks>
     /// <param name="network">The architecture; it must validate (<see cref="Network.Validate"/>). A convolutional one needs its image shape (<see cref="Network.OnImages"/>), and rows of H·W·C features.</param>
     /// <param name="x">Training inputs, N×d (N ≥ 2), finite, one point per row.</param>
     /// <param name="y">Training targets, N×C, finite: the C outputs share one factorisation (the paper's classification uses one-hot targets minus 0.1).</param>
-    /// <param name="noise">σε², the observation noise variance added to the diagonal; finite and ≥ 0.</param>
-    /// <param name="kind">The NNGP kernel K (Bayesian inference) or the NTK Θ (gradient-descent training to convergence).</param>
-    /// <param name="jitter">What to add to the diagonal when A does not factorise; null for <see cref="JitterPolicy.Default"/>.</param>
-    /// <param name="quadratureOrder">For activations without a closed form: 0 (the default) is the accurate graded Gauss–Legendre rule (≤ 1e-13 of the entry's scale up to pre-activation variance 100); 1 … 300 a cheaper Gauss–Hermite rule of that order, accurate only at small variances.</param>
-    /// <param name="progress">Told the <see cref="StageProgress"/> of each stage; null for none.</param>
-    /// <param name="lookup">Whether the map may use lookup tables for activations without a closed form.</param>
-    /// <param name="inputGram">A cache of K⁰ made by this engine from the same <paramref name="x"/> object (<see cref="CacheInputGram"/>), to skip the input Gram; null to compute it.</param>
+    /// <param name="options">Noise, kernel kind, jitter, quadrature, lookup tables, input Gram cache, progress, memory cap and threads; null for <see cref="FitOptions.Default"/>.</param>
+    /// <param name="cancellationToken">Cancels the fit (within a block step).</param>
     /// <returns>The posterior, holding the factorisation; dispose it to free that memory.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="inputGram"/> was made from other training inputs or by another engine.</exception>
-    /// <exception cref="NngpInputException">An invalid network; <paramref name="x"/> or <paramref name="y"/> missing, empty or not finite, or of different row counts; fewer than 2 points; a noise negative or not finite; a quadrature order out of range; an invalid jitter policy; a custom activation on a GPU; or more memory than the device has (the message names the bytes needed and available).</exception>
+    /// <exception cref="ArgumentException">The options' input Gram cache was made from other training inputs or by another engine.</exception>
+    /// <exception cref="NngpInputException">An invalid network or option; <paramref name="x"/> or <paramref name="y"/> missing, empty or not finite, or of different row counts; fewer than 2 points; a custom activation on a GPU; or more memory than the device has (the message names the bytes needed and available).</exception>
     /// <exception cref="NngpNumericalException">K_DD + σε²I not positive definite even with the jitter policy's largest jitter (<see cref="NngpException.Parameter"/> "noise": add noise or remove duplicate points), or a kernel or log likelihood that is not finite (<see cref="NonFiniteResultException"/>).</exception>
     /// <exception cref="NngpDeviceException">The GPU or its libraries failed during the fit.</exception>
-    public GpPosterior Fit(
-        Network network,
-        Matrix<double> x,
-        Matrix<double> y,
-        double noise = 0,
-        KernelKind kind = KernelKind.Nngp,
-        JitterPolicy? jitter = null,
-        int quadratureOrder = QuadratureRules.DefaultOrder,
-        IProgress<StageProgress>? progress = null,
-        LookupTableMode lookup = LookupTableMode.Auto,
-        InputGramCache? inputGram = null)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public GpPosterior Fit(Network network, Matrix<double> x, Matrix<double> y, FitOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(network);
+        options ??= FitOptions.Default;
+        options.Validate();
         LayerPlan plan = LayerPlan.Compile(network);
         InputValidation.CheckMatrix(x, "training inputs");
         InputValidation.CheckMatrix(y, "training targets");
-        InputValidation.CheckNonNegative(noise, "observation noise");
         if (x.RowCount != y.RowCount)
         {
             throw new NngpInputException($"training inputs have {x.RowCount} rows but training targets {y.RowCount}");
@@ -133,22 +120,20 @@ public sealed class NngpEngine : IDisposable
             throw new NngpInputException($"a fit needs at least 2 training points, got {x.RowCount}");
         }
 
-        QuadratureRules.Get(quadratureOrder);
-        jitter?.Validate();
         CheckDevice(plan);
-        if (inputGram is not null && !ReferenceEquals(inputGram.Train, x))
+        if (options.InputGram is { } inputGram && !ReferenceEquals(inputGram.Train, x))
         {
-            throw new ArgumentException("the input Gram cache was made from other training inputs", nameof(inputGram));
+            throw new ArgumentException("the input Gram cache was made from other training inputs", nameof(options));
         }
 
-        if (inputGram is not null && !inputGram.BelongsTo(_provider))
+        if (options.InputGram is { } cache && !cache.BelongsTo(_provider))
         {
-            throw new ArgumentException("the input Gram cache was made by another engine", nameof(inputGram));
+            throw new ArgumentException("the input Gram cache was made by another engine", nameof(options));
         }
 
-        CheckFitMemory(x.RowCount, x.ColumnCount, y.ColumnCount, plan.Depth);
-        var request = new FitRequest(plan, kind, x, y, noise, jitter ?? JitterPolicy.Default, quadratureOrder, lookup, inputGram);
-        FittedModel model = DeviceFailures.Guard(() => FittedModel.Fit(_provider, request, progress));
+        MemoryPlan.CheckFit(_provider.Memory, options.Cap(_provider.AvailableBytes()), x.RowCount, x.ColumnCount, y.ColumnCount, plan.Depth);
+        var request = new FitRequest(plan, x, y, options);
+        FittedModel model = DeviceFailures.Guard(() => FittedModel.Fit(_provider, request, cancellationToken));
         try
         {
             FiniteResults.CheckLogLikelihood(model.LogMarginalLikelihood);
@@ -159,7 +144,7 @@ public sealed class NngpEngine : IDisposable
             throw;
         }
 
-        return new GpPosterior(model, _provider.Name, x.RowCount, x.ColumnCount, y.ColumnCount, noise);
+        return new GpPosterior(model, _provider.Name, x.RowCount, x.ColumnCount, y.ColumnCount, options.Noise);
     }
 
     /// <summary>
@@ -213,47 +198,56 @@ public sealed class NngpEngine : IDisposable
 
     /// <summary>
     /// K(X1, X2) (or K(X1, X1)), inputs used exactly as given, as a MathNet matrix: up to 2^31 entries
-    /// (N = 46,340 for a square kernel); <see cref="HostKernel"/> has no such limit.
+    /// (N = 46,340 for a square kernel); <see cref="HostKernel(Network, Matrix{double}, Matrix{double}?, KernelOptions?, CancellationToken)"/>
+    /// has no such limit. <paramref name="options"/>: <see cref="KernelOptions.Default"/> when null (a
+    /// <see cref="FitOptions"/> works too: its kernel options apply). A cancelled
+    /// <paramref name="cancellationToken"/> stops it between map columns with <see cref="OperationCanceledException"/>.
     /// </summary>
     /// <param name="network">The architecture (as for <see cref="Fit"/>).</param>
     /// <param name="x1">The first inputs, N1×d, finite: the rows of the kernel.</param>
     /// <param name="x2">The second inputs, N2×d, finite: the columns; null for K(X1, X1).</param>
-    /// <param name="kind">The NNGP kernel K or the NTK Θ.</param>
-    /// <param name="progress">Told the <see cref="StageProgress"/> of each stage; null for none.</param>
+    /// <param name="options">Kernel kind, quadrature, lookup tables, progress, memory cap and threads; null for <see cref="KernelOptions.Default"/>.</param>
+    /// <param name="cancellationToken">Cancels the computation (between map columns).</param>
     /// <returns>The N1×N2 (or N1×N1, symmetric) kernel matrix.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
     /// <exception cref="NngpInputException">An invalid network; an input missing, empty or not finite; a different number of features; a custom activation on a GPU; more entries than a MathNet matrix holds; or more memory than the machine has.</exception>
     /// <exception cref="NonFiniteResultException">A kernel entry that is not finite (an overflow, or a custom activation returning NaN/∞).</exception>
     /// <exception cref="NngpDeviceException">The GPU or its libraries failed.</exception>
     public Matrix<double> Kernel(
-        Network network, Matrix<double> x1, Matrix<double>? x2 = null, KernelKind kind = KernelKind.Nngp, IProgress<StageProgress>? progress = null)
+        Network network, Matrix<double> x1, Matrix<double>? x2 = null, KernelOptions? options = null, CancellationToken cancellationToken = default)
     {
-        using HostMatrix kernel = ComputeKernel(network, x1, x2, kind, progress, hostCopies: 2);
+        using HostMatrix kernel = ComputeKernel(network, x1, x2, options ?? KernelOptions.Default, cancellationToken, hostCopies: 2);
         return kernel.ToMatrix();
     }
+
+    /// <summary>The kernel of the given kind with the other options at their defaults: <c>Kernel(network, x1, x2, new KernelOptions { Kind = kind })</c>.</summary>
+    public Matrix<double> Kernel(Network network, Matrix<double> x1, Matrix<double>? x2, KernelKind kind) =>
+        Kernel(network, x1, x2, new KernelOptions { Kind = kind });
 
     /// <summary>
     /// K(X1, X2) (or K(X1, X1)) in native host memory, any size the memory holds (refused before any
     /// work otherwise): read it by column, or write it with <c>GpuNngp.Data.MatrixFile.Write</c>.
-    /// Dispose it to free the memory.
+    /// Dispose it to free the memory. Options and cancellation as for
+    /// <see cref="Kernel(Network, Matrix{double}, Matrix{double}?, KernelOptions?, CancellationToken)"/>.
     /// </summary>
     /// <param name="network">The architecture (as for <see cref="Fit"/>).</param>
     /// <param name="x1">The first inputs, N1×d, finite: the rows of the kernel.</param>
     /// <param name="x2">The second inputs, N2×d, finite: the columns; null for K(X1, X1).</param>
-    /// <param name="kind">The NNGP kernel K or the NTK Θ.</param>
-    /// <param name="progress">Told the <see cref="StageProgress"/> of each stage; null for none.</param>
+    /// <param name="options">Kernel kind, quadrature, lookup tables, progress, memory cap and threads; null for <see cref="KernelOptions.Default"/>.</param>
+    /// <param name="cancellationToken">Cancels the computation (between map columns).</param>
     /// <returns>The N1×N2 (or N1×N1, symmetric) kernel matrix, column-major in native memory.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
     /// <exception cref="NngpInputException">An invalid network; an input missing, empty or not finite; a different number of features; a custom activation on a GPU; or more memory than the machine has.</exception>
     /// <exception cref="NonFiniteResultException">A kernel entry that is not finite.</exception>
     /// <exception cref="NngpDeviceException">The GPU or its libraries failed.</exception>
     public HostMatrix HostKernel(
-        Network network, Matrix<double> x1, Matrix<double>? x2 = null, KernelKind kind = KernelKind.Nngp, IProgress<StageProgress>? progress = null) =>
-        ComputeKernel(network, x1, x2, kind, progress, hostCopies: 1);
+        Network network, Matrix<double> x1, Matrix<double>? x2 = null, KernelOptions? options = null, CancellationToken cancellationToken = default) =>
+        ComputeKernel(network, x1, x2, options ?? KernelOptions.Default, cancellationToken, hostCopies: 1);
 
-    private HostMatrix ComputeKernel(Network network, Matrix<double> x1, Matrix<double>? x2, KernelKind kind, IProgress<StageProgress>? progress, int hostCopies)
+    private HostMatrix ComputeKernel(Network network, Matrix<double> x1, Matrix<double>? x2, KernelOptions options, CancellationToken cancellationToken, int hostCopies)
     {
         ArgumentNullException.ThrowIfNull(network);
+        options.Validate();
         LayerPlan plan = LayerPlan.Compile(network);
         InputValidation.CheckMatrix(x1, "first inputs");
         if (x2 is not null)
@@ -273,8 +267,9 @@ public sealed class NngpEngine : IDisposable
                 $"a {x1.RowCount:N0}×{columns:N0} kernel is larger than a MathNet matrix holds ({Array.MaxLength:N0} entries); use NngpEngine.HostKernel");
         }
 
-        MemoryPlan.CheckKernel(_provider.Memory, _provider.AvailableBytes(), HostMemory.Available(), x1.RowCount, columns, x1.ColumnCount, plan.Depth, hostCopies);
-        HostMatrix kernel = DeviceFailures.Guard(() => KernelPipeline.Compute(_provider, plan, x1, x2, kind, progress));
+        MemoryPlan.CheckKernel(
+            _provider.Memory, options.Cap(_provider.AvailableBytes()), options.Cap(HostMemory.Available()), x1.RowCount, columns, x1.ColumnCount, plan.Depth, hostCopies);
+        HostMatrix kernel = DeviceFailures.Guard(() => KernelPipeline.Compute(_provider, plan, x1, x2, options, cancellationToken));
         try
         {
             FiniteResults.CheckKernel(kernel);

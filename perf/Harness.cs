@@ -317,7 +317,7 @@ public sealed partial class Harness
         var pauseBefore = GC.GetTotalPauseDuration();
         int collectionsBefore = GC.CollectionCount(0);
         long start = Stopwatch.GetTimestamp();
-        using var posterior = engine.Fit(network, data.TrainInputs, data.TrainTargets, _options.Noise, KernelKind.Nngp, quadratureOrder: _options.QuadratureOrder);
+        using var posterior = engine.Fit(network, data.TrainInputs, data.TrainTargets, new FitOptions { Noise = _options.Noise, QuadratureOrder = _options.QuadratureOrder });
         long fitted = Stopwatch.GetTimestamp();
         var prediction = posterior.Predict(data.TestInputs, withVariance: true);
         long end = Stopwatch.GetTimestamp();

@@ -18,13 +18,13 @@ internal static class DemoCommand
         {
             device,
         };
-        command.SetAction(parsed =>
+        command.SetAction((parsed, cancellationToken) =>
         {
             var settings = new ClassificationSettings { Device = parsed.GetValue(device) };
             console.MarkupLine("[bold]GpuNngp demo[/]: exact NNGP inference on MNIST (embedded sample; paper: 0.9279 for this setting)");
-            var report = ProgressDisplay.Run(console, progress => ClassificationExperiment.Run(settings, progress, line => console.WriteLine(line)));
+            var report = ProgressDisplay.Run(console, progress => ClassificationExperiment.Run(settings, progress, line => console.WriteLine(line), cancellationToken));
             ReportPrinter.Print(console, report);
-            return 0;
+            return Task.FromResult(0);
         });
         return command;
     }

@@ -29,7 +29,7 @@ internal static class EvaluateCommand
             dataset, split, trainSize, testSize, noise, ntk, json, calibration, calibrationBins, lookup,
         };
         architecture.AddTo(command);
-        command.SetAction(parsed =>
+        command.SetAction((parsed, cancellationToken) =>
         {
             // --net: the whole network, on the data set's image shape where it is convolutional; else the paper's GP-depth-σw²-σb².
             Network? net = parsed.GetValue(architecture.Net) is null ? null : architecture.Network(parsed);
@@ -61,7 +61,7 @@ internal static class EvaluateCommand
             }
 
             new OutputFiles().Output("--json", jsonFile?.FullName).Output("--calibration", plotFile?.FullName).Check();
-            var report = ProgressDisplay.Run(console, progress => ClassificationExperiment.Run(settings, progress, line => console.WriteLine(line)));
+            var report = ProgressDisplay.Run(console, progress => ClassificationExperiment.Run(settings, progress, line => console.WriteLine(line), cancellationToken));
             ReportPrinter.Print(console, report);
             if (report.Calibration is { } result)
             {
@@ -86,7 +86,7 @@ internal static class EvaluateCommand
                 console.WriteLine($"report written to {jsonFile.FullName}");
             }
 
-            return 0;
+            return Task.FromResult(0);
         });
         return command;
     }

@@ -21,7 +21,7 @@ internal static class KernelCommand
             x1, x2, ntk, output,
         };
         architecture.AddTo(command);
-        command.SetAction(parsed =>
+        command.SetAction((parsed, cancellationToken) =>
         {
             var network = architecture.Network(parsed);
             string outPath = parsed.GetValue(output)!.FullName;
@@ -44,10 +44,10 @@ internal static class KernelCommand
             using var engine = NngpEngine.Create(parsed.GetValue(architecture.Device));
             console.WriteLine(engine.DeviceChoice);
             using var kernel = ProgressDisplay.Run(console, progress =>
-                engine.HostKernel(network, a, b, parsed.GetValue(ntk) ? KernelKind.Ntk : KernelKind.Nngp, progress));
+                engine.HostKernel(network, a, b, new KernelOptions { Kind = parsed.GetValue(ntk) ? KernelKind.Ntk : KernelKind.Nngp, Progress = progress }, cancellationToken));
             MatrixFile.Write(outPath, kernel);
             console.WriteLine($"{kernel.RowCount}×{kernel.ColumnCount} kernel written to {outPath}");
-            return 0;
+            return Task.FromResult(0);
         });
         return command;
     }

@@ -24,7 +24,7 @@ internal static class PredictCommand
             trainX, trainY, testX, noise, ntk, outMean, outVar,
         };
         architecture.AddTo(command);
-        command.SetAction(parsed =>
+        command.SetAction((parsed, cancellationToken) =>
         {
             var network = architecture.Network(parsed);
             string meanPath = parsed.GetValue(outMean)!.FullName;
@@ -48,10 +48,10 @@ internal static class PredictCommand
             var kind = parsed.GetValue(ntk) ? KernelKind.Ntk : KernelKind.Nngp;
             var prediction = ProgressDisplay.Run(console, progress =>
             {
-                using var posterior = engine.Fit(network, x, y, parsed.GetValue(noise), kind, progress: progress);
+                using var posterior = engine.Fit(network, x, y, new FitOptions { Noise = parsed.GetValue(noise), Kind = kind, Progress = progress }, cancellationToken);
                 console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"noise σε²: {posterior.Noise:G3}; jitter added: {posterior.Jitter:G3}; log p(Y) = {posterior.LogMarginalLikelihood:F4}"));
-                return posterior.Predict(t, withVariance: varPath is not null, progress);
+                return posterior.Predict(t, withVariance: varPath is not null, progress, cancellationToken);
             });
             MatrixFile.Write(meanPath, prediction.Mean);
             if (varPath is not null)
@@ -60,7 +60,7 @@ internal static class PredictCommand
             }
 
             console.WriteLine($"mean ({prediction.Mean.RowCount}×{prediction.Mean.ColumnCount}) written to {meanPath}{(varPath is null ? "" : $", variance to {varPath}")}");
-            return 0;
+            return Task.FromResult(0);
         });
         return command;
     }

@@ -15,7 +15,7 @@ internal static class ErrorMessages
 
     private static readonly ParameterFlag[] Flags =
     [
-        new("noise", "--noise", ("the noise parameter", "--noise")),
+        new("noise", "--noise", ("the noise parameter", "--noise"), ("FitOptions.Noise", "--noise")),
         new("device", "--device", ("device = DeviceKind.Gpu", "--device gpu"), ("DeviceKind.Gpu", "--device gpu"), ("DeviceKind.Cpu", "--device cpu"), ("DeviceKind.Auto", "--device auto")),
         new("split", "--split", ("SplitProtocol.First", "--split first"), ("SplitProtocol.Paper", "--split paper")),
         new("resume", "--resume", ("SearchSettings.Resume", "--resume")),

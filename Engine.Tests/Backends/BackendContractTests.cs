@@ -47,15 +47,15 @@ public abstract class BackendContractTests
         var x1 = RandomMatrix(37, 11, seed: 1);
         var x2 = RandomMatrix(23, 11, seed: 2);
 
-        AssertClose(reference.Kernel(network, x1, null, kernelKind), engine.Kernel(network, x1, null, kernelKind), 1e-9);
-        AssertClose(reference.Kernel(network, x1, x2, kernelKind), engine.Kernel(network, x1, x2, kernelKind), 1e-9);
+        AssertClose(reference.Kernel(network, x1, null, new KernelOptions { Kind = kernelKind }, cancellationToken: TestContext.Current.CancellationToken), engine.Kernel(network, x1, null, new KernelOptions { Kind = kernelKind }, cancellationToken: TestContext.Current.CancellationToken), 1e-9);
+        AssertClose(reference.Kernel(network, x1, x2, new KernelOptions { Kind = kernelKind }, cancellationToken: TestContext.Current.CancellationToken), engine.Kernel(network, x1, x2, new KernelOptions { Kind = kernelKind }, cancellationToken: TestContext.Current.CancellationToken), 1e-9);
     }
 
     [Fact]
     public void Kernel_IsSymmetricAndPositiveSemiDefinite()
     {
         using var engine = CreateEngine();
-        var k = engine.Kernel(Nngp.FullyConnected(3, Nngp.Relu(), 1.45, 0.28), RandomMatrix(40, 9, seed: 3));
+        var k = engine.Kernel(Nngp.FullyConnected(3, Nngp.Relu(), 1.45, 0.28), RandomMatrix(40, 9, seed: 3), cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(0, (k - k.Transpose()).Enumerate().Max(Math.Abs));
         double smallest = k.Evd().EigenValues.Real().Minimum();
         Assert.True(smallest > -1e-10 * k.Trace(), $"smallest eigenvalue {smallest}");
@@ -71,12 +71,12 @@ public abstract class BackendContractTests
         var xTest = RandomMatrix(12, 6, seed: 6);
         const double noise = 0.05;
 
-        using var posterior = engine.Fit(network, x, y, noise);
-        var prediction = posterior.Predict(xTest);
+        using var posterior = engine.Fit(network, x, y, new FitOptions { Noise = noise }, cancellationToken: TestContext.Current.CancellationToken);
+        var prediction = posterior.Predict(xTest, cancellationToken: TestContext.Current.CancellationToken);
 
-        var kdd = engine.Kernel(network, x) + noise * Matrix<double>.Build.DenseIdentity(30);
-        var ktd = engine.Kernel(network, xTest, x);
-        var ktt = engine.Kernel(network, xTest);
+        var kdd = engine.Kernel(network, x, cancellationToken: TestContext.Current.CancellationToken) + noise * Matrix<double>.Build.DenseIdentity(30);
+        var ktd = engine.Kernel(network, xTest, x, cancellationToken: TestContext.Current.CancellationToken);
+        var ktt = engine.Kernel(network, xTest, cancellationToken: TestContext.Current.CancellationToken);
         var inverse = kdd.Inverse();
         var mean = ktd * inverse * y;
         var covariance = ktt - ktd * inverse * ktd.Transpose();
@@ -100,9 +100,9 @@ public abstract class BackendContractTests
         var y = RandomMatrix(25, 2, seed: 8);
         const double noise = 0.1;
 
-        using var posterior = engine.Fit(network, x, y, noise);
+        using var posterior = engine.Fit(network, x, y, new FitOptions { Noise = noise }, cancellationToken: TestContext.Current.CancellationToken);
 
-        var a = engine.Kernel(network, x) + noise * Matrix<double>.Build.DenseIdentity(25);
+        var a = engine.Kernel(network, x, cancellationToken: TestContext.Current.CancellationToken) + noise * Matrix<double>.Build.DenseIdentity(25);
         double logDet = a.Cholesky().DeterminantLn;
         var solved = a.Solve(y);
         double expected = 0;
@@ -124,10 +124,10 @@ public abstract class BackendContractTests
         var y = RandomMatrix(64, 4, seed: 10);
         var xTest = RandomMatrix(40, 10, seed: 11);
 
-        using var expected = reference.Fit(network, x, y, noise: 1e-3);
-        using var actual = engine.Fit(network, x, y, noise: 1e-3);
-        var expectedPrediction = expected.Predict(xTest);
-        var actualPrediction = actual.Predict(xTest);
+        using var expected = reference.Fit(network, x, y, new FitOptions { Noise = 1e-3 }, cancellationToken: TestContext.Current.CancellationToken);
+        using var actual = engine.Fit(network, x, y, new FitOptions { Noise = 1e-3 }, cancellationToken: TestContext.Current.CancellationToken);
+        var expectedPrediction = expected.Predict(xTest, cancellationToken: TestContext.Current.CancellationToken);
+        var actualPrediction = actual.Predict(xTest, cancellationToken: TestContext.Current.CancellationToken);
 
         AssertClose(expectedPrediction.Mean, actualPrediction.Mean, 1e-9);
         AssertClose(Vector(expectedPrediction.Variance!), Vector(actualPrediction.Variance!), 1e-9);
@@ -143,9 +143,9 @@ public abstract class BackendContractTests
         var x = distinct.Stack(distinct); // every point twice: K_DD has rank 10 of 20
         var y = RandomMatrix(20, 2, seed: 13);
 
-        using var posterior = engine.Fit(network, x, y, noise: 0);
+        using var posterior = engine.Fit(network, x, y, new FitOptions { Noise = 0 }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(posterior.Jitter > 0, "a singular kernel needs jitter");
-        var prediction = posterior.Predict(distinct);
+        var prediction = posterior.Predict(distinct, cancellationToken: TestContext.Current.CancellationToken);
         Assert.All(prediction.Mean.Enumerate(), v => Assert.True(double.IsFinite(v)));
     }
 
@@ -159,7 +159,7 @@ public abstract class BackendContractTests
         var y = RandomMatrix(20, 1, seed: 15);
         var noJitter = new JitterPolicy(InitialRelativeJitter: 1e-10, MaxRelativeJitter: 1e-20);
 
-        var error = Assert.Throws<NngpNumericalException>(() => engine.Fit(network, x, y, noise: 0, jitter: noJitter));
+        var error = Assert.Throws<NngpNumericalException>(() => engine.Fit(network, x, y, new FitOptions { Noise = 0, Jitter = noJitter }, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("not positive definite", error.Message, StringComparison.Ordinal);
         Assert.Equal("noise", error.Parameter);
     }
@@ -171,8 +171,8 @@ public abstract class BackendContractTests
         var network = Nngp.FullyConnected(1, Nngp.Relu(), 1.5, 0.1);
         var x = RandomMatrix(15, 4, seed: 16);
         var y = RandomMatrix(15, 2, seed: 17);
-        using var posterior = engine.Fit(network, x, y, noise: 0);
-        var prediction = posterior.Predict(x);
+        using var posterior = engine.Fit(network, x, y, new FitOptions { Noise = 0 }, cancellationToken: TestContext.Current.CancellationToken);
+        var prediction = posterior.Predict(x, cancellationToken: TestContext.Current.CancellationToken);
         AssertClose(y, prediction.Mean, 1e-7);
         Assert.All(prediction.Variance!, v => Assert.True(v < 1e-7, $"variance {v} at a training point"));
     }
@@ -182,7 +182,7 @@ public abstract class BackendContractTests
     {
         using var provider = CreateProvider();
         var plan = LayerPlan.Compile(Nngp.FullyConnected(3, Nngp.Relu(), 1.45, 0.28));
-        using var kernel = KernelPipeline.Compute(provider, plan, RandomMatrix(40, 9, seed: 18), null, KernelKind.Ntk, null);
+        using var kernel = KernelPipeline.Compute(provider, plan, RandomMatrix(40, 9, seed: 18), null, new KernelOptions { Kind = KernelKind.Ntk }, TestContext.Current.CancellationToken);
         var k = kernel.ToMatrix();
         int n = k.RowCount;
 

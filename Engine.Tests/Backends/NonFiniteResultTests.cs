@@ -24,8 +24,8 @@ public sealed class NonFiniteResultTests
         // q grows ×2.5 per layer from ~5 (σw² = 5, ReLU halves): past 1e150 between layers 370 and 380.
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
         var network = Nngp.FullyConnected(1000, Nngp.Relu(), 5, 0.1);
-        var kernelError = Assert.Throws<NonFiniteResultException>(() => engine.Kernel(network, X, kind: kind));
-        var fitError = Assert.Throws<NonFiniteResultException>(() => engine.Fit(network, X, Y, kind: kind));
+        var kernelError = Assert.Throws<NonFiniteResultException>(() => engine.Kernel(network, X, null, new KernelOptions { Kind = kind }, cancellationToken: TestContext.Current.CancellationToken));
+        var fitError = Assert.Throws<NonFiniteResultException>(() => engine.Fit(network, X, Y, new FitOptions { Kind = kind }, cancellationToken: TestContext.Current.CancellationToken));
 
         int layer = int.Parse(kernelError.Message.Split("layer ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(layer, 370, 380);
@@ -36,7 +36,7 @@ public sealed class NonFiniteResultTests
     public void ANetworkJustBelowTheBound_StillComputes()
     {
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
-        var kernel = engine.Kernel(Nngp.FullyConnected(300, Nngp.Relu(), 5, 0.1), X);
+        var kernel = engine.Kernel(Nngp.FullyConnected(300, Nngp.Relu(), 5, 0.1), X, cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(kernel.Enumerate().All(double.IsFinite));
         Assert.True(kernel[0, 0] > 1e100);
     }
@@ -46,7 +46,7 @@ public sealed class NonFiniteResultTests
     {
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
         var network = Nngp.FullyConnected(2, Nngp.Custom("broken", x => x > 3 ? double.NaN : Math.Tanh(x)), 1.5, 0.1);
-        var error = Assert.Throws<NonFiniteResultException>(() => engine.Fit(network, X, Y));
+        var error = Assert.Throws<NonFiniteResultException>(() => engine.Fit(network, X, Y, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("from layer 2 of 3 on", error.Message, StringComparison.Ordinal);
         Assert.Contains("NaN", error.Message, StringComparison.Ordinal);
     }
@@ -56,7 +56,7 @@ public sealed class NonFiniteResultTests
     {
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
         var network = Nngp.FullyConnected(1, Nngp.Custom("exploding", x => x > 2 ? double.PositiveInfinity : x), 1, 0);
-        Assert.Throws<NonFiniteResultException>(() => engine.Kernel(network, X));
+        Assert.Throws<NonFiniteResultException>(() => engine.Kernel(network, X, cancellationToken: TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public sealed class NonFiniteResultTests
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
         var singular = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(4, 3, 1.0); // identical rows: needs jitter
         var error = Assert.Throws<NngpInputException>(() =>
-            engine.Fit(Nngp.FullyConnected(1, Nngp.Relu(), 1, 0), singular, BackendContractTests.RandomMatrix(4, 1, seed: 62), jitter: new JitterPolicy(initial, maximum, growth)));
+            engine.Fit(Nngp.FullyConnected(1, Nngp.Relu(), 1, 0), singular, BackendContractTests.RandomMatrix(4, 1, seed: 62), new FitOptions { Jitter = new JitterPolicy(initial, maximum, growth) }, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains(mention, error.Message, StringComparison.Ordinal);
     }
 }

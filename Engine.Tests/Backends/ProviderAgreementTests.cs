@@ -30,8 +30,8 @@ public sealed class ProviderAgreementTests
         var x = Inputs(40, 12, 3);
         using var cpu = NngpEngine.Create(DeviceKind.Cpu, HostLinearAlgebra.Managed);
         using var device = new NngpEngine(new SimulatedDeviceProvider(), "simulator");
-        var onCpu = cpu.Kernel(network, x, kind: kind);
-        var onDevice = device.Kernel(network, x, kind: kind);
+        var onCpu = cpu.Kernel(network, x, null, new KernelOptions { Kind = kind }, cancellationToken: TestContext.Current.CancellationToken);
+        var onDevice = device.Kernel(network, x, null, new KernelOptions { Kind = kind }, cancellationToken: TestContext.Current.CancellationToken);
 
         // The chain from q⁰ = the Gram's diagonal, computed here independently of both providers.
         var gram = x * x.Transpose() / x.ColumnCount;
@@ -56,14 +56,14 @@ public sealed class ProviderAgreementTests
         var y = Matrix<double>.Build.Dense(30, 2, (i, c) => Math.Sin(i + c));
         using var cpu = NngpEngine.Create(DeviceKind.Cpu, HostLinearAlgebra.Managed);
         using var device = new NngpEngine(new SimulatedDeviceProvider(), "simulator");
-        using var onCpu = cpu.Fit(network, x, y);
-        using var onDevice = device.Fit(network, x, y);
+        using var onCpu = cpu.Fit(network, x, y, cancellationToken: TestContext.Current.CancellationToken);
+        using var onDevice = device.Fit(network, x, y, cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(onCpu.Jitter > 0);
         Assert.Equal(onCpu.Jitter, onDevice.Jitter);
         Assert.Equal(onCpu.LogMarginalLikelihood, onDevice.LogMarginalLikelihood, 8);
         var test = Inputs(7, 6, 9);
-        var a = onCpu.Predict(test);
-        var b = onDevice.Predict(test);
+        var a = onCpu.Predict(test, cancellationToken: TestContext.Current.CancellationToken);
+        var b = onDevice.Predict(test, cancellationToken: TestContext.Current.CancellationToken);
         Assert.True((a.Mean - b.Mean).InfinityNorm() <= 1e-9);
         for (int j = 0; j < test.RowCount; j++)
         {

@@ -19,10 +19,17 @@ internal sealed class SimulatedDeviceProvider : DeviceKernelProvider
     private readonly Context _context;
     private readonly CPUAccelerator _accelerator;
     private readonly IHostLinearAlgebra _dense = HostLinearAlgebra.Managed;
+    private readonly IHostLinearAlgebra _factorisation = HostLinearAlgebra.Managed;
 
-    public SimulatedDeviceProvider()
+    /// <param name="blockedFactorisation">
+    /// Factorise in blocks through the host's native LAPACK (<see cref="BlockedCholesky"/>, the scheme the
+    /// GPU runs through cuSOLVER), so that cancellation and progress inside the factorisation take the
+    /// device provider's path; otherwise in one managed call like the other dense operations.
+    /// </param>
+    public SimulatedDeviceProvider(bool blockedFactorisation = false)
         : this(CreateContext())
     {
+        _factorisation = blockedFactorisation ? HostLinearAlgebra.Native(out _) ?? _dense : _dense;
     }
 
     private SimulatedDeviceProvider(Context context)
@@ -45,23 +52,24 @@ internal sealed class SimulatedDeviceProvider : DeviceKernelProvider
 
     public override long? AvailableBytes() => null;
 
-    public override void SymmetricRankK(int n, int k, double alpha, ProviderBuffer a, ProviderBuffer c) =>
+    public override void SymmetricRankK(int n, int k, double alpha, ProviderBuffer a, ProviderBuffer c, CancellationToken cancellationToken = default) =>
         OnHost([a, c], host => _dense.SymmetricRankK(n, k, alpha, host[0], host[1]), c);
 
-    public override void Multiply(bool transposeA, bool transposeB, int m, int n, int k, double alpha, ProviderBuffer a, ProviderBuffer b, double beta, ProviderBuffer c) =>
+    public override void Multiply(
+        bool transposeA, bool transposeB, int m, int n, int k, double alpha, ProviderBuffer a, ProviderBuffer b, double beta, ProviderBuffer c, CancellationToken cancellationToken = default) =>
         OnHost([a, b, c], host => _dense.Multiply(transposeA, transposeB, m, n, k, alpha, host[0], host[1], beta, host[2]), c);
 
-    public override int CholeskyFactor(ProviderBuffer matrix, int n)
+    public override int CholeskyFactor(ProviderBuffer matrix, int n, Action<double>? progress, CancellationToken cancellationToken)
     {
         int failed = 0;
-        OnHost([matrix], host => failed = _dense.CholeskyFactor(host[0], n), matrix);
+        OnHost([matrix], host => failed = _factorisation.CholeskyFactor(host[0], n, progress, cancellationToken), matrix);
         return failed;
     }
 
     public override void CholeskySolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs) =>
         OnHost([factor, b], host => _dense.CholeskySolve(host[0], n, host[1], nrhs), b);
 
-    public override void LowerTriangularSolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs) =>
+    public override void LowerTriangularSolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs, CancellationToken cancellationToken = default) =>
         OnHost([factor, b], host => _dense.LowerTriangularSolve(host[0], n, host[1], nrhs), b);
 
     /// <summary>MathNet's Evd on copies; both outputs are copied back.</summary>

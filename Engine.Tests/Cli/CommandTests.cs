@@ -61,7 +61,7 @@ public sealed class CommandTests
         Assert.True(code == 0, error);
 
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
-        var expected = engine.Kernel(Nngp.FullyConnected(4, Nngp.Gelu(), 1.7, 0.05), x1, x2, KernelKind.Ntk);
+        var expected = engine.Kernel(Nngp.FullyConnected(4, Nngp.Gelu(), 1.7, 0.05), x1, x2, new KernelOptions { Kind = KernelKind.Ntk }, cancellationToken: TestContext.Current.CancellationToken);
         BackendContractTests.AssertClose(expected, MatrixFile.Read(temp.File("k.npy")), 1e-15);
     }
 
@@ -82,8 +82,8 @@ public sealed class CommandTests
         Assert.True(code == 0, error);
 
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
-        using var posterior = engine.Fit(Nngp.FullyConnected(3, Nngp.Relu(), 1.45, 0.28), x, y, noise: 0.01);
-        var expected = posterior.Predict(t);
+        using var posterior = engine.Fit(Nngp.FullyConnected(3, Nngp.Relu(), 1.45, 0.28), x, y, new FitOptions { Noise = 0.01 }, cancellationToken: TestContext.Current.CancellationToken);
+        var expected = posterior.Predict(t, cancellationToken: TestContext.Current.CancellationToken);
         BackendContractTests.AssertClose(expected.Mean, MatrixFile.Read(temp.File("mean.npy")), 1e-14);
         var variance = MatrixFile.Read(temp.File("var.csv"));
         Assert.Equal(15, variance.RowCount);

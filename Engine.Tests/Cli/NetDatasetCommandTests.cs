@@ -70,15 +70,15 @@ public sealed class NetDatasetCommandTests : IDisposable
         var split = DataSplit.Load(data, 24, 9);
         var network = NetworkSpec.Parse(PooledSpec).OnImages(8, 8, 1);
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
-        using var posterior = engine.Fit(network, StandardisedOneByOne(split.Train.Images), Targets(split.Train.Labels, 3), noise: 1e-6);
-        var prediction = posterior.Predict(StandardisedOneByOne(split.Test.Images));
+        using var posterior = engine.Fit(network, StandardisedOneByOne(split.Train.Images), Targets(split.Train.Labels, 3), new FitOptions { Noise = 1e-6 }, cancellationToken: TestContext.Current.CancellationToken);
+        var prediction = posterior.Predict(StandardisedOneByOne(split.Test.Images), cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(posterior.LogMarginalLikelihood, report.GetProperty("logMarginalLikelihood").GetDouble(), 1e-9 * Math.Abs(posterior.LogMarginalLikelihood));
         Assert.Equal(Accuracy(prediction.PredictedClasses(), split.Test.Labels), report.GetProperty("accuracy").GetDouble());
         Assert.Equal(network.ToString(), report.GetProperty("architecture").GetString());
 
         // The raw pixels give another likelihood: the comparison above sees the preprocessing.
-        using var raw = engine.Fit(network, split.Train.Images, Targets(split.Train.Labels, 3), noise: 1e-6);
+        using var raw = engine.Fit(network, split.Train.Images, Targets(split.Train.Labels, 3), new FitOptions { Noise = 1e-6 }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(Math.Abs(raw.LogMarginalLikelihood - posterior.LogMarginalLikelihood) > 1e-3 * Math.Abs(posterior.LogMarginalLikelihood));
     }
 
@@ -124,8 +124,8 @@ public sealed class NetDatasetCommandTests : IDisposable
         {
             double w = row.Point.WeightVariance;
             var network = Nngp.Serial(Nngp.Conv(3, 3, w, 0.2), Nngp.Relu(), Nngp.Conv(2, 2, w, 0.2, Padding.Valid), Nngp.Relu(), Nngp.Flatten(), Nngp.Dense(w, 0.2)).OnImages(8, 8, 1);
-            using var posterior = engine.Fit(network, StandardisedOneByOne(fit.Images), Targets(fit.Labels, 3), noise: 1e-6);
-            var predicted = posterior.Predict(StandardisedOneByOne(validation.Images), withVariance: false).PredictedClasses();
+            using var posterior = engine.Fit(network, StandardisedOneByOne(fit.Images), Targets(fit.Labels, 3), new FitOptions { Noise = 1e-6 }, cancellationToken: TestContext.Current.CancellationToken);
+            var predicted = posterior.Predict(StandardisedOneByOne(validation.Images), withVariance: false, cancellationToken: TestContext.Current.CancellationToken).PredictedClasses();
             Assert.Equal(posterior.LogMarginalLikelihood, row.LogMarginalLikelihood, 1e-9 * Math.Abs(posterior.LogMarginalLikelihood));
             Assert.Equal(Accuracy(predicted, validation.Labels), row.ValidationAccuracy);
         }

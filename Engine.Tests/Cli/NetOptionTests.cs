@@ -83,7 +83,7 @@ public sealed class NetOptionTests : IDisposable
         var x1 = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(4, 24, (i, j) => first[i * 24 + j]);
         var x2 = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(3, 24, (i, j) => second[i * 24 + j]);
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
-        var expected = engine.Kernel(NetworkSpec.Parse(spec).OnImages(4, 3, 2), x1, x2, ntk ? KernelKind.Ntk : KernelKind.Nngp);
+        var expected = engine.Kernel(NetworkSpec.Parse(spec).OnImages(4, 3, 2), x1, x2, new KernelOptions { Kind = ntk ? KernelKind.Ntk : KernelKind.Nngp }, cancellationToken: TestContext.Current.CancellationToken);
         var written = MatrixFile.Read(_temp.File("k.npy"));
         Assert.Equal(expected.ToColumnMajorArray(), written.ToColumnMajorArray());
     }
@@ -117,8 +117,8 @@ public sealed class NetOptionTests : IDisposable
         var x = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(6, 18, (i, j) => train[i * 18 + j]);
         var t = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(2, 18, (i, j) => test[i * 18 + j]);
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
-        using var posterior = engine.Fit(NetworkSpec.Parse(Spec).OnImages(3, 3, 2), x, y, noise: 0.001);
-        var expected = posterior.Predict(t);
+        using var posterior = engine.Fit(NetworkSpec.Parse(Spec).OnImages(3, 3, 2), x, y, new FitOptions { Noise = 0.001 }, cancellationToken: TestContext.Current.CancellationToken);
+        var expected = posterior.Predict(t, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(expected.Mean.ToColumnMajorArray(), MatrixFile.Read(_temp.File("mean.npy")).ToColumnMajorArray());
         Assert.Equal(expected.Variance, MatrixFile.Read(_temp.File("var.npy")).ToColumnMajorArray());
     }

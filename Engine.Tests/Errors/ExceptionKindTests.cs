@@ -22,7 +22,7 @@ public sealed class ExceptionKindTests
         var y = BackendContractTests.RandomMatrix(20, 1, seed: 71);
         var noRetry = new JitterPolicy(InitialRelativeJitter: 1e-10, MaxRelativeJitter: 1e-20);
 
-        var error = Assert.Throws<NngpNumericalException>(() => engine.Fit(Nngp.FullyConnected(2, Nngp.Relu(), 1.45, 0.28), x, y, noise: 0, jitter: noRetry));
+        var error = Assert.Throws<NngpNumericalException>(() => engine.Fit(Nngp.FullyConnected(2, Nngp.Relu(), 1.45, 0.28), x, y, new FitOptions { Noise = 0, Jitter = noRetry }, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("not positive definite", error.Message, StringComparison.Ordinal);
         Assert.Contains("the noise parameter", error.Message, StringComparison.Ordinal);
         Assert.Equal("noise", error.Parameter);
@@ -34,7 +34,7 @@ public sealed class ExceptionKindTests
     {
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
         var network = Nngp.FullyConnected(1, Nngp.Custom("exploding", v => v > 0.5 ? double.PositiveInfinity : v), 1, 0);
-        var error = Assert.Throws<NonFiniteResultException>(() => engine.Kernel(network, Distinct));
+        var error = Assert.Throws<NonFiniteResultException>(() => engine.Kernel(network, Distinct, cancellationToken: TestContext.Current.CancellationToken));
         Assert.IsAssignableFrom<NngpNumericalException>(error);
         Assert.IsNotAssignableFrom<NngpInputException>(error);
     }

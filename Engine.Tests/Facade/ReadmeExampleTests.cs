@@ -17,14 +17,14 @@ public sealed class ReadmeExampleTests
 
         var net = Nngp.Serial(Nngp.Dense(1.45, 0.28), Nngp.Relu()).Repeat(20).Then(Nngp.Dense(1.45, 0.28));
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
-        using var posterior = engine.Fit(net, xTrain, yTrain, noise: 1e-10);
-        var (mean, variance) = posterior.Predict(xTrain);
+        using var posterior = engine.Fit(net, xTrain, yTrain, new FitOptions { Noise = 1e-10 }, cancellationToken: TestContext.Current.CancellationToken);
+        var (mean, variance) = posterior.Predict(xTrain, cancellationToken: TestContext.Current.CancellationToken);
         double evidence = posterior.LogMarginalLikelihood;
 
         Assert.True(double.IsFinite(evidence));
         Assert.True((mean - yTrain).InfinityNorm() < 1e-4, $"the mean at the training points is off by {(mean - yTrain).InfinityNorm()}");
         Assert.All(variance!, v => Assert.InRange(v, 0, 1e-4));
-        var kernel = engine.Kernel(Nngp.FullyConnected(20, Nngp.Relu(), 1.45, 0.28), xTrain, kind: KernelKind.Ntk);
+        var kernel = engine.Kernel(Nngp.FullyConnected(20, Nngp.Relu(), 1.45, 0.28), xTrain, null, new KernelOptions { Kind = KernelKind.Ntk }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(30, kernel.RowCount);
     }
 }

@@ -100,7 +100,7 @@ public sealed class DeviceSpatialKernelTests : IClassFixture<GpuEngineFixture>
         using var cpu = NngpEngine.Create(DeviceKind.Cpu, HostLinearAlgebra.Managed);
         using var device = new NngpEngine(new SimulatedDeviceProvider(), "simulator");
         var x = Images(3, new ImageShape(3, 3, 1), 8);
-        Assert.Equal(cpu.Kernel(tanh, x, kind: KernelKind.Ntk), device.Kernel(tanh, x, kind: KernelKind.Ntk));
+        Assert.Equal(cpu.Kernel(tanh, x, null, new KernelOptions { Kind = KernelKind.Ntk }, cancellationToken: TestContext.Current.CancellationToken), device.Kernel(tanh, x, null, new KernelOptions { Kind = KernelKind.Ntk }, cancellationToken: TestContext.Current.CancellationToken));
     }
 
     /// <summary>The same networks on a GPU against the CPU engine (skipped where none is usable).</summary>
@@ -118,8 +118,8 @@ public sealed class DeviceSpatialKernelTests : IClassFixture<GpuEngineFixture>
         var t = Images(columns, shape, 6);
         foreach (KernelKind kind in new[] { KernelKind.Nngp, KernelKind.Ntk })
         {
-            AssertClose(cpu.Kernel(network, x, t, kind), device.Kernel(network, x, t, kind), $"{name} {kind} cross");
-            AssertClose(cpu.Kernel(network, x, kind: kind), device.Kernel(network, x, kind: kind), $"{name} {kind} square");
+            AssertClose(cpu.Kernel(network, x, t, new KernelOptions { Kind = kind }, cancellationToken: TestContext.Current.CancellationToken), device.Kernel(network, x, t, new KernelOptions { Kind = kind }, cancellationToken: TestContext.Current.CancellationToken), $"{name} {kind} cross");
+            AssertClose(cpu.Kernel(network, x, null, new KernelOptions { Kind = kind }, cancellationToken: TestContext.Current.CancellationToken), device.Kernel(network, x, null, new KernelOptions { Kind = kind }, cancellationToken: TestContext.Current.CancellationToken), $"{name} {kind} square");
         }
     }
 

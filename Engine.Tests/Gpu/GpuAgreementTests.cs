@@ -60,8 +60,8 @@ public sealed class GpuAgreementTests : IClassFixture<GpuEngineFixture>
         var y = Random(train, 3, seed: 2);
         var xTest = Random(test, 12, seed: 3);
 
-        double kernelError = Relative(cpu.Kernel(network, x, null, kind), gpu.Kernel(network, x, null, kind));
-        double crossError = Relative(cpu.Kernel(network, xTest, x, kind), gpu.Kernel(network, xTest, x, kind));
+        double kernelError = Relative(cpu.Kernel(network, x, null, new KernelOptions { Kind = kind }, cancellationToken: TestContext.Current.CancellationToken), gpu.Kernel(network, x, null, new KernelOptions { Kind = kind }, cancellationToken: TestContext.Current.CancellationToken));
+        double crossError = Relative(cpu.Kernel(network, xTest, x, new KernelOptions { Kind = kind }, cancellationToken: TestContext.Current.CancellationToken), gpu.Kernel(network, xTest, x, new KernelOptions { Kind = kind }, cancellationToken: TestContext.Current.CancellationToken));
 
         _output?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{activation} depth {depth} {kind}: K_DD {kernelError:E2}, K_*D {crossError:E2}"));
         Assert.True(kernelError <= 1e-9, $"K_DD differs by {kernelError:G3}");
@@ -77,10 +77,10 @@ public sealed class GpuAgreementTests : IClassFixture<GpuEngineFixture>
         var (x, y, xTest, testLabels) = Mnist(train: 1000, test: 500);
         var network = Nngp.FullyConnected(20, Nngp.Relu(), 1.45, 0.28);
 
-        using var expected = cpu.Fit(network, x, y, noise: 1e-10);
-        using var actual = gpu.Fit(network, x, y, noise: 1e-10);
-        var expectedPrediction = expected.Predict(xTest);
-        var actualPrediction = actual.Predict(xTest);
+        using var expected = cpu.Fit(network, x, y, new FitOptions { Noise = 1e-10 }, cancellationToken: TestContext.Current.CancellationToken);
+        using var actual = gpu.Fit(network, x, y, new FitOptions { Noise = 1e-10 }, cancellationToken: TestContext.Current.CancellationToken);
+        var expectedPrediction = expected.Predict(xTest, cancellationToken: TestContext.Current.CancellationToken);
+        var actualPrediction = actual.Predict(xTest, cancellationToken: TestContext.Current.CancellationToken);
 
         double meanError = Relative(expectedPrediction.Mean, actualPrediction.Mean);
         double varianceError = Relative(Column(expectedPrediction.Variance!), Column(actualPrediction.Variance!));
@@ -117,10 +117,10 @@ public sealed class GpuAgreementTests : IClassFixture<GpuEngineFixture>
     private void PosteriorsAgree(
         NngpEngine cpu, NngpEngine gpu, Network network, KernelKind kind, Matrix<double> x, Matrix<double> y, Matrix<double> xTest, double noise)
     {
-        using var expected = cpu.Fit(network, x, y, noise, kind);
-        using var actual = gpu.Fit(network, x, y, noise, kind);
-        var expectedPrediction = expected.Predict(xTest);
-        var actualPrediction = actual.Predict(xTest);
+        using var expected = cpu.Fit(network, x, y, new FitOptions { Noise = noise, Kind = kind }, cancellationToken: TestContext.Current.CancellationToken);
+        using var actual = gpu.Fit(network, x, y, new FitOptions { Noise = noise, Kind = kind }, cancellationToken: TestContext.Current.CancellationToken);
+        var expectedPrediction = expected.Predict(xTest, cancellationToken: TestContext.Current.CancellationToken);
+        var actualPrediction = actual.Predict(xTest, cancellationToken: TestContext.Current.CancellationToken);
         double meanError = Relative(expectedPrediction.Mean, actualPrediction.Mean);
         double varianceError = Relative(Column(expectedPrediction.Variance!), Column(actualPrediction.Variance!));
         double likelihoodError = Math.Abs(expected.LogMarginalLikelihood - actual.LogMarginalLikelihood) / Math.Abs(expected.LogMarginalLikelihood);
@@ -141,7 +141,7 @@ public sealed class GpuAgreementTests : IClassFixture<GpuEngineFixture>
         var x = Matrix<double>.Build.Dense(n, 1, (i, _) => (i % 7) - 3.0);
         var y = Matrix<double>.Build.Dense(n, 1, (i, _) => i % 2);
 
-        var error = Assert.Throws<NngpInputException>(() => gpu.Fit(Nngp.FullyConnected(1, Nngp.Relu(), 1.5, 0.1), x, y, noise: 1e-3));
+        var error = Assert.Throws<NngpInputException>(() => gpu.Fit(Nngp.FullyConnected(1, Nngp.Relu(), 1.5, 0.1), x, y, new FitOptions { Noise = 1e-3 }, cancellationToken: TestContext.Current.CancellationToken));
         _output?.WriteLine(error.Message);
         Assert.StartsWith(string.Create(CultureInfo.InvariantCulture, $"N = {n:N0} training points need "), error.Message, StringComparison.Ordinal);
         Assert.Contains("GB free", error.Message, StringComparison.Ordinal);

@@ -33,15 +33,15 @@ public sealed class GpuBenchmarkTests
         var xTest = Inputs(m, seed: 3);
 
         long compileStart = Stopwatch.GetTimestamp();
-        using (var warm = engine.Fit(network, x.SubMatrix(0, 256, 0, Dimension), y.SubMatrix(0, 256, 0, Outputs), 1e-3))
+        using (var warm = engine.Fit(network, x.SubMatrix(0, 256, 0, Dimension), y.SubMatrix(0, 256, 0, Outputs), new FitOptions { Noise = 1e-3 }, cancellationToken: TestContext.Current.CancellationToken))
         {
-            warm.Predict(xTest.SubMatrix(0, 64, 0, Dimension));
+            warm.Predict(xTest.SubMatrix(0, 64, 0, Dimension), cancellationToken: TestContext.Current.CancellationToken);
         }
 
         double warmUp = Stopwatch.GetElapsedTime(compileStart).TotalSeconds;
         long start = Stopwatch.GetTimestamp();
-        using var posterior = engine.Fit(network, x, y, noise: 1e-3);
-        var prediction = posterior.Predict(xTest);
+        using var posterior = engine.Fit(network, x, y, new FitOptions { Noise = 1e-3 }, cancellationToken: TestContext.Current.CancellationToken);
+        var prediction = posterior.Predict(xTest, cancellationToken: TestContext.Current.CancellationToken);
         double total = Stopwatch.GetElapsedTime(start).TotalSeconds;
 
         var fit = posterior.FitTimings;

@@ -50,7 +50,7 @@ public sealed class KernelPropertyTests
     public void Kernel_IsExactlySymmetric_AndPositiveSemiDefinite(string name, KernelKind kind)
     {
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
-        Matrix<double> k = engine.Kernel(Network(name), Points(), null, kind);
+        Matrix<double> k = engine.Kernel(Network(name), Points(), null, new KernelOptions { Kind = kind }, cancellationToken: TestContext.Current.CancellationToken);
         for (int i = 0; i < k.RowCount; i++)
         {
             Assert.True(k[i, i] > 0, $"{name} {kind}: diagonal {i} is {k[i, i]}");
@@ -79,9 +79,9 @@ public sealed class KernelPropertyTests
         Matrix<double> x = Points();
         Matrix<double> x1 = x.SubMatrix(0, 9, 0, x.ColumnCount);
         Matrix<double> x2 = x.SubMatrix(9, 5, 0, x.ColumnCount);
-        Matrix<double> joint = engine.Kernel(Network(name), x, null, kind);
-        Matrix<double> cross = engine.Kernel(Network(name), x1, x2, kind);
-        Matrix<double> first = engine.Kernel(Network(name), x1, null, kind);
+        Matrix<double> joint = engine.Kernel(Network(name), x, null, new KernelOptions { Kind = kind }, cancellationToken: TestContext.Current.CancellationToken);
+        Matrix<double> cross = engine.Kernel(Network(name), x1, x2, new KernelOptions { Kind = kind }, cancellationToken: TestContext.Current.CancellationToken);
+        Matrix<double> first = engine.Kernel(Network(name), x1, null, new KernelOptions { Kind = kind }, cancellationToken: TestContext.Current.CancellationToken);
 
         // K⁰ comes from syrk for the joint kernel and gemm for the cross kernel: the sums may round
         // differently by an ulp or two, which the smooth layer maps pass on unamplified (≤ 1e-12 of
@@ -114,8 +114,8 @@ public sealed class KernelPropertyTests
     {
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
         Matrix<double> x = Points();
-        Matrix<double> nngp = engine.Kernel(Network(name), x, null, KernelKind.Nngp);
-        Matrix<double> ntk = engine.Kernel(Network(name), x, null, KernelKind.Ntk);
+        Matrix<double> nngp = engine.Kernel(Network(name), x, null, new KernelOptions { Kind = KernelKind.Nngp }, cancellationToken: TestContext.Current.CancellationToken);
+        Matrix<double> ntk = engine.Kernel(Network(name), x, null, new KernelOptions { Kind = KernelKind.Ntk }, cancellationToken: TestContext.Current.CancellationToken);
 
         // Θ^{l+1} = K^{l+1} + σw²·Ḟ·Θ^l with Ḟ(q, q, q) = E[φ′(u)²] ≥ 0 and Θ¹ = K¹ > 0.
         for (int i = 0; i < x.RowCount; i++)
@@ -136,8 +136,8 @@ public sealed class KernelPropertyTests
         var x = Matrix<double>.Build.Dense(7, 4, (_, _) => random.Next(-9, 10));
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
         Network linear = Nngp.FullyConnected(0, Nngp.Relu(), 1.5, 0.25);
-        Matrix<double> nngp = engine.Kernel(linear, x);
-        Matrix<double> ntk = engine.Kernel(linear, x, null, KernelKind.Ntk);
+        Matrix<double> nngp = engine.Kernel(linear, x, cancellationToken: TestContext.Current.CancellationToken);
+        Matrix<double> ntk = engine.Kernel(linear, x, null, new KernelOptions { Kind = KernelKind.Ntk }, cancellationToken: TestContext.Current.CancellationToken);
         for (int i = 0; i < x.RowCount; i++)
         {
             for (int j = 0; j < x.RowCount; j++)
@@ -156,7 +156,7 @@ public sealed class KernelPropertyTests
         var x1 = Matrix<double>.Build.Dense(6, 7, (_, _) => random.NextDouble() * 4 - 2);
         var x2 = Matrix<double>.Build.Dense(3, 7, (_, _) => random.NextDouble() * 4 - 2);
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
-        Matrix<double> k = engine.Kernel(Nngp.FullyConnected(0, Nngp.Tanh(), 1.3, 0.1), x1, x2);
+        Matrix<double> k = engine.Kernel(Nngp.FullyConnected(0, Nngp.Tanh(), 1.3, 0.1), x1, x2, cancellationToken: TestContext.Current.CancellationToken);
         for (int i = 0; i < 6; i++)
         {
             for (int j = 0; j < 3; j++)
@@ -178,8 +178,8 @@ public sealed class KernelPropertyTests
         Matrix<double> x = Points();
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
         Network network = Nngp.FullyConnected(7, Nngp.Relu(), 1.45, 0.28);
-        Matrix<double> nngp = engine.Kernel(network, x);
-        Matrix<double> ntk = engine.Kernel(network, x, null, KernelKind.Ntk);
+        Matrix<double> nngp = engine.Kernel(network, x, cancellationToken: TestContext.Current.CancellationToken);
+        Matrix<double> ntk = engine.Kernel(network, x, null, new KernelOptions { Kind = KernelKind.Ntk }, cancellationToken: TestContext.Current.CancellationToken);
         for (int i = 0; i < x.RowCount; i++)
         {
             double q = 0.28 + 1.45 * x.Row(i).DotProduct(x.Row(i)) / x.ColumnCount;

@@ -50,8 +50,8 @@ public sealed class RandomNetworkLimitTests
         var (layer, phi, derivative, weightVariance, biasVariance, seed) = Setting(name);
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
         Network network = Nngp.FullyConnected(Depth, layer, weightVariance, biasVariance);
-        Matrix<double> nngp = engine.Kernel(network, Inputs, null, KernelKind.Nngp);
-        Matrix<double> ntk = engine.Kernel(network, Inputs, null, KernelKind.Ntk);
+        Matrix<double> nngp = engine.Kernel(network, Inputs, null, new KernelOptions { Kind = KernelKind.Nngp }, cancellationToken: TestContext.Current.CancellationToken);
+        Matrix<double> ntk = engine.Kernel(network, Inputs, null, new KernelOptions { Kind = KernelKind.Ntk }, cancellationToken: TestContext.Current.CancellationToken);
 
         var sampler = new RandomNetworkSampler(phi, derivative, Depth, Width, weightVariance, biasVariance, seed);
         var nngpSamples = new List<Matrix<double>>();
@@ -69,8 +69,8 @@ public sealed class RandomNetworkLimitTests
         AssertWithin(ntk, ntkMean, ntkTolerance, $"{name} NTK");
 
         // Power: the same Monte Carlo estimate rejects nearby wrong kernels.
-        Matrix<double> shallower = engine.Kernel(Nngp.FullyConnected(Depth - 1, layer, weightVariance, biasVariance), Inputs);
-        Matrix<double> steeper = engine.Kernel(Nngp.FullyConnected(Depth, layer, 1.1 * weightVariance, biasVariance), Inputs);
+        Matrix<double> shallower = engine.Kernel(Nngp.FullyConnected(Depth - 1, layer, weightVariance, biasVariance), Inputs, cancellationToken: TestContext.Current.CancellationToken);
+        Matrix<double> steeper = engine.Kernel(Nngp.FullyConnected(Depth, layer, 1.1 * weightVariance, biasVariance), Inputs, cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(Rejects(shallower, nngpMean, nngpTolerance), $"{name}: the depth-1 kernel is not rejected");
         Assert.True(Rejects(steeper, nngpMean, nngpTolerance), $"{name}: the kernel with σw² × 1.1 is not rejected");
     }

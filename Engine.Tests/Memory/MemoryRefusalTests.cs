@@ -92,13 +92,13 @@ public sealed class MemoryRefusalTests
         long? probed = null;
         using var engine = NngpEngine.Create(DeviceKind.Cpu, Native, () => probed = TwentyFourGibibytes);
         var network = Nngp.FullyConnected(1, Nngp.Relu(), 1.45, 0.28);
-        var error = Assert.Throws<NngpInputException>(() => engine.Fit(network, x, y));
+        var error = Assert.Throws<NngpInputException>(() => engine.Fit(network, x, y, cancellationToken: TestContext.Current.CancellationToken));
         Assert.StartsWith("N = 60,000 training points need 28.8 GB for K_DD", error.Message, StringComparison.Ordinal);
         Assert.Equal(TwentyFourGibibytes, probed);
 
         Assert.Throws<NngpInputException>(() => engine.CheckFitMemory(60_000));
         Assert.Throws<NngpInputException>(() => engine.CacheInputGram(x));
-        Assert.Throws<NngpInputException>(() => engine.HostKernel(network, x));
+        Assert.Throws<NngpInputException>(() => engine.HostKernel(network, x, cancellationToken: TestContext.Current.CancellationToken));
         engine.CheckFitMemory(10_000);
     }
 
@@ -108,15 +108,15 @@ public sealed class MemoryRefusalTests
         using var engine = NngpEngine.Create(DeviceKind.Cpu, Native, () => null);
         var network = Nngp.FullyConnected(2, Nngp.Erf(), 1.3, 0.1);
         var wide = Matrix<double>.Build.Dense(46_341, 1, 1.0);
-        var error = Assert.Throws<NngpInputException>(() => engine.Kernel(network, wide));
+        var error = Assert.Throws<NngpInputException>(() => engine.Kernel(network, wide, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("NngpEngine.HostKernel", error.Message, StringComparison.Ordinal);
 
         var x1 = BackendContractTests.RandomMatrix(30, 4, seed: 40);
         var x2 = BackendContractTests.RandomMatrix(11, 4, seed: 41);
-        using var square = engine.HostKernel(network, x1);
-        using var cross = engine.HostKernel(network, x1, x2);
-        Assert.Equal(engine.Kernel(network, x1), square.ToMatrix());
-        Assert.Equal(engine.Kernel(network, x1, x2), cross.ToMatrix());
+        using var square = engine.HostKernel(network, x1, cancellationToken: TestContext.Current.CancellationToken);
+        using var cross = engine.HostKernel(network, x1, x2, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(engine.Kernel(network, x1, cancellationToken: TestContext.Current.CancellationToken), square.ToMatrix());
+        Assert.Equal(engine.Kernel(network, x1, x2, cancellationToken: TestContext.Current.CancellationToken), cross.ToMatrix());
     }
 
     [Fact]

@@ -22,14 +22,14 @@ public sealed class HyperparameterSearchTests
     {
         var (x, y, v, labels) = Data();
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
-        var results = new HyperparameterSearch(engine, Nngp.Relu()).Run(x, y, v, labels, SmallGrid, cancellation: TestContext.Current.CancellationToken);
+        var results = new HyperparameterSearch(engine, Nngp.Relu()).Run(x, y, v, labels, SmallGrid, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(SmallGrid.Count, results.Count);
 
         var separate = new List<SearchResult>();
         foreach (var point in SmallGrid.Points())
         {
-            using var posterior = engine.Fit(Nngp.FullyConnected(point.Depth, Nngp.Relu(), point.WeightVariance, point.BiasVariance), x, y, point.Noise);
-            double accuracy = ClassificationExperiment.Accuracy(posterior.Predict(v, withVariance: false).PredictedClasses(), labels);
+            using var posterior = engine.Fit(Nngp.FullyConnected(point.Depth, Nngp.Relu(), point.WeightVariance, point.BiasVariance), x, y, new FitOptions { Noise = point.Noise }, cancellationToken: TestContext.Current.CancellationToken);
+            double accuracy = ClassificationExperiment.Accuracy(posterior.Predict(v, withVariance: false, cancellationToken: TestContext.Current.CancellationToken).PredictedClasses(), labels);
             separate.Add(new SearchResult(point, posterior.LogMarginalLikelihood, accuracy, posterior.Jitter));
         }
 
@@ -55,7 +55,7 @@ public sealed class HyperparameterSearchTests
         try
         {
             string whole = Path.Combine(directory, "whole.csv");
-            SearchCsv.Rewrite(whole, search.Run(x, y, v, labels, SmallGrid, cancellation: TestContext.Current.CancellationToken));
+            SearchCsv.Rewrite(whole, search.Run(x, y, v, labels, SmallGrid, cancellationToken: TestContext.Current.CancellationToken));
 
             string resumed = Path.Combine(directory, "resumed.csv");
             var partial = new List<SearchResult>();
@@ -67,13 +67,13 @@ public sealed class HyperparameterSearchTests
                 {
                     cancel.Cancel();
                 }
-            }, cancellation: cancel.Token));
+            }, cancellationToken: cancel.Token));
             SearchCsv.Rewrite(resumed, partial);
             File.AppendAllText(resumed, "3,2.4,0.0"); // a row cut off by the interruption
 
             var finished = SearchCsv.Read(resumed);
             Assert.Equal(5, finished.Count);
-            SearchCsv.Rewrite(resumed, search.Run(x, y, v, labels, SmallGrid, finished, cancellation: TestContext.Current.CancellationToken));
+            SearchCsv.Rewrite(resumed, search.Run(x, y, v, labels, SmallGrid, finished, cancellationToken: TestContext.Current.CancellationToken));
             Assert.Equal(File.ReadAllText(whole), File.ReadAllText(resumed));
         }
         finally

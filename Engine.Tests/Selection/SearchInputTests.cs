@@ -24,7 +24,7 @@ public sealed class SearchInputTests
         var validation = BackendContractTests.RandomMatrix(4, 3, seed: 71);
         var search = new HyperparameterSearch(engine, Nngp.Relu());
 
-        var error = Assert.Throws<NngpInputException>(() => search.Run(x, y, validation, labels, OnePoint, cancellation: TestContext.Current.CancellationToken));
+        var error = Assert.Throws<NngpInputException>(() => search.Run(x, y, validation, labels, OnePoint, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains(mention, error.Message, StringComparison.Ordinal);
     }
 
@@ -93,7 +93,7 @@ public sealed class SearchInputTests
         var validation = BackendContractTests.RandomMatrix(4, 3, seed: 73);
         var point = OnePoint.Points().Single();
         var old = new SearchResult(point, -1, 0.5, 0);
-        var results = new HyperparameterSearch(engine, Nngp.Relu()).Run(x, y, validation, [0, 1, 2, 0], OnePoint, [old, old with { LogMarginalLikelihood = -2 }], cancellation: TestContext.Current.CancellationToken);
+        var results = new HyperparameterSearch(engine, Nngp.Relu()).Run(x, y, validation, [0, 1, 2, 0], OnePoint, [old, old with { LogMarginalLikelihood = -2 }], cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal([old], results);
     }
 
@@ -107,7 +107,7 @@ public sealed class SearchInputTests
         var grid = new SearchGrid([1.0, 5.0], [0.1], [400], [1e-6]); // ReLU, σw² = 5: ×2.5 a layer, past 1e150 near layer 376
 
         var results = new HyperparameterSearch(engine, Nngp.Relu()).Run(
-            x, y, validation, [0, 1, 2, 0], grid, cancellation: TestContext.Current.CancellationToken);
+            x, y, validation, [0, 1, 2, 0], grid, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.True(results[0].Succeeded, results[0].Failure);
         Assert.False(results[1].Succeeded);

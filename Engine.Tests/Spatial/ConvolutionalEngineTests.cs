@@ -29,8 +29,8 @@ public sealed class ConvolutionalEngineTests
         var x = Images(5, 31);
         var t = Images(3, 32);
         using var engine = NngpEngine.Create(DeviceKind.Cpu, HostLinearAlgebra.Managed);
-        var square = engine.Kernel(Net(pooled), x, kind: kind);
-        var cross = engine.Kernel(Net(pooled), x, t, kind);
+        var square = engine.Kernel(Net(pooled), x, null, new KernelOptions { Kind = kind }, cancellationToken: TestContext.Current.CancellationToken);
+        var cross = engine.Kernel(Net(pooled), x, t, new KernelOptions { Kind = kind }, cancellationToken: TestContext.Current.CancellationToken);
         var plan = LayerPlan.Compile(Net(pooled));
         var input = ImageInput.FromImages(x.ToColumnMajorArray(), 5, Shape, t.ToColumnMajorArray(), 3, Shape, withNtk: kind == KernelKind.Ntk);
         var record = plan.Apply(input, SpatialImages.Rule);
@@ -53,15 +53,15 @@ public sealed class ConvolutionalEngineTests
         const double Noise = 1e-3;
         using var engine = NngpEngine.Create(DeviceKind.Cpu, HostLinearAlgebra.Managed);
         var net = Net(pooled: false);
-        using var posterior = engine.Fit(net, x, y, noise: Noise);
-        var prediction = posterior.Predict(t);
+        using var posterior = engine.Fit(net, x, y, new FitOptions { Noise = Noise }, cancellationToken: TestContext.Current.CancellationToken);
+        var prediction = posterior.Predict(t, cancellationToken: TestContext.Current.CancellationToken);
 
-        var k = engine.Kernel(net, x);
-        var kTest = engine.Kernel(net, t, x);
+        var k = engine.Kernel(net, x, cancellationToken: TestContext.Current.CancellationToken);
+        var kTest = engine.Kernel(net, t, x, cancellationToken: TestContext.Current.CancellationToken);
         var a = k + Noise * Matrix<double>.Build.DenseIdentity(8);
         var mean = kTest * a.Solve(y);
         Assert.True((prediction.Mean - mean).InfinityNorm() <= 1e-9 * (1 + mean.InfinityNorm()));
-        var prior = engine.Kernel(net, t).Diagonal();
+        var prior = engine.Kernel(net, t, cancellationToken: TestContext.Current.CancellationToken).Diagonal();
         var explained = (kTest * a.Inverse() * kTest.Transpose()).Diagonal();
         for (int j = 0; j < t.RowCount; j++)
         {
@@ -74,9 +74,9 @@ public sealed class ConvolutionalEngineTests
     {
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
         var net = Nngp.Serial(Nngp.Conv(3, 3, 1.6, 0.1), Nngp.Relu(), Nngp.Flatten(), Nngp.Dense(1.6, 0.1));
-        var e = Assert.Throws<NngpInputException>(() => engine.Kernel(net, Images(3, 1)));
+        var e = Assert.Throws<NngpInputException>(() => engine.Kernel(net, Images(3, 1), cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("Network.OnImages", e.Message, StringComparison.Ordinal);
-        var wrong = Assert.Throws<NngpInputException>(() => engine.Kernel(net.OnImages(4, 4, 2), Matrix<double>.Build.Dense(3, 31)));
+        var wrong = Assert.Throws<NngpInputException>(() => engine.Kernel(net.OnImages(4, 4, 2), Matrix<double>.Build.Dense(3, 31), cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("31 features", wrong.Message, StringComparison.Ordinal);
     }
 }

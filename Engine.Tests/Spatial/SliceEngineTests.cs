@@ -45,8 +45,8 @@ public sealed class SliceEngineTests
         using var engine = NngpEngine.Create(DeviceKind.Cpu, HostLinearAlgebra.Managed);
         foreach (KernelKind kind in new[] { KernelKind.Nngp, KernelKind.Ntk })
         {
-            AssertClose(ReferenceKernel.Compute(plan, x, t, kind).ToMatrix(), engine.Kernel(network, x, t, kind), $"{name} {kind} cross");
-            Matrix<double> square = engine.Kernel(network, x, kind: kind);
+            AssertClose(ReferenceKernel.Compute(plan, x, t, kind).ToMatrix(), engine.Kernel(network, x, t, new KernelOptions { Kind = kind }, cancellationToken: TestContext.Current.CancellationToken), $"{name} {kind} cross");
+            Matrix<double> square = engine.Kernel(network, x, null, new KernelOptions { Kind = kind }, cancellationToken: TestContext.Current.CancellationToken);
             AssertClose(ReferenceKernel.Compute(plan, x, null, kind).ToMatrix(), square, $"{name} {kind} square");
             Assert.Equal(square, square.Transpose());
         }
@@ -75,7 +75,7 @@ public sealed class SliceEngineTests
         Assert.Null(SliceProgram.TryCompile(plan, SpatialImages.Rule));
         var x = Images(3, new ImageShape(4, 4, 1), 9);
         using var engine = NngpEngine.Create(DeviceKind.Cpu, HostLinearAlgebra.Managed);
-        Assert.Equal(ReferenceKernel.Compute(plan, x, null, KernelKind.Ntk).ToMatrix(), engine.Kernel(network, x, kind: KernelKind.Ntk));
+        Assert.Equal(ReferenceKernel.Compute(plan, x, null, KernelKind.Ntk).ToMatrix(), engine.Kernel(network, x, null, new KernelOptions { Kind = KernelKind.Ntk }, cancellationToken: TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -88,8 +88,8 @@ public sealed class SliceEngineTests
             .OnImages(6, 6, 2);
         var x = Images(5, shape, 21);
         using var engine = NngpEngine.Create(DeviceKind.Cpu, HostLinearAlgebra.Managed);
-        var own = engine.Kernel(network, x, kind: KernelKind.Ntk).Diagonal();
-        var pairs = engine.Kernel(network, x, x.Clone(), KernelKind.Ntk).Diagonal();
+        var own = engine.Kernel(network, x, null, new KernelOptions { Kind = KernelKind.Ntk }, cancellationToken: TestContext.Current.CancellationToken).Diagonal();
+        var pairs = engine.Kernel(network, x, x.Clone(), new KernelOptions { Kind = KernelKind.Ntk }, cancellationToken: TestContext.Current.CancellationToken).Diagonal();
         double error = (own - pairs).AbsoluteMaximum() / own.AbsoluteMaximum();
         Assert.True(error < 1e-14, $"relative error {error:G3}");
     }
@@ -101,7 +101,7 @@ public sealed class SliceEngineTests
         var network = Nngp.Serial(Nngp.Conv(3, 3, 2, 0), Nngp.Relu(), Nngp.AvgPool(2, 2), Nngp.Flatten(), Nngp.Dense(1, 0)).OnImages(256, 256, 1);
         var x = Images(2, new ImageShape(256, 256, 1), 1);
         using var engine = NngpEngine.Create(DeviceKind.Cpu, HostLinearAlgebra.Managed);
-        var error = Assert.Throws<NngpInputException>(() => engine.Kernel(network, x, kind: KernelKind.Ntk));
+        var error = Assert.Throws<NngpInputException>(() => engine.Kernel(network, x, null, new KernelOptions { Kind = KernelKind.Ntk }, cancellationToken: TestContext.Current.CancellationToken));
         Assert.StartsWith("AvgPool(2x2", error.Message, StringComparison.Ordinal);
         Assert.Contains("256×256 covariance", error.Message, StringComparison.Ordinal);
     }
@@ -114,10 +114,10 @@ public sealed class SliceEngineTests
         var network = Nngp.Serial(Nngp.Conv(3, 3, 2, 0.1), Nngp.Relu(), Nngp.AvgPool(2, 2, Padding.Same), Nngp.Relu(), Nngp.GlobalAvgPool(), Nngp.Dense(1, 0)).OnImages(5, 5, 1);
         var x = Images(21, shape, 12);
         using var engine = NngpEngine.Create(DeviceKind.Cpu, HostLinearAlgebra.Managed);
-        var all = engine.Kernel(network, x, x, KernelKind.Ntk);
+        var all = engine.Kernel(network, x, x, new KernelOptions { Kind = KernelKind.Ntk }, cancellationToken: TestContext.Current.CancellationToken);
         foreach (int i in new[] { 0, 7, 15, 16, 20 })
         {
-            var alone = engine.Kernel(network, x.SubMatrix(i, 1, 0, x.ColumnCount), x, KernelKind.Ntk);
+            var alone = engine.Kernel(network, x.SubMatrix(i, 1, 0, x.ColumnCount), x, new KernelOptions { Kind = KernelKind.Ntk }, cancellationToken: TestContext.Current.CancellationToken);
             Assert.Equal(all.Row(i), alone.Row(0));
         }
     }

@@ -93,11 +93,12 @@ internal sealed class CpuProvider : IComputeProvider
 
     public HostMatrix ToHost(ProviderBuffer matrix, int rows, int columns) => HostMatrix.Wrap(rows, columns, Cpu(matrix).Detach());
 
-    public void SymmetricRankK(int n, int k, double alpha, ProviderBuffer a, ProviderBuffer c) =>
-        LinearAlgebra.SymmetricRankK(n, k, alpha, Host(a), Host(c));
+    public void SymmetricRankK(int n, int k, double alpha, ProviderBuffer a, ProviderBuffer c, CancellationToken cancellationToken = default) =>
+        LinearAlgebra.SymmetricRankK(n, k, alpha, Host(a), Host(c), cancellationToken);
 
-    public void Multiply(bool transposeA, bool transposeB, int m, int n, int k, double alpha, ProviderBuffer a, ProviderBuffer b, double beta, ProviderBuffer c) =>
-        LinearAlgebra.Multiply(transposeA, transposeB, m, n, k, alpha, Host(a), Host(b), beta, Host(c));
+    public void Multiply(
+        bool transposeA, bool transposeB, int m, int n, int k, double alpha, ProviderBuffer a, ProviderBuffer b, double beta, ProviderBuffer c, CancellationToken cancellationToken = default) =>
+        LinearAlgebra.Multiply(transposeA, transposeB, m, n, k, alpha, Host(a), Host(b), beta, Host(c), cancellationToken);
 
     public IPreparedMap PrepareMap(HostNetworkView network, KernelLookupTable? tables) => new CpuPreparedMap(network, tables);
 
@@ -147,11 +148,13 @@ internal sealed class CpuProvider : IComputeProvider
         return NonFiniteScan.First(n, column => k.Slice(ColumnMajor.Index(column, column, n), n - column), column => ColumnMajor.Index(column, column, n));
     }
 
-    public int CholeskyFactor(ProviderBuffer matrix, int n) => LinearAlgebra.CholeskyFactor(Host(matrix), n);
+    public int CholeskyFactor(ProviderBuffer matrix, int n, Action<double>? progress, CancellationToken cancellationToken) =>
+        LinearAlgebra.CholeskyFactor(Host(matrix), n, progress, cancellationToken);
 
     public void CholeskySolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs) => LinearAlgebra.CholeskySolve(Host(factor), n, Host(b), nrhs);
 
-    public void LowerTriangularSolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs) => LinearAlgebra.LowerTriangularSolve(Host(factor), n, Host(b), nrhs);
+    public void LowerTriangularSolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs, CancellationToken cancellationToken = default) =>
+        LinearAlgebra.LowerTriangularSolve(Host(factor), n, Host(b), nrhs, cancellationToken);
 
     /// <summary>LAPACK's dsyevd or MathNet's Evd; their failure to converge becomes the engine's numerical error.</summary>
     public void SymmetricEigen(ProviderBuffer matrix, int n, ProviderBuffer eigenvalues)

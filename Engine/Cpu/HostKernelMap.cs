@@ -54,9 +54,12 @@ internal static class HostKernelMap
         }
     }
 
-    /// <summary>Every column in parallel: from the diagonal down for a lower triangle, else whole.</summary>
+    /// <summary>
+    /// Every column in parallel: from the diagonal down for a lower triangle, else whole; on at most the
+    /// counter's threads, and stopping (<see cref="OperationCanceledException"/>) between columns once its token is cancelled.
+    /// </summary>
     private static void MapColumns(ColumnMap map, int columns, bool lowerTriangle, ProgressCounter progress) =>
-        Parallel.For(0, columns, column =>
+        Parallel.For(0, columns, progress.Parallelism, column =>
         {
             int firstRow = lowerTriangle ? column : 0;
             map.Map(column, firstRow);

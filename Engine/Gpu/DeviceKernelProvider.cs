@@ -106,9 +106,10 @@ internal abstract class DeviceKernelProvider : IComputeProvider
         }
     }
 
-    public abstract void SymmetricRankK(int n, int k, double alpha, ProviderBuffer a, ProviderBuffer c);
+    public abstract void SymmetricRankK(int n, int k, double alpha, ProviderBuffer a, ProviderBuffer c, CancellationToken cancellationToken = default);
 
-    public abstract void Multiply(bool transposeA, bool transposeB, int m, int n, int k, double alpha, ProviderBuffer a, ProviderBuffer b, double beta, ProviderBuffer c);
+    public abstract void Multiply(
+        bool transposeA, bool transposeB, int m, int n, int k, double alpha, ProviderBuffer a, ProviderBuffer b, double beta, ProviderBuffer c, CancellationToken cancellationToken = default);
 
     /// <summary>The spatial kernel on the device; a program with an activation the device has no closed form for (quadrature, a user delegate) runs on the host's.</summary>
     public virtual ISpatialKernel PrepareSpatial(SliceProgram program, bool ntk) =>
@@ -180,11 +181,11 @@ internal abstract class DeviceKernelProvider : IComputeProvider
         return first[0] == long.MaxValue ? -1 : first[0];
     }
 
-    public abstract int CholeskyFactor(ProviderBuffer matrix, int n);
+    public abstract int CholeskyFactor(ProviderBuffer matrix, int n, Action<double>? progress, CancellationToken cancellationToken);
 
     public abstract void CholeskySolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs);
 
-    public abstract void LowerTriangularSolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs);
+    public abstract void LowerTriangularSolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs, CancellationToken cancellationToken = default);
 
     public abstract void SymmetricEigen(ProviderBuffer matrix, int n, ProviderBuffer eigenvalues);
 

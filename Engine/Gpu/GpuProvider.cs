@@ -65,25 +65,38 @@ internal sealed class GpuProvider : DeviceKernelProvider
         return _device.FreeMemory();
     }
 
-    public override void SymmetricRankK(int n, int k, double alpha, ProviderBuffer a, ProviderBuffer c) =>
+    /// <summary>One cuBLAS call (tens of milliseconds at N = 50,000): checked for cancellation only before it is queued.</summary>
+    public override void SymmetricRankK(int n, int k, double alpha, ProviderBuffer a, ProviderBuffer c, CancellationToken cancellationToken = default) =>
         _device.Blas.Syrk(n, k, alpha, Pointer(a), Math.Max(1, n), 0, Pointer(c), Math.Max(1, n));
 
-    public override void Multiply(bool transposeA, bool transposeB, int m, int n, int k, double alpha, ProviderBuffer a, ProviderBuffer b, double beta, ProviderBuffer c) =>
+    public override void Multiply(
+        bool transposeA, bool transposeB, int m, int n, int k, double alpha, ProviderBuffer a, ProviderBuffer b, double beta, ProviderBuffer c, CancellationToken cancellationToken = default) =>
         _device.Blas.Gemm(
             transposeA, transposeB, m, n, k, alpha,
             Pointer(a), Math.Max(1, transposeA ? k : m),
             Pointer(b), Math.Max(1, transposeB ? n : k),
             beta, Pointer(c), Math.Max(1, m));
 
-    public override int CholeskyFactor(ProviderBuffer matrix, int n)
+    /// <summary>
+    /// Blocked (<see cref="BlockedCholesky"/> over <see cref="GpuCholeskyBlocks"/>) rather than one potrf
+    /// call, so that it reports progress and stops between blocks when cancelled.
+    /// </summary>
+    public override int CholeskyFactor(ProviderBuffer matrix, int n, Action<double>? progress, CancellationToken cancellationToken)
     {
         _device.Bind();
-        int lda = Math.Max(1, n);
-        int workspaceLength = _device.Blas.PotrfWorkspaceSize(n, Pointer(matrix), lda);
+        int lda = Math.Max(1, n), block = Math.Min(GpuCholeskyBlocks.Block, Math.Max(1, n));
+        int workspaceLength = _device.Blas.PotrfWorkspaceSize(block, Pointer(matrix), lda);
         using var workspace = GpuHost.Allocate(_device.Accelerator, workspaceLength, "the Cholesky workspace");
         using var info = GpuHost.Allocate<int>(_device.Accelerator, 1, "devInfo");
-        _device.Blas.Potrf(n, Pointer(matrix), lda, workspace.NativePtr, workspaceLength, info.NativePtr);
-        return ReadInfo(info, "potrf");
+        var blocks = new GpuCholeskyBlocks(_device.Blas, Pointer(matrix), n, workspace.NativePtr, workspaceLength, info.NativePtr, () => ReadInfo(info, "potrf"));
+        try
+        {
+            return BlockedCholesky.Factor(blocks, n, block, Math.Max(1, n), progress, cancellationToken);
+        }
+        finally
+        {
+            _device.Synchronize(); // the workspace and devInfo are freed on return, a cancelled step's work included
+        }
     }
 
     public override void CholeskySolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs)
@@ -94,7 +107,7 @@ internal sealed class GpuProvider : DeviceKernelProvider
         ReadInfo(info, "potrs");
     }
 
-    public override void LowerTriangularSolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs) =>
+    public override void LowerTriangularSolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs, CancellationToken cancellationToken = default) =>
         _device.Blas.TrsmLowerLeft(n, nrhs, Pointer(factor), Math.Max(1, n), Pointer(b), Math.Max(1, n));
 
     /// <summary>cuSOLVER's syevd (vectors, lower) with its workspace and devInfo, as <see cref="CholeskyFactor"/> runs potrf.</summary>

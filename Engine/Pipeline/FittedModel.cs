@@ -26,14 +26,19 @@ internal sealed class FittedModel : IDisposable
     private IKernelSource _source = null!;
     private bool _disposed;
 
-    private FittedModel(IComputeProvider provider, FitRequest request, IProgress<StageProgress>? progress)
+    private readonly IProgress<StageProgress>? _progress;
+    private readonly ParallelOptions _parallelism;
+
+    private FittedModel(IComputeProvider provider, FitRequest request, CancellationToken cancellationToken)
     {
+        _progress = request.Options.Progress;
+        _parallelism = request.Options.Parallelism(cancellationToken);
         _provider = provider;
         _request = request;
         _n = request.X.RowCount;
         _dimension = request.X.ColumnCount;
         _outputs = request.Y.ColumnCount;
-        Timings = new StageTimings { Progress = progress };
+        Timings = new StageTimings { Progress = _progress };
     }
 
     public double LogMarginalLikelihood { get; private set; }
@@ -42,15 +47,19 @@ internal sealed class FittedModel : IDisposable
 
     public StageTimings Timings { get; }
 
-    /// <summary>Builds and factorises K_DD + σε²I on <paramref name="provider"/> and solves for α.</summary>
-    public static FittedModel Fit(IComputeProvider provider, FitRequest request, IProgress<StageProgress>? progress)
+    /// <summary>
+    /// Builds and factorises K_DD + σε²I on <paramref name="provider"/> and solves for α; a cancelled
+    /// <paramref name="cancellationToken"/> stops it between stages, map columns and factorisation
+    /// blocks with <see cref="OperationCanceledException"/>, freeing what it allocated.
+    /// </summary>
+    public static FittedModel Fit(IComputeProvider provider, FitRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(request);
-        var model = new FittedModel(provider, request, progress);
+        var model = new FittedModel(provider, request, cancellationToken);
         try
         {
-            model.Factorise(progress);
+            model.Factorise();
             return model;
         }
         catch
@@ -67,11 +76,13 @@ internal sealed class FittedModel : IDisposable
         return resource;
     }
 
-    private void Factorise(IProgress<StageProgress>? progress)
+    private void Factorise()
     {
         var provider = _provider;
         var request = _request;
         int n = _n;
+        CancellationToken cancellationToken = _parallelism.CancellationToken;
+        cancellationToken.ThrowIfCancellationRequested();
         Timings.Time(Stage.Upload, () =>
         {
             _x = Own(provider.Upload(HostPreparation.ColumnMajor(request.X), "the training inputs"));
@@ -84,7 +95,7 @@ internal sealed class FittedModel : IDisposable
         });
         _source = Own(KernelSources.For(provider, request, _x));
 
-        BuildKernel(progress);
+        BuildKernel();
 
         // Optimistic: the first attempt factorises in place with no copy of K_DD, since most fits
         // need no jitter and a copy costs a pass over N² fresh pages (1.2 s at N = 10,000 on the CPU).
@@ -100,7 +111,7 @@ internal sealed class FittedModel : IDisposable
         {
             // A policy that allows no retry failed on the first attempt, before the kernel was
             // checked: rebuild it once to tell a non-finite kernel from one not positive definite.
-            BuildKernel(progress);
+            BuildKernel();
             CheckFinite();
             throw;
         }
@@ -111,7 +122,7 @@ internal sealed class FittedModel : IDisposable
             {
                 // A kernel holding NaN or ∞ (a φ that is not finite at some correlations) must say
                 // so, not end as "not positive definite" after every jitter.
-                BuildKernel(progress);
+                BuildKernel();
                 CheckFinite();
                 Timings.Time(Stage.Factorisation, () => provider.MirrorLowerToUpper(_factor, n));
             }
@@ -121,15 +132,19 @@ internal sealed class FittedModel : IDisposable
             }
 
             attempt++;
+            cancellationToken.ThrowIfCancellationRequested();
             return Timings.Time(Stage.Factorisation, () =>
             {
                 provider.SetDiagonal(_factor, n, _source.TrainDiagonal, request.Noise, extra);
-                int failedMinor = provider.CholeskyFactor(_factor, n);
+                int failedMinor = provider.CholeskyFactor(_factor, n, ReportFactorisation, cancellationToken);
                 return (failedMinor == 0, failedMinor);
             });
         }
 
-        progress?.Report(new StageProgress(Stage.Factorisation, 1));
+        void ReportFactorisation(double fraction) => _progress?.Report(new StageProgress(Stage.Factorisation, fraction));
+
+        _progress?.Report(new StageProgress(Stage.Factorisation, 1));
+        cancellationToken.ThrowIfCancellationRequested();
         LogMarginalLikelihood = Timings.Time(Stage.Solve, () =>
         {
             provider.CholeskySolve(_factor, n, _alpha, _outputs);
@@ -141,20 +156,24 @@ internal sealed class FittedModel : IDisposable
     }
 
     /// <summary>The training kernel into the lower triangle of the N×N buffer, by the plan's kernel source.</summary>
-    private void BuildKernel(IProgress<StageProgress>? progress) => _source.BuildTrain(_factor, Timings, progress);
+    private void BuildKernel() => _source.BuildTrain(_factor, Timings, _progress, _parallelism);
 
     private void CheckFinite() => FiniteResults.CheckLowerTriangle(_provider, _factor, _n);
 
-    /// <summary>Mean (M×C) and, when asked, per-point variances (M) for the test inputs, tile by tile.</summary>
+    /// <summary>
+    /// Mean (M×C) and, when asked, per-point variances (M) for the test inputs, tile by tile; a cancelled
+    /// <paramref name="cancellationToken"/> stops it between tiles and map columns.
+    /// </summary>
     public (Matrix<double> Mean, double[]? Variance) Predict(
-        Matrix<double> xTest, bool withVariance, StageTimings timings, IProgress<StageProgress>? progress)
+        Matrix<double> xTest, bool withVariance, StageTimings timings, IProgress<StageProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(xTest);
         ArgumentNullException.ThrowIfNull(timings);
         ObjectDisposedException.ThrowIf(_disposed, this);
         var provider = _provider;
         int n = _n, m = xTest.RowCount;
-        int tile = MemoryPlan.TestTile(provider.Memory, provider.AvailableBytes(), n, _dimension, _outputs, _request.Plan.Depth, m);
+        ParallelOptions parallelism = _request.Options.Parallelism(cancellationToken);
+        int tile = MemoryPlan.TestTile(provider.Memory, _request.Options.Cap(provider.AvailableBytes()), n, _dimension, _outputs, _request.Plan.Depth, m);
         var mean = new double[ColumnMajor.Count(m, _outputs)];
         double[]? variance = withVariance ? new double[m] : null;
         var counter = new ProgressCounter(progress, Stage.TestKernel, m);
@@ -168,6 +187,7 @@ internal sealed class FittedModel : IDisposable
         var meanTile = new double[(long)largest * _outputs];
         for (int start = 0; start < m; start += tile)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             int count = Math.Min(tile, m - start);
             double[] inputs = count == m ? HostPreparation.ColumnMajor(xTest) : xTest.SubMatrix(start, count, 0, _dimension).ToColumnMajorArray();
             double[] priorVariance = [];
@@ -180,7 +200,7 @@ internal sealed class FittedModel : IDisposable
 
             timings.Time(Stage.TestKernel, () =>
             {
-                priorVariance = _source.BuildCross(cross, testInputs, inputs, start, count, cachedCross);
+                priorVariance = _source.BuildCross(cross, testInputs, inputs, start, count, cachedCross, parallelism);
             });
 
             timings.Time(Stage.Mean, () =>
@@ -193,7 +213,7 @@ internal sealed class FittedModel : IDisposable
             {
                 timings.Time(Stage.Variance, () =>
                 {
-                    provider.LowerTriangularSolve(_factor, n, cross, count);
+                    provider.LowerTriangularSolve(_factor, n, cross, count, cancellationToken);
                     double[] explained = provider.ColumnSumsOfSquares(cross, n, count);
                     for (int j = 0; j < count; j++)
                     {

@@ -35,7 +35,7 @@ internal sealed class FusedMapSource : IKernelSource
 
     public double[] TrainDiagonal { get; private set; } = [];
 
-    public void BuildTrain(ProviderBuffer target, StageTimings timings, IProgress<StageProgress>? progress)
+    public void BuildTrain(ProviderBuffer target, StageTimings timings, IProgress<StageProgress>? progress, ParallelOptions parallelism)
     {
         var provider = _provider;
         int n = _n;
@@ -47,7 +47,7 @@ internal sealed class FusedMapSource : IKernelSource
             }
             else
             {
-                provider.SymmetricRankK(n, _dimension, 1.0 / _dimension, _x, target);
+                provider.SymmetricRankK(n, _dimension, 1.0 / _dimension, _x, target, parallelism.CancellationToken);
             }
 
             provider.Synchronize();
@@ -64,14 +64,14 @@ internal sealed class FusedMapSource : IKernelSource
                 _map = provider.PrepareMap(_network, _tables);
             }
 
-            var counter = new ProgressCounter(progress, Stage.LayerMap, (double)n * (n + 1) / 2);
+            var counter = new ProgressCounter(progress, Stage.LayerMap, (double)n * (n + 1) / 2, parallelism);
             provider.MapLowerTriangle(_map, target, n, _layerVariances, _request.Kind, counter);
             provider.Synchronize();
             counter.Complete();
         });
     }
 
-    public double[] BuildCross(ProviderBuffer cross, ProviderBuffer testInputs, double[] tileInputs, int start, int count, ProviderBuffer? cachedGram)
+    public double[] BuildCross(ProviderBuffer cross, ProviderBuffer testInputs, double[] tileInputs, int start, int count, ProviderBuffer? cachedGram, ParallelOptions parallelism)
     {
         var provider = _provider;
         int n = _n;
@@ -81,11 +81,11 @@ internal sealed class FusedMapSource : IKernelSource
         }
         else
         {
-            provider.Multiply(false, true, n, count, _dimension, 1.0 / _dimension, _x, testInputs, 0, cross);
+            provider.Multiply(false, true, n, count, _dimension, 1.0 / _dimension, _x, testInputs, 0, cross, parallelism.CancellationToken);
         }
 
         var test = HostPreparation.Diagonals(_network, HostPreparation.InputVariances(tileInputs, count, _dimension), _request.Kind, _tables);
-        provider.MapRectangle(_map!, cross, n, count, _layerVariances, test.LayerVariances, _request.Kind, new ProgressCounter(null, Stage.TestKernel, 1));
+        provider.MapRectangle(_map!, cross, n, count, _layerVariances, test.LayerVariances, _request.Kind, new ProgressCounter(null, Stage.TestKernel, 1, parallelism));
         provider.Synchronize();
         return test.Output;
     }

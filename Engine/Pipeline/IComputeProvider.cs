@@ -52,10 +52,12 @@ internal interface IComputeProvider : IDisposable
     HostMatrix ToHost(ProviderBuffer matrix, int rows, int columns);
 
     /// <summary>Lower triangle of C (n×n) = α·A·Aᵀ, A n×k (the input Gram).</summary>
-    void SymmetricRankK(int n, int k, double alpha, ProviderBuffer a, ProviderBuffer c);
+    /// <remarks>A token that can be cancelled cuts the CPU's call into cancellable slabs; a GPU's call is one (fast) cuBLAS call.</remarks>
+    void SymmetricRankK(int n, int k, double alpha, ProviderBuffer a, ProviderBuffer c, CancellationToken cancellationToken = default);
 
     /// <summary>C (m×n) = α·op(A)·op(B) + β·C, op(A) m×k, op(B) k×n.</summary>
-    void Multiply(bool transposeA, bool transposeB, int m, int n, int k, double alpha, ProviderBuffer a, ProviderBuffer b, double beta, ProviderBuffer c);
+    void Multiply(
+        bool transposeA, bool transposeB, int m, int n, int k, double alpha, ProviderBuffer a, ProviderBuffer b, double beta, ProviderBuffer c, CancellationToken cancellationToken = default);
 
     /// <summary>Makes the fused all-layers map of <paramref name="network"/> ready here, through <paramref name="tables"/> where given.</summary>
     IPreparedMap PrepareMap(HostNetworkView network, KernelLookupTable? tables);
@@ -88,14 +90,19 @@ internal interface IComputeProvider : IDisposable
     /// <summary>The smallest column-major index of a NaN or ±∞ in the lower triangle (diagonal included), or −1.</summary>
     long FirstNonFiniteLowerTriangle(ProviderBuffer matrix, int n);
 
-    /// <summary>Cholesky factor of the lower triangle of the n×n matrix in place; 0, or the order of the leading minor that is not positive definite.</summary>
-    int CholeskyFactor(ProviderBuffer matrix, int n);
+    /// <summary>
+    /// Cholesky factor of the lower triangle of the n×n matrix in place; 0, or the order of the leading
+    /// minor that is not positive definite. <paramref name="progress"/> receives the fraction done;
+    /// <paramref name="cancellationToken"/> stops it between blocks (<see cref="Solvers.BlockedCholesky"/>)
+    /// with <see cref="OperationCanceledException"/>, leaving the matrix partly factorised.
+    /// </summary>
+    int CholeskyFactor(ProviderBuffer matrix, int n, Action<double>? progress, CancellationToken cancellationToken);
 
     /// <summary>Solves L·Lᵀ·X = B in place for B (n×nrhs).</summary>
     void CholeskySolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs);
 
     /// <summary>Solves L·X = B in place for B (n×nrhs).</summary>
-    void LowerTriangularSolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs);
+    void LowerTriangularSolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The eigendecomposition A = V·Λ·Vᵀ of the symmetric n×n matrix whose lower triangle is in

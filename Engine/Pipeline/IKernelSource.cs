@@ -13,8 +13,11 @@ internal interface IKernelSource : IDisposable
     /// <summary>The training points' prior diagonal, K(x, x) or Θ(x, x); known after the first <see cref="BuildTrain"/>.</summary>
     double[] TrainDiagonal { get; }
 
-    /// <summary>The training kernel into the lower triangle of the n×n <paramref name="target"/> (its diagonal is overwritten later).</summary>
-    void BuildTrain(ProviderBuffer target, StageTimings timings, IProgress<StageProgress>? progress);
+    /// <summary>
+    /// The training kernel into the lower triangle of the n×n <paramref name="target"/> (its diagonal is
+    /// overwritten later), its loops on <paramref name="parallelism"/> (thread cap, cancellation token).
+    /// </summary>
+    void BuildTrain(ProviderBuffer target, StageTimings timings, IProgress<StageProgress>? progress, ParallelOptions parallelism);
 
     /// <summary>
     /// K(D, tile) (n × <paramref name="count"/>) into <paramref name="cross"/>, for test points
@@ -22,5 +25,5 @@ internal interface IKernelSource : IDisposable
     /// (on the provider: <paramref name="testInputs"/>); <paramref name="cachedGram"/> is their cached
     /// input Gram against the training set, when there is one. Returns the tile's prior diagonal.
     /// </summary>
-    double[] BuildCross(ProviderBuffer cross, ProviderBuffer testInputs, double[] tileInputs, int start, int count, ProviderBuffer? cachedGram);
+    double[] BuildCross(ProviderBuffer cross, ProviderBuffer testInputs, double[] tileInputs, int start, int count, ProviderBuffer? cachedGram, ParallelOptions parallelism);
 }

@@ -17,9 +17,11 @@ internal sealed class ReferenceSource(IComputeProvider provider, FitRequest requ
 
     private bool Ntk => request.Kind == KernelKind.Ntk;
 
-    public void BuildTrain(ProviderBuffer target, StageTimings timings, IProgress<StageProgress>? progress) =>
+    /// <summary>The host reference in one piece: checked for cancellation before it starts, not inside.</summary>
+    public void BuildTrain(ProviderBuffer target, StageTimings timings, IProgress<StageProgress>? progress, ParallelOptions parallelism) =>
         timings.Time(Stage.LayerMap, () =>
         {
+            parallelism.CancellationToken.ThrowIfCancellationRequested();
             _train ??= ReferenceKernel.Record(request.Plan, request.X, null, request.Kind);
             TrainDiagonal = (Ntk ? _train.RowNtkDiagonal : _train.RowVariance).ToArray();
             provider.CopyIn(target, (Ntk ? _train.Ntk : _train.Nngp).Span);
@@ -27,8 +29,9 @@ internal sealed class ReferenceSource(IComputeProvider provider, FitRequest requ
             progress?.Report(new StageProgress(Stage.LayerMap, 1));
         });
 
-    public double[] BuildCross(ProviderBuffer cross, ProviderBuffer testInputs, double[] tileInputs, int start, int count, ProviderBuffer? cachedGram)
+    public double[] BuildCross(ProviderBuffer cross, ProviderBuffer testInputs, double[] tileInputs, int start, int count, ProviderBuffer? cachedGram, ParallelOptions parallelism)
     {
+        parallelism.CancellationToken.ThrowIfCancellationRequested();
         var tile = Matrix<double>.Build.Dense(count, request.X.ColumnCount, tileInputs);
         KernelRecord record = ReferenceKernel.Record(request.Plan, request.X, tile, request.Kind);
         provider.CopyIn(cross, (Ntk ? record.Ntk : record.Nngp).Span);

@@ -45,7 +45,7 @@ internal sealed class SpatialKernelRun : IDisposable
     /// K(rows, columns), or K(rows, rows) with only its lower triangle computed when
     /// <paramref name="columns"/> is null, handed to <paramref name="sink"/> block by block: the
     /// first column, the block's record after the tail (rows × width; above the diagonal of a
-    /// triangle its entries are meaningless).
+    /// triangle its entries are meaningless). Checks the counter's token before each block.
     /// </summary>
     public void Blocks(SpatialPoints rows, SpatialPoints? columns, ProgressCounter progress, Action<int, KernelRecord> sink)
     {
@@ -57,6 +57,7 @@ internal sealed class SpatialKernelRun : IDisposable
         int width = (int)Math.Clamp(BlockValues / Math.Max(n, 1), 1, Math.Max(other.Count, 1));
         for (int start = 0; start < other.Count; start += width)
         {
+            progress.Cancellation.ThrowIfCancellationRequested();
             int count = Math.Min(width, other.Count - start);
             var k = new double[(long)n * count];
             double[]? theta = Ntk ? new double[k.Length] : null;

@@ -17,25 +17,25 @@ internal sealed class SpatialSource(IComputeProvider provider, FitRequest reques
 
     public double[] TrainDiagonal { get; private set; } = [];
 
-    public void BuildTrain(ProviderBuffer target, StageTimings timings, IProgress<StageProgress>? progress) =>
+    public void BuildTrain(ProviderBuffer target, StageTimings timings, IProgress<StageProgress>? progress, ParallelOptions parallelism) =>
         timings.Time(Stage.LayerMap, () =>
         {
             int n = request.X.RowCount;
             _train ??= _run.Points(request.X, "training inputs");
             TrainDiagonal = _run.Diagonal(_train);
-            var counter = new ProgressCounter(progress, Stage.LayerMap, (double)n * (n + 1) / 2);
+            var counter = new ProgressCounter(progress, Stage.LayerMap, (double)n * (n + 1) / 2, parallelism);
             _run.Blocks(_train, null, counter, (start, block) => CopyColumns(target, n, start, block.Columns, _run.Values(block).Span));
             provider.Synchronize();
             counter.Complete();
         });
 
-    public double[] BuildCross(ProviderBuffer cross, ProviderBuffer testInputs, double[] tileInputs, int start, int count, ProviderBuffer? cachedGram)
+    public double[] BuildCross(ProviderBuffer cross, ProviderBuffer testInputs, double[] tileInputs, int start, int count, ProviderBuffer? cachedGram, ParallelOptions parallelism)
     {
         SpatialPoints train = _train ?? throw new InvalidOperationException("the training kernel is built before the test tiles");
         var tile = Matrix<double>.Build.Dense(count, request.X.ColumnCount, tileInputs);
         SpatialPoints points = _run.Points(tile, "test inputs");
         int n = train.Count;
-        var counter = new ProgressCounter(null, Stage.LayerMap, (double)n * count);
+        var counter = new ProgressCounter(null, Stage.LayerMap, (double)n * count, parallelism);
         _run.Blocks(train, points, counter, (first, block) => CopyColumns(cross, n, first, block.Columns, _run.Values(block).Span));
         provider.Synchronize();
         return _run.Diagonal(points);

@@ -13,7 +13,9 @@ public static class ClassificationExperiment
 {
     public const string LoadStage = "load";
 
-    public static ClassificationReport Run(ClassificationSettings settings, IProgress<StageProgress>? progress = null, Action<string>? announce = null)
+    /// <summary>Loads the split, fits and predicts; a cancelled <paramref name="cancellationToken"/> stops the fit or the prediction with <see cref="OperationCanceledException"/>.</summary>
+    public static ClassificationReport Run(
+        ClassificationSettings settings, IProgress<StageProgress>? progress = null, Action<string>? announce = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var network = settings.Network ?? Nngp.FullyConnected(settings.Depth, Nngp.ActivationByName(settings.Activation), settings.WeightVariance, settings.BiasVariance);
@@ -46,8 +48,8 @@ public static class ClassificationExperiment
         double loadSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
 
         announce?.Invoke(engine.DeviceChoice);
-        using var posterior = engine.Fit(network, xTrain, yTrain, settings.Noise, settings.Kind, progress: progress, lookup: settings.Lookup);
-        var prediction = posterior.Predict(xTest, withVariance: true, progress);
+        using var posterior = engine.Fit(network, xTrain, yTrain, new FitOptions { Noise = settings.Noise, Kind = settings.Kind, Progress = progress, Lookup = settings.Lookup }, cancellationToken);
+        var prediction = posterior.Predict(xTest, withVariance: true, progress, cancellationToken);
         var yTest = Preprocessing.OneHotTargets(split.Test.Labels, classes);
         var calibration = Calibration.Compute(prediction.Mean, prediction.Variance!, yTest, Math.Min(settings.CalibrationBins, settings.TestSize), settings.Noise);
 

@@ -38,7 +38,9 @@ public sealed class HyperparameterSearch
 
     /// <summary>
     /// Scores every grid point not in <paramref name="finished"/>, in the grid's order, calling
-    /// <paramref name="onResult"/> after each (the command appends it to the CSV there).
+    /// <paramref name="onResult"/> after each (the command appends it to the CSV there). A cancelled
+    /// <paramref name="cancellationToken"/> stops it within the point being fitted (between its map
+    /// columns and factorisation blocks) with <see cref="OperationCanceledException"/>.
     /// </summary>
     public IReadOnlyList<SearchResult> Run(
         Matrix<double> xFit,
@@ -48,7 +50,7 @@ public sealed class HyperparameterSearch
         SearchGrid grid,
         IReadOnlyCollection<SearchResult>? finished = null,
         Action<SearchResult>? onResult = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(grid);
         ArgumentNullException.ThrowIfNull(validationLabels);
@@ -79,10 +81,10 @@ public sealed class HyperparameterSearch
                     continue;
                 }
 
-                cancellation.ThrowIfCancellationRequested();
+                cancellationToken.ThrowIfCancellationRequested();
                 bool convolutional = _network?.Template.IsConvolutional == true;
                 gram ??= convolutional ? null : _engine.CacheInputGram(xFit, xValidation);
-                var result = Evaluate(point, gram, xFit, yFit, xValidation, validationLabels);
+                var result = Evaluate(point, gram, xFit, yFit, xValidation, validationLabels, cancellationToken);
                 results.Add(result);
                 onResult?.Invoke(result);
             }
@@ -104,15 +106,15 @@ public sealed class HyperparameterSearch
         results.Where(r => r.Succeeded).OrderByDescending(r => r.ValidationAccuracy).ThenByDescending(r => r.LogMarginalLikelihood).FirstOrDefault();
 
     /// <summary>One point, through the cached Grams where there are some (<paramref name="gram"/> null: a convolutional network).</summary>
-    private SearchResult Evaluate(SearchPoint point, InputGramCache? gram, Matrix<double> xFit, Matrix<double> yFit, Matrix<double> xValidation, IReadOnlyList<int> validationLabels)
+    private SearchResult Evaluate(SearchPoint point, InputGramCache? gram, Matrix<double> xFit, Matrix<double> yFit, Matrix<double> xValidation, IReadOnlyList<int> validationLabels, CancellationToken cancellationToken)
     {
         var network = _network?.At(point.WeightVariance, point.BiasVariance)
             ?? Nngp.FullyConnected(point.Depth, _activation!, point.WeightVariance, point.BiasVariance);
         try
         {
             // The cache's own matrices: the engine reuses a Gram only for the objects it was made from.
-            using var posterior = _engine.Fit(network, gram?.Train ?? xFit, yFit, point.Noise, _kind, inputGram: gram);
-            var prediction = posterior.Predict(gram?.Validation ?? xValidation, withVariance: false);
+            using var posterior = _engine.Fit(network, gram?.Train ?? xFit, yFit, new FitOptions { Noise = point.Noise, Kind = _kind, InputGram = gram }, cancellationToken);
+            var prediction = posterior.Predict(gram?.Validation ?? xValidation, withVariance: false, cancellationToken: cancellationToken);
             double accuracy = ClassificationExperiment.Accuracy(prediction.PredictedClasses(), validationLabels);
             return new SearchResult(point, posterior.LogMarginalLikelihood, accuracy, posterior.Jitter);
         }

@@ -89,11 +89,26 @@ internal sealed unsafe class CudaDenseLinearAlgebra : IDisposable
     public void TrsmLowerLeft(int m, int n, nint l, int ldl, nint b, int ldb)
     {
         ValidateTrsm(m, n, l, ldl, b, ldb);
+        Trsm(CublasNative.CUBLAS_SIDE_LEFT, CublasNative.CUBLAS_OP_N, m, n, l, ldl, b, ldb);
+    }
+
+    /// <summary>
+    /// Solves <c>X·Lᵀ = B</c> in place of the m×n B (dtrsm: right, lower, transposed, non-unit diagonal,
+    /// alpha = 1); L is the n×n lower triangle at <paramref name="l"/>: the panel step of a blocked Cholesky.
+    /// </summary>
+    public void TrsmLowerRightTransposed(int m, int n, nint l, int ldl, nint b, int ldb)
+    {
+        ValidateTrsm(n, m, l, ldl, b, ldb, rowsOfB: m);
+        Trsm(CublasNative.CUBLAS_SIDE_RIGHT, CublasNative.CUBLAS_OP_T, m, n, l, ldl, b, ldb);
+    }
+
+    /// <summary>dtrsm with a lower, non-unit L and alpha = 1 on the m×n B, the side and transposition given.</summary>
+    private void Trsm(int side, int transpose, int m, int n, nint l, int ldl, nint b, int ldb)
+    {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         double one = 1.0;
         var status = CublasNative.cublasDtrsm_v2(
-            _cublas, CublasNative.CUBLAS_SIDE_LEFT, CublasNative.CUBLAS_FILL_MODE_LOWER, CublasNative.CUBLAS_OP_N,
-            CublasNative.CUBLAS_DIAG_NON_UNIT, m, n, &one, l, ldl, b, ldb);
+            _cublas, side, CublasNative.CUBLAS_FILL_MODE_LOWER, transpose, CublasNative.CUBLAS_DIAG_NON_UNIT, m, n, &one, l, ldl, b, ldb);
         CudaStatus.CheckCublas(status, "cublasDtrsm_v2");
     }
 
@@ -252,12 +267,13 @@ internal sealed unsafe class CudaDenseLinearAlgebra : IDisposable
         }
     }
 
-    internal static void ValidateTrsm(int m, int n, nint l, int ldl, nint b, int ldb)
+    /// <summary>A triangle of order <paramref name="m"/> and a B of <paramref name="rowsOfB"/> rows (m for a left solve) and the other side's extent.</summary>
+    internal static void ValidateTrsm(int m, int n, nint l, int ldl, nint b, int ldb, int? rowsOfB = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         ValidateLeading(nameof(ldl), ldl, m);
-        ValidateLeading(nameof(ldb), ldb, m);
+        ValidateLeading(nameof(ldb), ldb, rowsOfB ?? m);
         if (m > 0 && n > 0)
         {
             RequirePointer(l, nameof(l));

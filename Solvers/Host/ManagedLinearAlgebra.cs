@@ -30,8 +30,9 @@ internal sealed class ManagedLinearAlgebra : IHostLinearAlgebra
 
     public int WorkingCopies => 1;
 
-    public void SymmetricRankK(int n, int k, double alpha, HostBuffer a, HostBuffer c)
+    public void SymmetricRankK(int n, int k, double alpha, HostBuffer a, HostBuffer c, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         double[] x = ToArray(a, ColumnMajor.Count(n, k), nameof(a));
         double[] product = new double[Checked(ColumnMajor.Count(n, n), nameof(c))];
         NativeLinearAlgebra.CheckLength(c, product.LongLength, nameof(c));
@@ -39,8 +40,10 @@ internal sealed class ManagedLinearAlgebra : IHostLinearAlgebra
         product.CopyTo(c.Slice(0, product.Length));
     }
 
-    public void Multiply(bool transposeA, bool transposeB, int m, int n, int k, double alpha, HostBuffer a, HostBuffer b, double beta, HostBuffer c)
+    public void Multiply(
+        bool transposeA, bool transposeB, int m, int n, int k, double alpha, HostBuffer a, HostBuffer b, double beta, HostBuffer c, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         double[] left = ToArray(a, ColumnMajor.Count(m, k), nameof(a));
         double[] right = ToArray(b, ColumnMajor.Count(k, n), nameof(b));
         double[] result = ToArray(c, ColumnMajor.Count(m, n), nameof(c));
@@ -54,8 +57,10 @@ internal sealed class ManagedLinearAlgebra : IHostLinearAlgebra
         result.CopyTo(c.Slice(0, result.Length));
     }
 
-    public int CholeskyFactor(HostBuffer a, int n)
+    /// <summary>MathNet's one call: cancellable only before it starts, progress only at its end.</summary>
+    public int CholeskyFactor(HostBuffer a, int n, Action<double>? progress = null, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         long count = ColumnMajor.Count(n, n);
         Checked(count, nameof(a));
         NativeLinearAlgebra.CheckLength(a, count, nameof(a));
@@ -78,6 +83,7 @@ internal sealed class ManagedLinearAlgebra : IHostLinearAlgebra
         }
 
         work.CopyTo(a.Slice(0, (int)count));
+        progress?.Invoke(1);
         return 0;
     }
 
@@ -89,8 +95,9 @@ internal sealed class ManagedLinearAlgebra : IHostLinearAlgebra
         rightHandSides.CopyTo(b.Slice(0, rightHandSides.Length));
     }
 
-    public void LowerTriangularSolve(HostBuffer factor, int n, HostBuffer b, int nrhs)
+    public void LowerTriangularSolve(HostBuffer factor, int n, HostBuffer b, int nrhs, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         NativeLinearAlgebra.CheckLength(factor, ColumnMajor.Count(n, n), nameof(factor));
         NativeLinearAlgebra.CheckLength(b, ColumnMajor.Count(n, nrhs), nameof(b));
         Parallel.For(0, nrhs, column =>

@@ -47,38 +47,54 @@ internal sealed unsafe class NativeLinearAlgebra : IHostLinearAlgebra
 
     public int WorkingCopies => 0;
 
-    public void SymmetricRankK(int n, int k, double alpha, HostBuffer a, HostBuffer c)
+    public void SymmetricRankK(int n, int k, double alpha, HostBuffer a, HostBuffer c, CancellationToken cancellationToken = default)
     {
         CheckLength(a, ColumnMajor.Count(n, k), nameof(a));
         CheckLength(c, ColumnMajor.Count(n, n), nameof(c));
+        if (cancellationToken.CanBeCanceled)
+        {
+            CancellableBlas.SymmetricRankK(n, k, alpha, a.Pointer, c.Pointer, cancellationToken);
+            return;
+        }
+
         byte uplo = (byte)'L', trans = (byte)'N';
         double beta = 0;
         int lda = Math.Max(1, n), ldc = Math.Max(1, n);
         NativeBlas.Dsyrk(&uplo, &trans, &n, &k, &alpha, a.Pointer, &lda, &beta, c.Pointer, &ldc, 1, 1);
     }
 
-    public void Multiply(bool transposeA, bool transposeB, int m, int n, int k, double alpha, HostBuffer a, HostBuffer b, double beta, HostBuffer c)
+    public void Multiply(
+        bool transposeA, bool transposeB, int m, int n, int k, double alpha, HostBuffer a, HostBuffer b, double beta, HostBuffer c, CancellationToken cancellationToken = default)
     {
         CheckLength(a, ColumnMajor.Count(m, k), nameof(a));
         CheckLength(b, ColumnMajor.Count(k, n), nameof(b));
         CheckLength(c, ColumnMajor.Count(m, n), nameof(c));
+        if (cancellationToken.CanBeCanceled)
+        {
+            CancellableBlas.Multiply(transposeA, transposeB, m, n, k, alpha, a.Pointer, b.Pointer, beta, c.Pointer, cancellationToken);
+            return;
+        }
+
         byte ta = transposeA ? (byte)'T' : (byte)'N', tb = transposeB ? (byte)'T' : (byte)'N';
         int lda = Math.Max(1, transposeA ? k : m), ldb = Math.Max(1, transposeB ? n : k), ldc = Math.Max(1, m);
         NativeBlas.Dgemm(&ta, &tb, &m, &n, &k, &alpha, a.Pointer, &lda, b.Pointer, &ldb, &beta, c.Pointer, &ldc, 1, 1);
     }
 
-    public int CholeskyFactor(HostBuffer a, int n)
+    /// <summary>
+    /// Blocked (<see cref="BlockedCholesky"/>) rather than one dpotrf call, so that it reports progress
+    /// and stops within one block step of a cancellation.
+    /// </summary>
+    public int CholeskyFactor(HostBuffer a, int n, Action<double>? progress = null, CancellationToken cancellationToken = default)
     {
         CheckLength(a, ColumnMajor.Count(n, n), nameof(a));
-        byte uplo = (byte)'L';
-        int lda = Math.Max(1, n), info = 0;
-        NativeBlas.Dpotrf(&uplo, &n, a.Pointer, &lda, &info, 1);
-        if (info < 0)
-        {
-            throw new ArgumentException($"dpotrf rejected argument {-info}");
-        }
+        return BlockedCholesky.Factor(new NativeCholeskyBlocks(a, n), n, BlockedCholesky.HostBlock, BlockedCholesky.HostBlock, progress, cancellationToken);
+    }
 
-        return info;
+    /// <summary>LAPACK's single dpotrf call on the whole matrix: the reference the blocked factorisation is tested against.</summary>
+    internal static int SingleCallCholesky(HostBuffer a, int n)
+    {
+        CheckLength(a, ColumnMajor.Count(n, n), nameof(a));
+        return new NativeCholeskyBlocks(a, n).FactorDiagonal(0, n);
     }
 
     public void CholeskySolve(HostBuffer factor, int n, HostBuffer b, int nrhs)
@@ -94,10 +110,16 @@ internal sealed unsafe class NativeLinearAlgebra : IHostLinearAlgebra
         }
     }
 
-    public void LowerTriangularSolve(HostBuffer factor, int n, HostBuffer b, int nrhs)
+    public void LowerTriangularSolve(HostBuffer factor, int n, HostBuffer b, int nrhs, CancellationToken cancellationToken = default)
     {
         CheckLength(factor, ColumnMajor.Count(n, n), nameof(factor));
         CheckLength(b, ColumnMajor.Count(n, nrhs), nameof(b));
+        if (cancellationToken.CanBeCanceled)
+        {
+            CancellableBlas.LowerTriangularSolve(n, factor.Pointer, b.Pointer, nrhs, cancellationToken);
+            return;
+        }
+
         byte side = (byte)'L', uplo = (byte)'L', trans = (byte)'N', diag = (byte)'N';
         double alpha = 1;
         int lda = Math.Max(1, n), ldb = Math.Max(1, n);

@@ -15,7 +15,7 @@ var yTrain = Matrix<double>.Build.Dense(tTrain.Length, 1, (i, _) => Math.Sin(2 *
 
 var net = Nngp.FullyConnected(2, Nngp.Relu(), 2.0, 0.5);
 using var engine = NngpEngine.Create(DeviceKind.Auto);
-using var posterior = engine.Fit(net, Inputs(tTrain), yTrain, noise: noiseStd * noiseStd);   // noise: the observations' variance
+using var posterior = engine.Fit(net, Inputs(tTrain), yTrain, new FitOptions { Noise = noiseStd * noiseStd });   // the observations' variance
 var (mean, variance) = posterior.Predict(Inputs(tTest));                                      // variance: of f, without the noise
 
 Console.WriteLine($"{engine.Backend}; log marginal likelihood {posterior.LogMarginalLikelihood:F2}");

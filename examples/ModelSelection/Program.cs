@@ -20,7 +20,7 @@ foreach (double weightVariance in weightVariances)
 {
     foreach (double biasVariance in biasVariances)
     {
-        using var posterior = engine.Fit(Nngp.FullyConnected(2, Nngp.Relu(), weightVariance, biasVariance), xFit, yFit, noise: noise);
+        using var posterior = engine.Fit(Nngp.FullyConnected(2, Nngp.Relu(), weightVariance, biasVariance), xFit, yFit, new FitOptions { Noise = noise });
         var prediction = posterior.Predict(xHeldOut, withVariance: false);
         double rmse = Math.Sqrt((prediction.Mean - yHeldOut).PointwisePower(2).Enumerate().Average());
         scored.Add((weightVariance, biasVariance, posterior.LogMarginalLikelihood, rmse));
