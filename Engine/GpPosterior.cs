@@ -44,8 +44,33 @@ public sealed class GpPosterior : IDisposable
     /// <summary>Seconds per stage of the fit.</summary>
     public StageTimings FitTimings => _model.Timings;
 
-    /// <summary>The posterior mean (M×C) and, unless <paramref name="withVariance"/> is false, the per-point variance.</summary>
-    public Prediction Predict(Matrix<double> xTest, bool withVariance = true, IProgress<StageProgress>? progress = null)
+    /// <summary>The posterior mean (M×C) and the variance and standard deviation of each test point.</summary>
+    public Prediction Predict(Matrix<double> xTest, IProgress<StageProgress>? progress = null)
+    {
+        var (mean, variance, _, timings) = Compute(xTest, PredictionDetail.Variance, progress);
+        return new Prediction(mean, variance!, timings);
+    }
+
+    /// <summary>The posterior mean (M×C) alone: no triangular solve, the cheapest prediction (e.g. for accuracy).</summary>
+    public MeanPrediction PredictMean(Matrix<double> xTest, IProgress<StageProgress>? progress = null)
+    {
+        var (mean, _, _, timings) = Compute(xTest, PredictionDetail.Mean, progress);
+        return new MeanPrediction(mean, timings);
+    }
+
+    /// <summary>
+    /// The posterior mean, variances and standard deviations and the full M×M covariance of the test
+    /// points; it holds L⁻¹K_D* of every test point at once (N×M) and is refused, before any work,
+    /// where that and two M×M matrices do not fit.
+    /// </summary>
+    public CovariancePrediction PredictCovariance(Matrix<double> xTest, IProgress<StageProgress>? progress = null)
+    {
+        var (mean, variance, covariance, timings) = Compute(xTest, PredictionDetail.Covariance, progress);
+        return new CovariancePrediction(mean, variance!, covariance!, timings);
+    }
+
+    private (Matrix<double> Mean, double[]? Variance, Matrix<double>? Covariance, StageTimings Timings) Compute(
+        Matrix<double> xTest, PredictionDetail detail, IProgress<StageProgress>? progress)
     {
         InputValidation.CheckMatrix(xTest, "test inputs");
         if (xTest.ColumnCount != _dimension)
@@ -54,9 +79,14 @@ public sealed class GpPosterior : IDisposable
         }
 
         var timings = new StageTimings { Progress = progress };
-        var (mean, variance) = DeviceFailures.Guard(() => _model.Predict(xTest, withVariance, timings, progress));
+        var (mean, variance, covariance) = DeviceFailures.Guard(() => _model.Predict(xTest, detail, timings, progress));
         FiniteResults.CheckPrediction(mean.AsColumnMajorArray() ?? mean.ToColumnMajorArray(), mean.RowCount, variance);
-        return new Prediction(mean, variance, timings);
+        if (covariance is not null)
+        {
+            FiniteResults.CheckCovariance(covariance.AsColumnMajorArray() ?? covariance.ToColumnMajorArray(), covariance.RowCount);
+        }
+
+        return (mean, variance, covariance, timings);
     }
 
     public void Dispose() => _model.Dispose();

@@ -29,7 +29,7 @@ public sealed class HyperparameterSearchTests
         foreach (var point in SmallGrid.Points())
         {
             using var posterior = engine.Fit(Nngp.FullyConnected(point.Depth, Nngp.Relu(), point.WeightVariance, point.BiasVariance), x, y, point.Noise);
-            double accuracy = ClassificationExperiment.Accuracy(posterior.Predict(v, withVariance: false).PredictedClasses(), labels);
+            double accuracy = ClassificationExperiment.Accuracy(posterior.PredictMean(v).PredictedClasses(), labels);
             separate.Add(new SearchResult(point, posterior.LogMarginalLikelihood, accuracy, posterior.Jitter));
         }
 

@@ -15,30 +15,31 @@ namespace GpuNngp.Engine.Pipeline;
 internal static class KernelPipeline
 {
     public static HostMatrix Compute(
-        IComputeProvider provider, LayerPlan plan, Matrix<double> x1, Matrix<double>? x2, KernelKind kind, IProgress<StageProgress>? progress)
+        IComputeProvider provider, LayerPlan plan, Matrix<double> x1, Matrix<double>? x2, KernelKind kind, IProgress<StageProgress>? progress,
+        int quadratureOrder = QuadratureRules.DefaultOrder, LookupTableMode lookup = LookupTableMode.Auto)
     {
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(x1);
         ArgumentNullException.ThrowIfNull(plan);
         if (plan.FusedChain is null)
         {
-            return SliceProgram.TryCompile(plan, QuadratureRules.Get(QuadratureRules.DefaultOrder)) is { } program
-                ? Convolutional(provider, program, x1, x2, kind, progress)
+            return SliceProgram.TryCompile(plan, QuadratureRules.Get(quadratureOrder)) is { } program
+                ? Convolutional(provider, program, x1, x2, kind, progress, quadratureOrder)
                 : ReferenceKernel.Compute(plan, x1, x2, kind);
         }
 
-        var view = HostPreparation.View(plan.FusedChain.Network, QuadratureRules.DefaultOrder);
+        var view = HostPreparation.View(plan.FusedChain.Network, quadratureOrder);
         int n1 = x1.RowCount, d = x1.ColumnCount;
         double[] a = HostPreparation.ColumnMajor(x1);
         using var dA = provider.Upload(a, "the first inputs");
-        return x2 is null ? Square(provider, view, dA, n1, d, kind, progress) : Rectangle(provider, view, a, dA, n1, x2, kind, progress);
+        return x2 is null ? Square(provider, view, dA, n1, d, kind, progress, lookup) : Rectangle(provider, view, a, dA, n1, x2, kind, progress, lookup);
     }
 
     /// <summary>A convolutional plan's kernel, block by block into host memory; the square's diagonal is each point's own run.</summary>
     private static HostMatrix Convolutional(
-        IComputeProvider provider, SliceProgram program, Matrix<double> x1, Matrix<double>? x2, KernelKind kind, IProgress<StageProgress>? progress)
+        IComputeProvider provider, SliceProgram program, Matrix<double> x1, Matrix<double>? x2, KernelKind kind, IProgress<StageProgress>? progress, int quadratureOrder)
     {
-        using var run = new SpatialKernelRun(provider, program, kind, QuadratureRules.DefaultOrder);
+        using var run = new SpatialKernelRun(provider, program, kind, quadratureOrder);
         SpatialPoints rows = run.Points(x1, "first inputs");
         SpatialPoints? columns = x2 is null ? null : run.Points(x2, "second inputs");
         int n = rows.Count, m = columns?.Count ?? n;
@@ -62,7 +63,7 @@ internal static class KernelPipeline
     }
 
     private static HostMatrix Square(
-        IComputeProvider provider, HostNetworkView view, ProviderBuffer inputs, int n, int d, KernelKind kind, IProgress<StageProgress>? progress)
+        IComputeProvider provider, HostNetworkView view, ProviderBuffer inputs, int n, int d, KernelKind kind, IProgress<StageProgress>? progress, LookupTableMode lookup)
     {
         var result = provider.Allocate(ColumnMajor.Count(n, n), "the kernel matrix");
         try
@@ -71,7 +72,7 @@ internal static class KernelPipeline
 
             // q⁰ from the Gram's own diagonal, so that c = k12/√(k11k22) is exactly 1 there.
             double[] inputVariances = provider.Diagonal(result, n);
-            var tables = HostPreparation.Tables(view, inputVariances, LookupTableMode.Auto);
+            var tables = HostPreparation.Tables(view, inputVariances, lookup);
             var diagonal = HostPreparation.Diagonals(view, inputVariances, kind, tables);
             using var map = provider.PrepareMap(view, tables);
             var counter = new ProgressCounter(progress, Stage.LayerMap, (double)n * (n + 1) / 2);
@@ -90,12 +91,12 @@ internal static class KernelPipeline
     }
 
     private static HostMatrix Rectangle(
-        IComputeProvider provider, HostNetworkView view, double[] a, ProviderBuffer dA, int n1, Matrix<double> x2, KernelKind kind, IProgress<StageProgress>? progress)
+        IComputeProvider provider, HostNetworkView view, double[] a, ProviderBuffer dA, int n1, Matrix<double> x2, KernelKind kind, IProgress<StageProgress>? progress, LookupTableMode lookup)
     {
         int n2 = x2.RowCount, d = x2.ColumnCount;
         double[] b = HostPreparation.ColumnMajor(x2);
         double[] inputVariances1 = HostPreparation.InputVariances(a, n1, d);
-        var tables = HostPreparation.Tables(view, inputVariances1, LookupTableMode.Auto);
+        var tables = HostPreparation.Tables(view, inputVariances1, lookup);
         var diagonal1 = HostPreparation.Diagonals(view, inputVariances1, kind, tables);
         var diagonal2 = HostPreparation.Diagonals(view, HostPreparation.InputVariances(b, n2, d), kind, tables);
         using var dB = provider.Upload(b, "the second inputs");

@@ -47,7 +47,7 @@ public static class ClassificationExperiment
 
         announce?.Invoke(engine.DeviceChoice);
         using var posterior = engine.Fit(network, xTrain, yTrain, settings.Noise, settings.Kind, progress: progress, lookup: settings.Lookup);
-        var prediction = posterior.Predict(xTest, withVariance: true, progress);
+        var prediction = posterior.Predict(xTest, progress);
         var yTest = Preprocessing.OneHotTargets(split.Test.Labels, classes);
         var calibration = Calibration.Compute(prediction.Mean, prediction.Variance!, yTest, Math.Min(settings.CalibrationBins, settings.TestSize), settings.Noise);
 

@@ -1,0 +1,11 @@
+using MathNet.Numerics.LinearAlgebra;
+
+namespace GpuNngp;
+
+/// <summary>
+/// The posterior at the test points with their joint uncertainty (<see cref="GpPosterior.PredictCovariance"/>):
+/// everything a <see cref="Prediction"/> holds and the M×M posterior covariance
+/// K_** − K_*D(K_DD + σε²I)⁻¹K_D*, whose diagonal is <see cref="Prediction.Variance"/>.
+/// </summary>
+public sealed record CovariancePrediction(Matrix<double> Mean, double[] Variance, Matrix<double> Covariance, StageTimings Timings)
+    : Prediction(Mean, Variance, Timings);
