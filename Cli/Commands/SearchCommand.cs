@@ -194,18 +194,19 @@ internal static class SearchCommand
             .AddColumn(new TableColumn("σw²").RightAligned())
             .AddColumn(new TableColumn("σb²").RightAligned())
             .AddColumn(new TableColumn("noise").RightAligned())
-            .AddColumn(new TableColumn("log p(Y)").RightAligned())
-            .AddColumn(new TableColumn("validation accuracy").RightAligned());
+            .AddColumn(new TableColumn("log p(Y)").RightAligned());
+        if (byAccuracy)
+        {
+            table.AddColumn(new TableColumn("validation accuracy").RightAligned());
+        }
+
         void Row(string by, SearchPoint? p, double logLikelihood, double accuracy)
         {
-            if (p is not { } point)
-            {
-                table.AddRow(by, "—", "—", "—", "—", "—", "—");
-                return;
-            }
-
-            table.AddRow(by, point.Depth.ToString(c), point.WeightVariance.ToString("G4", c), point.BiasVariance.ToString("G4", c),
-                point.Noise.ToString("G3", c), logLikelihood.ToString("F2", c), double.IsNaN(accuracy) ? "—" : accuracy.ToString("F4", c));
+            string[] cells = p is not { } point
+                ? [by, "—", "—", "—", "—", "—", "—"]
+                : [by, point.Depth.ToString(c), point.WeightVariance.ToString("G4", c), point.BiasVariance.ToString("G4", c),
+                    point.Noise.ToString("G3", c), logLikelihood.ToString("F2", c), double.IsNaN(accuracy) ? "—" : accuracy.ToString("F4", c)];
+            table.AddRow(byAccuracy ? cells : cells[..^1]);
         }
 
         void ResultRow(string by, SearchResult? r) => Row(by, r?.Point, r?.LogMarginalLikelihood ?? double.NaN, r?.ValidationAccuracy ?? double.NaN);

@@ -127,7 +127,7 @@ public sealed class MarginalLikelihoodOptimizerTests
             x, y, Nngp.Relu(), start, new ParameterRange(0, 2), new ParameterRange(0, 1), new ParameterRange(0.01, 0.1)));
         Assert.Contains("σw²", e.Message, StringComparison.Ordinal);
         e = Assert.Throws<NngpInputException>(() => MarginalLikelihoodOptimizer.Maximize(
-            x, y, Nngp.Relu(), start, new ParameterRange(0.5, 2), new ParameterRange(0, 1), new ParameterRange(0.01, 0.1)));
+            x, y, Nngp.Relu(), start, new ParameterRange(1.5, 2), new ParameterRange(0, 1), new ParameterRange(0.01, 0.1)));
         Assert.Contains("outside its range", e.Message, StringComparison.Ordinal);
     }
 

@@ -6,5 +6,5 @@ namespace GpuNngp.Experiments.Selection;
 /// <param name="Start">The starting point.</param>
 /// <param name="StartLogMarginalLikelihood">log p(Y | X) at the start.</param>
 /// <param name="Evaluations">Evaluations of the likelihood and its gradient.</param>
-/// <param name="Stopped">Why the optimiser stopped, e.g. "converged (gradient)" or "iteration limit".</param>
+/// <param name="Stopped">Why the optimiser stopped, e.g. "BFGS exit condition RelativeGradient", or the reason its line search stopped.</param>
 public sealed record LikelihoodOptimum(SearchPoint Point, double LogMarginalLikelihood, SearchPoint Start, double StartLogMarginalLikelihood, int Evaluations, string Stopped);

@@ -109,7 +109,7 @@ public static class MarginalLikelihoodOptimizer
         {
             var result = new BfgsBMinimizer(1e-8, 1e-10, 1e-12, maximumIterations)
                 .FindMinimum(ObjectiveFunction.Gradient(Objective), lower, upper, initial);
-            stopped = result.ReasonForExit.ToString();
+            stopped = $"BFGS exit condition {result.ReasonForExit}";
         }
         catch (Exception e) when (e is OptimizationException || failure is not null)
         {
