@@ -7,6 +7,9 @@ namespace GpuNngp;
 /// the mean (M×C), the variance and standard deviation of each point (M; shared by the C outputs,
 /// which share one kernel) and the time each stage took.
 /// </summary>
+/// <param name="Mean">The posterior mean, one row per test point and one column per output.</param>
+/// <param name="Variance">The posterior variance of each test point, ≥ 0.</param>
+/// <param name="Timings">Seconds per stage of the prediction.</param>
 public record Prediction(Matrix<double> Mean, double[] Variance, StageTimings Timings) : MeanPrediction(Mean, Timings)
 {
     /// <summary>√variance of each test point: the error bar of its mean, in the targets' units.</summary>

@@ -25,7 +25,7 @@ public static class SearchCsv
         string dataset = Directory.Exists(settings.Dataset) ? Path.GetFullPath(settings.Dataset) : settings.Dataset;
         bool byLikelihood = settings.Score == SearchScore.LogMarginalLikelihood;
         KeyValuePair<string, string>[] data = settings.TrainInputs is { } inputs
-            ? [new("train_x", Path.GetFullPath(inputs)), new("train_y", Path.GetFullPath(settings.TrainTargets ?? ""))]
+            ? [new("train_x", Path.GetFullPath(inputs)), new("train_y", settings.TrainTargets is { } targets ? Path.GetFullPath(targets) : "none")]
             :
             [
                 new("dataset", dataset),
