@@ -105,17 +105,17 @@ public static class SearchExperiment
     {
         if ((settings.TrainInputs is null) != (settings.TrainTargets is null))
         {
-            throw new NngpInputException("a search on files needs both the training inputs and the training targets (--train-x and --train-y)");
+            throw new NngpInputException("a search on files needs both the training inputs and the training targets (SearchSettings.TrainInputs and SearchSettings.TrainTargets)");
         }
 
         if (settings.TrainInputs is not null && settings.Score != SearchScore.LogMarginalLikelihood)
         {
-            throw new NngpInputException("a search on files has no validation labels: score it by the log marginal likelihood (--score lml)");
+            throw new NngpInputException("a search on files has no validation labels: score it by the log marginal likelihood (SearchScore.LogMarginalLikelihood)");
         }
 
         if (settings.TrainInputs is not null && settings.Network?.IsConvolutional == true)
         {
-            throw new NngpInputException("a search on files takes a fully connected network; a convolutional one searches a data set's images (--dataset)");
+            throw new NngpInputException("a search on files takes a fully connected network; a convolutional one searches a data set's images (SearchSettings.Dataset)");
         }
 
         if (!settings.Optimize)
@@ -125,20 +125,20 @@ public static class SearchExperiment
 
         if (activation is null)
         {
-            throw new NngpInputException("--optimize maximises over the fully connected GP-depth-σw²-σb² of --activation: drop --net, or drop --optimize");
+            throw new NngpInputException("SearchSettings.Optimize maximises over the fully connected GP-depth-σw²-σb² of SearchSettings.Activation: drop SearchSettings.Network, or drop SearchSettings.Optimize");
         }
 
         if (settings.Kind != KernelKind.Nngp)
         {
-            throw new NngpInputException("--optimize differentiates the NNGP kernel: drop --ntk, or drop --optimize");
+            throw new NngpInputException("SearchSettings.Optimize differentiates the NNGP kernel: drop KernelKind.Ntk, or drop SearchSettings.Optimize");
         }
 
         MarginalLikelihoodOptimizer.CheckActivation(activation);
-        foreach (var (values, what) in new[] { (settings.Grid.WeightVariances, "--weight-vars"), (settings.Grid.Noises, "--noises") })
+        foreach (var (values, what) in new[] { (settings.Grid.WeightVariances, "SearchGrid.WeightVariances"), (settings.Grid.Noises, "SearchGrid.Noises") })
         {
             if (values.Min() <= 0)
             {
-                throw new NngpInputException($"--optimize searches {what} on a log scale: its values must be > 0");
+                throw new NngpInputException($"SearchSettings.Optimize searches {what} on a log scale: its values must be > 0");
             }
         }
     }
