@@ -49,7 +49,7 @@ public sealed class GpPosterior : IDisposable
     /// <summary>Seconds per stage of the fit.</summary>
     public StageTimings FitTimings => _model.Timings;
 
-    /// <summary>The posterior mean (M×C) and, unless <paramref name="withVariance"/> is false, the per-point variance.</summary>
+    /// <summary>The posterior mean (M×C) and the variance and standard deviation of each test point.</summary>
     /// <remarks>
     /// mean = K_*D·α; var = K(x*, x*) − ‖L⁻¹K_D*‖², the variance of the latent function (without σε²),
     /// clamped at 0 and the same for every output. The test points are processed in tiles; only the
@@ -58,15 +58,49 @@ public sealed class GpPosterior : IDisposable
     /// posterior stays usable.
     /// </remarks>
     /// <param name="xTest">Test inputs, M×d, finite, with the training inputs' d features.</param>
-    /// <param name="withVariance">False to skip the variances and their triangular solve with L (O(N²·M) operations).</param>
     /// <param name="progress">Told the <see cref="StageProgress"/> of each stage; null for none.</param>
     /// <param name="cancellationToken">Cancels the prediction.</param>
-    /// <returns>The mean, the variances (null when not asked for) and the time of each stage.</returns>
+    /// <returns>The mean, the variances and standard deviations, and the time of each stage.</returns>
     /// <exception cref="NngpInputException"><paramref name="xTest"/> missing, empty or not finite, or with another number of features than the training inputs.</exception>
     /// <exception cref="NonFiniteResultException">A mean or variance that is not finite.</exception>
     /// <exception cref="NngpDeviceException">The GPU or its libraries failed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public Prediction Predict(Matrix<double> xTest, bool withVariance = true, IProgress<StageProgress>? progress = null, CancellationToken cancellationToken = default)
+    public Prediction Predict(Matrix<double> xTest, IProgress<StageProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var (mean, variance, _, timings) = Compute(xTest, PredictionDetail.Variance, progress, cancellationToken);
+        return new Prediction(mean, variance!, timings);
+    }
+
+    /// <summary>The posterior mean (M×C) alone: no triangular solve, the cheapest prediction (e.g. for accuracy).</summary>
+    /// <param name="xTest">Test inputs, M×d, finite, with the training inputs' d features.</param>
+    /// <param name="progress">Told the <see cref="StageProgress"/> of each stage; null for none.</param>
+    /// <param name="cancellationToken">Cancels the prediction (as for <see cref="Predict"/>).</param>
+    /// <returns>The mean and the time of each stage.</returns>
+    /// <exception cref="NngpInputException"><paramref name="xTest"/> missing, empty or not finite, or with another number of features than the training inputs.</exception>
+    public MeanPrediction PredictMean(Matrix<double> xTest, IProgress<StageProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var (mean, _, _, timings) = Compute(xTest, PredictionDetail.Mean, progress, cancellationToken);
+        return new MeanPrediction(mean, timings);
+    }
+
+    /// <summary>
+    /// The posterior mean, variances and standard deviations and the full M×M covariance of the test
+    /// points; it holds L⁻¹K_D* of every test point at once (N×M) and is refused, before any work,
+    /// where that and two M×M matrices do not fit.
+    /// </summary>
+    /// <param name="xTest">Test inputs, M×d, finite, with the training inputs' d features.</param>
+    /// <param name="progress">Told the <see cref="StageProgress"/> of each stage; null for none.</param>
+    /// <param name="cancellationToken">Cancels the prediction (as for <see cref="Predict"/>).</param>
+    /// <returns>The mean, variances, standard deviations, the M×M covariance and the time of each stage.</returns>
+    /// <exception cref="NngpInputException"><paramref name="xTest"/> invalid, or the covariance's memory more than the device has.</exception>
+    public CovariancePrediction PredictCovariance(Matrix<double> xTest, IProgress<StageProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var (mean, variance, covariance, timings) = Compute(xTest, PredictionDetail.Covariance, progress, cancellationToken);
+        return new CovariancePrediction(mean, variance!, covariance!, timings);
+    }
+
+    private (Matrix<double> Mean, double[]? Variance, Matrix<double>? Covariance, StageTimings Timings) Compute(
+        Matrix<double> xTest, PredictionDetail detail, IProgress<StageProgress>? progress, CancellationToken cancellationToken)
     {
         InputValidation.CheckMatrix(xTest, "test inputs");
         if (xTest.ColumnCount != _dimension)
@@ -75,9 +109,14 @@ public sealed class GpPosterior : IDisposable
         }
 
         var timings = new StageTimings { Progress = progress };
-        var (mean, variance) = DeviceFailures.Guard(() => _model.Predict(xTest, withVariance, timings, progress, cancellationToken));
+        var (mean, variance, covariance) = DeviceFailures.Guard(() => _model.Predict(xTest, detail, timings, progress, cancellationToken));
         FiniteResults.CheckPrediction(mean.AsColumnMajorArray() ?? mean.ToColumnMajorArray(), mean.RowCount, variance);
-        return new Prediction(mean, variance, timings);
+        if (covariance is not null)
+        {
+            FiniteResults.CheckCovariance(covariance.AsColumnMajorArray() ?? covariance.ToColumnMajorArray(), covariance.RowCount);
+        }
+
+        return (mean, variance, covariance, timings);
     }
 
     /// <summary>Frees the factor and α (device memory on a GPU, native memory on the CPU).</summary>

@@ -10,8 +10,9 @@ namespace GpuNngp.Cli.Commands;
 
 /// <summary>
 /// `nngp search`: Bayesian model selection over the paper's grid (or one given), scored by log
-/// marginal likelihood and by held-out accuracy, with a resumable CSV, a JSON report and the phase
-/// diagrams per depth.
+/// marginal likelihood and by held-out accuracy (or, with --score lml, by the likelihood alone, on a
+/// data set or on regression files), optionally refined by gradient (--optimize), with a resumable
+/// CSV, a JSON report and the phase diagrams per depth.
 /// </summary>
 internal static class SearchCommand
 {
@@ -32,10 +33,14 @@ internal static class SearchCommand
         var resume = new Option<bool>("--resume") { Description = "continue the search in --csv, computing only the points it lacks" };
         var json = new Option<FileInfo?>("--json") { Description = "write the report (settings, best points, every point) as JSON to this file" };
         var plots = new Option<DirectoryInfo?>("--plots") { Description = "write the phase diagrams (accuracy and log marginal likelihood per depth, with χ₁ = 1) as PNGs into this directory" };
+        var score = new Option<string>("--score") { Description = "accuracy (log marginal likelihood and held-out accuracy; needs labels) or lml (the log marginal likelihood alone: no validation split, any targets)", DefaultValueFactory = _ => "accuracy" };
+        var trainX = new Option<FileInfo?>("--train-x") { Description = "instead of --dataset: training inputs X (N×d), .npy or .csv, used as given (with --train-y and --score lml)" };
+        var trainY = new Option<FileInfo?>("--train-y") { Description = "training targets Y (N×C), .npy or .csv, beside --train-x" };
+        var optimize = new Option<bool>("--optimize") { Description = "then maximise the log marginal likelihood by gradient (BFGS) from the grid's best point, within the grid's ranges (relu, leaky-relu, abs, identity, erf; NNGP)" };
         var net = ArchitectureOptions.CreateNet("instead of --activation and --depths: every grid point gives all its conv and dense layers the point's σw², σb²");
         var command = new Command("search", "Bayesian model selection: score a grid of (σw², σb², depth, noise) by log marginal likelihood and validation accuracy.")
         {
-            dataset, split, trainSize, validationSize, net, activation, ntk, device, weights, biases, depths, noises, csv, resume, json, plots,
+            dataset, split, trainSize, validationSize, net, activation, ntk, device, weights, biases, depths, noises, score, trainX, trainY, optimize, csv, resume, json, plots,
         };
         command.SetAction((parsed, cancellation) =>
         {
@@ -58,6 +63,12 @@ internal static class SearchCommand
                 searched is null ? ParseDepths(parsed.GetValue(depths)!) : [searched.Depth],
                 SearchGrid.ParseValues(parsed.GetValue(noises)!, "--noises"));
             grid.Validate();
+            var scoreBy = ParseScore(parsed.GetValue(score)!);
+            if (scoreBy == SearchScore.LogMarginalLikelihood && parsed.GetValue(plots) is not null)
+            {
+                throw new NngpInputException("--plots draws the accuracy and likelihood phase diagrams of a search scored by accuracy: drop --plots, or drop --score lml");
+            }
+
             var settings = new SearchSettings
             {
                 Dataset = parsed.GetValue(dataset)!,
@@ -71,6 +82,10 @@ internal static class SearchCommand
                 Grid = grid,
                 CsvPath = parsed.GetValue(csv)!.FullName,
                 Resume = parsed.GetValue(resume),
+                Score = scoreBy,
+                TrainInputs = parsed.GetValue(trainX)?.FullName,
+                TrainTargets = parsed.GetValue(trainY)?.FullName,
+                Optimize = parsed.GetValue(optimize),
             };
             DirectoryInfo? plotDirectory = parsed.GetValue(plots);
             FileInfo? jsonFile = parsed.GetValue(json);
@@ -104,6 +119,13 @@ internal static class SearchCommand
         });
         return command;
     }
+
+    private static SearchScore ParseScore(string text) => text.ToLowerInvariant() switch
+    {
+        "accuracy" => SearchScore.Accuracy,
+        "lml" => SearchScore.LogMarginalLikelihood,
+        _ => throw new NngpInputException($"--score must be accuracy or lml, got '{text}'"),
+    };
 
     private static int[] ParseDepths(string text)
     {
@@ -139,7 +161,8 @@ internal static class SearchCommand
             throw new NngpInputException($"--json writes JSON: give a file name ending in .json, not {json.Name}");
         }
 
-        var outputs = new OutputFiles().Output("--csv", settings.CsvPath).Output("--json", json?.FullName);
+        var outputs = new OutputFiles().Input("--train-x", settings.TrainInputs).Input("--train-y", settings.TrainTargets)
+            .Output("--csv", settings.CsvPath).Output("--json", json?.FullName);
         if (plots is not null)
         {
             outputs.Output("--plots", Path.Combine(plots.FullName, "depth-plot.png"));
@@ -152,7 +175,12 @@ internal static class SearchCommand
     {
         var c = CultureInfo.InvariantCulture;
         var s = report.Settings;
-        console.WriteLine($"data:         {s.Dataset} ({s.Split?.ToString().ToLowerInvariant() ?? "default"} split), {report.FitSize} fitted / {s.ValidationSize} validation, d = {report.Dimension}, {report.Classes} classes");
+        bool byAccuracy = s.Score == SearchScore.Accuracy;
+        console.WriteLine(s.TrainInputs is not null
+            ? $"data:         {s.TrainInputs} and {s.TrainTargets}, {report.FitSize} fitted, d = {report.Dimension}, {report.Classes} outputs; scored by log marginal likelihood alone"
+            : byAccuracy
+                ? $"data:         {s.Dataset} ({s.Split?.ToString().ToLowerInvariant() ?? "default"} split), {report.FitSize} fitted / {s.ValidationSize} validation, d = {report.Dimension}, {report.Classes} classes"
+                : $"data:         {s.Dataset} ({s.Split?.ToString().ToLowerInvariant() ?? "default"} split), {report.FitSize} fitted (no validation split), d = {report.Dimension}, {report.Classes} classes; scored by log marginal likelihood alone");
         if (s.Network is not null)
         {
             console.WriteLine($"network:      {s.Network} (σw², σb² of every conv and dense layer from the grid)");
@@ -166,28 +194,51 @@ internal static class SearchCommand
             .AddColumn(new TableColumn("σw²").RightAligned())
             .AddColumn(new TableColumn("σb²").RightAligned())
             .AddColumn(new TableColumn("noise").RightAligned())
-            .AddColumn(new TableColumn("log p(Y)").RightAligned())
-            .AddColumn(new TableColumn("validation accuracy").RightAligned());
-        void Row(string by, SearchResult? r)
+            .AddColumn(new TableColumn("log p(Y)").RightAligned());
+        if (byAccuracy)
         {
-            if (r is null)
-            {
-                table.AddRow(by, "—", "—", "—", "—", "—", "—");
-                return;
-            }
-
-            table.AddRow(by, r.Point.Depth.ToString(c), r.Point.WeightVariance.ToString("G4", c), r.Point.BiasVariance.ToString("G4", c),
-                r.Point.Noise.ToString("G3", c), r.LogMarginalLikelihood.ToString("F2", c), r.ValidationAccuracy.ToString("F4", c));
+            table.AddColumn(new TableColumn("validation accuracy").RightAligned());
         }
 
-        Row("log marginal likelihood", report.BestByLikelihood);
-        Row("validation accuracy", report.BestByAccuracy);
-        foreach (int depth in s.Grid.Depths)
+        void Row(string by, SearchPoint? p, double logLikelihood, double accuracy)
         {
-            Row($"accuracy at depth {depth}", HyperparameterSearch.BestByAccuracy(report.Results.Where(r => r.Point.Depth == depth)));
+            string[] cells = p is not { } point
+                ? [by, "—", "—", "—", "—", "—", "—"]
+                : [by, point.Depth.ToString(c), point.WeightVariance.ToString("G4", c), point.BiasVariance.ToString("G4", c),
+                    point.Noise.ToString("G3", c), logLikelihood.ToString("F2", c), double.IsNaN(accuracy) ? "—" : accuracy.ToString("F4", c)];
+            table.AddRow(byAccuracy ? cells : cells[..^1]);
+        }
+
+        void ResultRow(string by, SearchResult? r) => Row(by, r?.Point, r?.LogMarginalLikelihood ?? double.NaN, r?.ValidationAccuracy ?? double.NaN);
+
+        ResultRow("log marginal likelihood", report.BestByLikelihood);
+        if (report.Optimum is { } optimum)
+        {
+            Row("log p(Y), optimised by gradient", optimum.Point, optimum.LogMarginalLikelihood, double.NaN);
+        }
+
+        if (byAccuracy)
+        {
+            ResultRow("validation accuracy", report.BestByAccuracy);
+            foreach (int depth in s.Grid.Depths)
+            {
+                ResultRow($"accuracy at depth {depth}", HyperparameterSearch.BestByAccuracy(report.Results.Where(r => r.Point.Depth == depth)));
+            }
+        }
+        else
+        {
+            foreach (int depth in s.Grid.Depths)
+            {
+                ResultRow($"log p(Y) at depth {depth}", HyperparameterSearch.BestByLikelihood(report.Results.Where(r => r.Point.Depth == depth)));
+            }
         }
 
         console.Write(table);
+        if (report.Optimum is { } found)
+        {
+            console.WriteLine(string.Create(c,
+                $"gradient optimisation: {found.Evaluations} evaluations, log p(Y) {found.StartLogMarginalLikelihood:F4} at the grid's best point → {found.LogMarginalLikelihood:F4}; {found.Stopped}"));
+        }
     }
 
     /// <summary>The report as JSON can hold it: no NaN, so a failed point's scores are null.</summary>
@@ -208,7 +259,10 @@ internal static class SearchCommand
         var s = report.Settings;
         return new
         {
-            s.Dataset,
+            Dataset = s.TrainInputs is null ? s.Dataset : null,
+            s.TrainInputs,
+            s.TrainTargets,
+            Score = s.Score == SearchScore.Accuracy ? "accuracy" : "lml",
             Split = s.Split?.ToString().ToLowerInvariant(),
             s.TrainSize,
             s.ValidationSize,
@@ -224,6 +278,17 @@ internal static class SearchCommand
             report.Failed,
             BestByLikelihood = Point(report.BestByLikelihood),
             BestByAccuracy = Point(report.BestByAccuracy),
+            Optimum = report.Optimum is not { } o ? null : new
+            {
+                o.Point.Depth,
+                o.Point.WeightVariance,
+                o.Point.BiasVariance,
+                o.Point.Noise,
+                o.LogMarginalLikelihood,
+                o.StartLogMarginalLikelihood,
+                o.Evaluations,
+                o.Stopped,
+            },
             report.Backend,
             report.DeviceChoice,
             report.TotalSeconds,

@@ -24,6 +24,9 @@ internal static class ErrorMessages
         new("validationSize", "--validation-size"),
         new("dataset", "--dataset"),
         new("calibrationBins", "--calibration-bins"),
+        new("score", "--score", ("SearchScore.LogMarginalLikelihood", "--score lml"), ("SearchSettings.TrainInputs", "--train-x"), ("SearchSettings.TrainTargets", "--train-y"), ("SearchSettings.Dataset", "--dataset")),
+        new("optimize", "--optimize", ("SearchSettings.Optimize", "--optimize"), ("SearchSettings.Activation", "--activation"), ("SearchSettings.Network", "--net"),
+            ("KernelKind.Ntk", "--ntk"), ("SearchGrid.WeightVariances", "--weight-vars"), ("SearchGrid.Noises", "--noises")),
     ];
 
     /// <summary>Whether <paramref name="e"/> is a failure the command line reports in one line with exit code 2.</summary>

@@ -91,6 +91,43 @@ public abstract class BackendContractTests
         Assert.Equal(0, posterior.Jitter);
     }
 
+    [Theory]
+    [InlineData("relu", 3, "nngp")]
+    [InlineData("erf", 2, "ntk")]
+    public void PredictCovariance_MatchesDenseAlgebra_AndAgreesWithTheOtherPredictions(string activation, int depth, string kind)
+    {
+        using var engine = CreateEngine();
+        var network = Nngp.FullyConnected(depth, Nngp.ActivationByName(activation), 1.6, 0.2);
+        var kernelKind = kind == "ntk" ? KernelKind.Ntk : KernelKind.Nngp;
+        var x = RandomMatrix(25, 5, seed: 14);
+        var y = RandomMatrix(25, 2, seed: 15);
+        var xTest = RandomMatrix(9, 5, seed: 16);
+        const double noise = 0.03;
+
+        using var posterior = engine.Fit(network, x, y, noise, kernelKind);
+        var full = posterior.PredictCovariance(xTest);
+        var withVariance = posterior.Predict(xTest);
+        var meanOnly = posterior.PredictMean(xTest);
+
+        // K** − K*ᵀ(K + σ²I)⁻¹K* by plain dense algebra on the kernels the engine writes out.
+        var kdd = engine.Kernel(network, x, null, kernelKind) + noise * Matrix<double>.Build.DenseIdentity(25);
+        var ktd = engine.Kernel(network, xTest, x, kernelKind);
+        var ktt = engine.Kernel(network, xTest, null, kernelKind);
+        var covariance = ktt - ktd * kdd.Inverse() * ktd.Transpose();
+
+        AssertClose(covariance, full.Covariance, 1e-9);
+        AssertClose(full.Mean, withVariance.Mean, 1e-12);
+        AssertClose(full.Mean, meanOnly.Mean, 1e-12);
+        Assert.True(full.Covariance.Equals(full.Covariance.Transpose()), "the covariance is not symmetric");
+        double scale = ktt.Diagonal().Maximum();
+        for (int i = 0; i < xTest.RowCount; i++)
+        {
+            Assert.Equal(withVariance.Variance[i], full.Covariance[i, i], 1e-12 * scale);
+            Assert.Equal(full.Variance[i], withVariance.Variance[i], 1e-12 * scale);
+            Assert.Equal(Math.Sqrt(withVariance.Variance[i]), withVariance.StandardDeviation[i]);
+        }
+    }
+
     [Fact]
     public void LogMarginalLikelihood_MatchesItsFormula()
     {

@@ -66,7 +66,7 @@ public sealed class CommandTests
     }
 
     [Fact]
-    public void Predict_WritesMeanAndVariance()
+    public void Predict_WritesMeanVarianceStandardDeviationAndCovariance()
     {
         using var temp = new TempDirectory();
         var x = BackendContractTests.RandomMatrix(40, 5, seed: 32);
@@ -78,18 +78,22 @@ public sealed class CommandTests
 
         var (code, _, error) = CliRunner.Run(
             "predict", "--train-x", temp.File("x.csv"), "--train-y", temp.File("y.npy"), "--test-x", temp.File("t.npy"),
-            "--depth", "3", "--noise", "0.01", "--device", "cpu", "--out-mean", temp.File("mean.npy"), "--out-var", temp.File("var.csv"));
+            "--depth", "3", "--noise", "0.01", "--device", "cpu", "--out-mean", temp.File("mean.npy"), "--out-var", temp.File("var.csv"),
+            "--out-std", temp.File("std.npy"), "--out-cov", temp.File("cov.npy"));
         Assert.True(code == 0, error);
 
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
         using var posterior = engine.Fit(Nngp.FullyConnected(3, Nngp.Relu(), 1.45, 0.28), x, y, new FitOptions { Noise = 0.01 }, cancellationToken: TestContext.Current.CancellationToken);
-        var expected = posterior.Predict(t, cancellationToken: TestContext.Current.CancellationToken);
+        var expected = posterior.PredictCovariance(t, cancellationToken: TestContext.Current.CancellationToken);
         BackendContractTests.AssertClose(expected.Mean, MatrixFile.Read(temp.File("mean.npy")), 1e-14);
+        BackendContractTests.AssertClose(expected.Covariance, MatrixFile.Read(temp.File("cov.npy")), 1e-14);
         var variance = MatrixFile.Read(temp.File("var.csv"));
+        var std = MatrixFile.Read(temp.File("std.npy"));
         Assert.Equal(15, variance.RowCount);
         for (int i = 0; i < 15; i++)
         {
-            Assert.Equal(expected.Variance![i], variance[i, 0], 1e-15);
+            Assert.Equal(expected.Variance[i], variance[i, 0], 1e-15);
+            Assert.Equal(Math.Sqrt(variance[i, 0]), std[i, 0], 1e-15);
         }
     }
 }

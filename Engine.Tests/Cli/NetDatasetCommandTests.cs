@@ -125,7 +125,7 @@ public sealed class NetDatasetCommandTests : IDisposable
             double w = row.Point.WeightVariance;
             var network = Nngp.Serial(Nngp.Conv(3, 3, w, 0.2), Nngp.Relu(), Nngp.Conv(2, 2, w, 0.2, Padding.Valid), Nngp.Relu(), Nngp.Flatten(), Nngp.Dense(w, 0.2)).OnImages(8, 8, 1);
             using var posterior = engine.Fit(network, StandardisedOneByOne(fit.Images), Targets(fit.Labels, 3), new FitOptions { Noise = 1e-6 }, cancellationToken: TestContext.Current.CancellationToken);
-            var predicted = posterior.Predict(StandardisedOneByOne(validation.Images), withVariance: false, cancellationToken: TestContext.Current.CancellationToken).PredictedClasses();
+            var predicted = posterior.PredictMean(StandardisedOneByOne(validation.Images), cancellationToken: TestContext.Current.CancellationToken).PredictedClasses();
             Assert.Equal(posterior.LogMarginalLikelihood, row.LogMarginalLikelihood, 1e-9 * Math.Abs(posterior.LogMarginalLikelihood));
             Assert.Equal(Accuracy(predicted, validation.Labels), row.ValidationAccuracy);
         }

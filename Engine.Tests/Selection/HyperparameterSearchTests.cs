@@ -29,7 +29,7 @@ public sealed class HyperparameterSearchTests
         foreach (var point in SmallGrid.Points())
         {
             using var posterior = engine.Fit(Nngp.FullyConnected(point.Depth, Nngp.Relu(), point.WeightVariance, point.BiasVariance), x, y, new FitOptions { Noise = point.Noise }, cancellationToken: TestContext.Current.CancellationToken);
-            double accuracy = ClassificationExperiment.Accuracy(posterior.Predict(v, withVariance: false, cancellationToken: TestContext.Current.CancellationToken).PredictedClasses(), labels);
+            double accuracy = ClassificationExperiment.Accuracy(posterior.PredictMean(v, cancellationToken: TestContext.Current.CancellationToken).PredictedClasses(), labels);
             separate.Add(new SearchResult(point, posterior.LogMarginalLikelihood, accuracy, posterior.Jitter));
         }
 

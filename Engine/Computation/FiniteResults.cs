@@ -125,6 +125,18 @@ internal static class FiniteResults
         }
     }
 
+    /// <summary>Refuses a posterior covariance holding NaN or ±∞, naming the first entry.</summary>
+    public static void CheckCovariance(double[] covarianceColumnMajor, int rows)
+    {
+        ArgumentNullException.ThrowIfNull(covarianceColumnMajor);
+        long index = InputValidation.FirstNonFinite(covarianceColumnMajor);
+        if (index >= 0)
+        {
+            throw new NonFiniteResultException(string.Create(Invariant,
+                $"the prediction is not finite: the covariance of test rows {index % rows + 1} and {index / rows + 1} is {covarianceColumnMajor[index]} (the test kernel holds NaN or ∞; the activation returns non-finite values at some correlations)"));
+        }
+    }
+
     private static bool IsBounded(double variance) => double.IsFinite(variance) && Math.Abs(variance) <= MaxVariance;
 
     private static NonFiniteResultException Overflow(int layer, int depth, double value, int point, string symbol) =>

@@ -161,11 +161,12 @@ internal sealed class FittedModel : IDisposable
     private void CheckFinite() => FiniteResults.CheckLowerTriangle(_provider, _factor, _n);
 
     /// <summary>
-    /// Mean (M×C) and, when asked, per-point variances (M) for the test inputs, tile by tile; a cancelled
-    /// <paramref name="cancellationToken"/> stops it between tiles and map columns.
+    /// Mean (M×C) and, as <paramref name="detail"/> asks, per-point variances (M) and the M×M
+    /// covariance, tile by tile; the covariance keeps every tile's L⁻¹K_D* for one product at the end.
+    /// A cancelled <paramref name="cancellationToken"/> stops it between tiles and map columns.
     /// </summary>
-    public (Matrix<double> Mean, double[]? Variance) Predict(
-        Matrix<double> xTest, bool withVariance, StageTimings timings, IProgress<StageProgress>? progress, CancellationToken cancellationToken)
+    public (Matrix<double> Mean, double[]? Variance, Matrix<double>? Covariance) Predict(
+        Matrix<double> xTest, PredictionDetail detail, StageTimings timings, IProgress<StageProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(xTest);
         ArgumentNullException.ThrowIfNull(timings);
@@ -173,9 +174,15 @@ internal sealed class FittedModel : IDisposable
         var provider = _provider;
         int n = _n, m = xTest.RowCount;
         ParallelOptions parallelism = _request.Options.Parallelism(cancellationToken);
+        bool covariance = detail == PredictionDetail.Covariance;
+        if (covariance)
+        {
+            MemoryPlan.CheckCovariance(provider.Memory, _request.Options.Cap(provider.AvailableBytes()), n, m);
+        }
+
         int tile = MemoryPlan.TestTile(provider.Memory, _request.Options.Cap(provider.AvailableBytes()), n, _dimension, _outputs, _request.Plan.Depth, m);
         var mean = new double[ColumnMajor.Count(m, _outputs)];
-        double[]? variance = withVariance ? new double[m] : null;
+        double[]? variance = detail == PredictionDetail.Mean ? null : new double[m];
         var counter = new ProgressCounter(progress, Stage.TestKernel, m);
         ProviderBuffer? cachedCross = _request.InputGram?.ValidationGramFor(provider, xTest);
 
@@ -184,6 +191,7 @@ internal sealed class FittedModel : IDisposable
         using var testInputs = provider.Allocate((long)largest * _dimension, "the test inputs");
         using var cross = provider.Allocate(ColumnMajor.Count(n, largest), "the test kernel K_D*");
         using var tileMean = provider.Allocate((long)largest * _outputs, "the mean");
+        using var whitened = covariance ? provider.Allocate(ColumnMajor.Count(n, m), "L⁻¹K_D* of every test point") : null;
         var meanTile = new double[(long)largest * _outputs];
         for (int start = 0; start < m; start += tile)
         {
@@ -219,6 +227,11 @@ internal sealed class FittedModel : IDisposable
                     {
                         variance[start + j] = GaussianProcessMath.PosteriorVariance(priorVariance[j], explained[j]);
                     }
+
+                    if (whitened is not null)
+                    {
+                        provider.Copy(cross, 0, whitened, ColumnMajor.ColumnStart(start, n), ColumnMajor.Count(n, count));
+                    }
                 });
             }
 
@@ -236,7 +249,55 @@ internal sealed class FittedModel : IDisposable
         }
 
         counter.Complete();
-        return (Matrix<double>.Build.Dense(m, _outputs, mean), variance);
+        var covarianceMatrix = whitened is null ? null : Covariance(xTest, whitened, timings, cancellationToken);
+        return (Matrix<double>.Build.Dense(m, _outputs, mean), variance, covarianceMatrix);
+    }
+
+    /// <summary>
+    /// K_** − WᵀW, W = L⁻¹K_D* (n×M, every test point's column): the prior kernel of the test points by
+    /// the kernel pipeline on this provider, the product there too, then symmetrised on the host
+    /// (a blocked gemm may round its two triangles differently).
+    /// </summary>
+    private Matrix<double> Covariance(Matrix<double> xTest, ProviderBuffer whitened, StageTimings timings, CancellationToken cancellationToken)
+    {
+        var provider = _provider;
+        int m = xTest.RowCount;
+        using HostMatrix prior = timings.Time(Stage.TestKernel, () =>
+            KernelPipeline.Compute(provider, _request.Plan, xTest, null, _request.Options with { Progress = null }, cancellationToken));
+        var result = timings.Time(Stage.Variance, () =>
+        {
+            var product = provider.Upload(prior.Storage.Slice(0, checked((int)prior.Count)), "the test points' prior covariance");
+            try
+            {
+                provider.Multiply(true, false, m, m, _n, -1, whitened, whitened, 1, product);
+                provider.Synchronize();
+            }
+            catch
+            {
+                product.Dispose();
+                throw;
+            }
+
+            return provider.ToHost(product, m, m);
+        });
+        using (result)
+        {
+            return timings.Time(Stage.Download, () =>
+            {
+                var covariance = result.ToMatrix();
+                for (int j = 0; j < m; j++)
+                {
+                    for (int i = j + 1; i < m; i++)
+                    {
+                        double symmetric = 0.5 * (covariance[i, j] + covariance[j, i]);
+                        covariance[i, j] = symmetric;
+                        covariance[j, i] = symmetric;
+                    }
+                }
+
+                return covariance;
+            });
+        }
     }
 
     public void Dispose()

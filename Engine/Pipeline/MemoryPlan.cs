@@ -125,6 +125,31 @@ internal static class MemoryPlan
         return (int)Math.Min(tile, Math.Max(1, testCount));
     }
 
+    /// <summary>
+    /// Refuses the M×M posterior covariance of <paramref name="m"/> test points that cannot fit: beside the
+    /// prediction's tiles it keeps L⁻¹K_D* of every test point (n×M) and two M×M matrices where the
+    /// provider computes, and comes back as a MathNet matrix.
+    /// </summary>
+    public static void CheckCovariance(MemoryModel model, long? availableBytes, int n, int m)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        long square = ColumnMajor.Count(m, m);
+        CheckProvider(model, Math.Max(ColumnMajor.Count(n, m), square), Invariant($"the covariance of M = {m:N0} test points"));
+        if (square > Array.MaxLength)
+        {
+            throw new NngpInputException(Invariant(
+                $"the covariance of M = {m:N0} test points has {square:N0} entries, more than a MathNet matrix holds ({Array.MaxLength:N0}); predict fewer points at a time, or only their variances"));
+        }
+
+        long matrix = sizeof(double) * (ColumnMajor.Count(n, m) + 2 * square);
+        if (availableBytes is { } available && matrix + model.Reserve > available)
+        {
+            throw MemoryRefusal.Error(
+                Invariant($"the covariance of M = {m:N0} test points needs"), matrix, "L⁻¹K_D* and the M×M matrices",
+                model.Reserve, "workspace", model.Holder + " has", available, model.Availability, "predict fewer points at a time, or only their variances");
+        }
+    }
+
     private static void CheckProvider(MemoryModel model, long count, string subject)
     {
         if (count > model.MaxMatrixElements)

@@ -49,7 +49,7 @@ public static class ClassificationExperiment
 
         announce?.Invoke(engine.DeviceChoice);
         using var posterior = engine.Fit(network, xTrain, yTrain, new FitOptions { Noise = settings.Noise, Kind = settings.Kind, Progress = progress, Lookup = settings.Lookup }, cancellationToken);
-        var prediction = posterior.Predict(xTest, withVariance: true, progress, cancellationToken);
+        var prediction = posterior.Predict(xTest, progress, cancellationToken);
         var yTest = Preprocessing.OneHotTargets(split.Test.Labels, classes);
         var calibration = Calibration.Compute(prediction.Mean, prediction.Variance!, yTest, Math.Min(settings.CalibrationBins, settings.TestSize), settings.Noise);
 

@@ -5,7 +5,8 @@ namespace GpuNngp.Experiments.Selection;
 
 /// <summary>
 /// Bayesian model selection over a grid: each point is scored by the log marginal likelihood of the
-/// training part and by accuracy on a validation split. The input Grams (training, and validation
+/// training part and by accuracy on a validation split (<see cref="Run"/>), or by the likelihood
+/// alone, for regression or without labels (<see cref="RunByLikelihood"/>). The input Grams (training, and validation
 /// against training) are computed once, on the engine's device, and reused by every point: only the
 /// layer map, the factorisation and the solves repeat. A convolutional network's kernel starts from
 /// the images' pixel covariances, not from that Gram: each of its points computes its kernels whole.
@@ -52,14 +53,44 @@ public sealed class HyperparameterSearch
         Action<SearchResult>? onResult = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(grid);
         ArgumentNullException.ThrowIfNull(validationLabels);
-        grid.Validate();
-        _network?.CheckDepths(grid.Depths);
-
         ArgumentNullException.ThrowIfNull(xValidation);
         ArgumentNullException.ThrowIfNull(yFit);
         Data.ClassLabels.CheckAgainst(validationLabels, xValidation.RowCount, yFit.ColumnCount, "validation labels");
+        return Walk(xFit, yFit, (xValidation, validationLabels), grid, finished, onResult, cancellationToken);
+    }
+
+    /// <summary>
+    /// Scores every grid point not in <paramref name="finished"/> by the log marginal likelihood of
+    /// (<paramref name="xFit"/>, <paramref name="yFit"/>) alone: no validation set, any real targets
+    /// (regression as well as one-hot classes). Each result's <see cref="SearchResult.ValidationAccuracy"/> is NaN.
+    /// Cancellation as for <see cref="Run"/>.
+    /// </summary>
+    public IReadOnlyList<SearchResult> RunByLikelihood(
+        Matrix<double> xFit,
+        Matrix<double> yFit,
+        SearchGrid grid,
+        IReadOnlyCollection<SearchResult>? finished = null,
+        Action<SearchResult>? onResult = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(yFit);
+        return Walk(xFit, yFit, null, grid, finished, onResult, cancellationToken);
+    }
+
+    private IReadOnlyList<SearchResult> Walk(
+        Matrix<double> xFit,
+        Matrix<double> yFit,
+        (Matrix<double> X, IReadOnlyList<int> Labels)? validation,
+        SearchGrid grid,
+        IReadOnlyCollection<SearchResult>? finished,
+        Action<SearchResult>? onResult,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        grid.Validate();
+        _network?.CheckDepths(grid.Depths);
+
         // A file may repeat a row (older versions computed a repeated grid value twice): the first counts.
         var done = new Dictionary<SearchPoint, SearchResult>();
         foreach (var result in finished ?? [])
@@ -83,8 +114,8 @@ public sealed class HyperparameterSearch
 
                 cancellationToken.ThrowIfCancellationRequested();
                 bool convolutional = _network?.Template.IsConvolutional == true;
-                gram ??= convolutional ? null : _engine.CacheInputGram(xFit, xValidation);
-                var result = Evaluate(point, gram, xFit, yFit, xValidation, validationLabels, cancellationToken);
+                gram ??= convolutional ? null : _engine.CacheInputGram(xFit, validation?.X);
+                var result = Evaluate(point, gram, xFit, yFit, validation, cancellationToken);
                 results.Add(result);
                 onResult?.Invoke(result);
             }
@@ -106,7 +137,7 @@ public sealed class HyperparameterSearch
         results.Where(r => r.Succeeded).OrderByDescending(r => r.ValidationAccuracy).ThenByDescending(r => r.LogMarginalLikelihood).FirstOrDefault();
 
     /// <summary>One point, through the cached Grams where there are some (<paramref name="gram"/> null: a convolutional network).</summary>
-    private SearchResult Evaluate(SearchPoint point, InputGramCache? gram, Matrix<double> xFit, Matrix<double> yFit, Matrix<double> xValidation, IReadOnlyList<int> validationLabels, CancellationToken cancellationToken)
+    private SearchResult Evaluate(SearchPoint point, InputGramCache? gram, Matrix<double> xFit, Matrix<double> yFit, (Matrix<double> X, IReadOnlyList<int> Labels)? validation, CancellationToken cancellationToken)
     {
         var network = _network?.At(point.WeightVariance, point.BiasVariance)
             ?? Nngp.FullyConnected(point.Depth, _activation!, point.WeightVariance, point.BiasVariance);
@@ -114,8 +145,9 @@ public sealed class HyperparameterSearch
         {
             // The cache's own matrices: the engine reuses a Gram only for the objects it was made from.
             using var posterior = _engine.Fit(network, gram?.Train ?? xFit, yFit, new FitOptions { Noise = point.Noise, Kind = _kind, InputGram = gram }, cancellationToken);
-            var prediction = posterior.Predict(gram?.Validation ?? xValidation, withVariance: false, cancellationToken: cancellationToken);
-            double accuracy = ClassificationExperiment.Accuracy(prediction.PredictedClasses(), validationLabels);
+            double accuracy = validation is { } v
+                ? ClassificationExperiment.Accuracy(posterior.PredictMean(gram?.Validation ?? v.X, cancellationToken: cancellationToken).PredictedClasses(), v.Labels)
+                : double.NaN;
             return new SearchResult(point, posterior.LogMarginalLikelihood, accuracy, posterior.Jitter);
         }
         catch (NngpNumericalException e)

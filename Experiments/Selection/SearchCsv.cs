@@ -23,12 +23,24 @@ public static class SearchCsv
     {
         ArgumentNullException.ThrowIfNull(settings);
         string dataset = Directory.Exists(settings.Dataset) ? Path.GetFullPath(settings.Dataset) : settings.Dataset;
+        bool byLikelihood = settings.Score == SearchScore.LogMarginalLikelihood;
+        KeyValuePair<string, string>[] data = settings.TrainInputs is { } inputs
+            ? [new("train_x", Path.GetFullPath(inputs)), new("train_y", settings.TrainTargets is { } targets ? Path.GetFullPath(targets) : "none")]
+            :
+            [
+                new("dataset", dataset),
+                new("train_size", settings.TrainSize.ToString(CultureInfo.InvariantCulture)),
+                new("validation_size", byLikelihood ? "none" : settings.ValidationSize.ToString(CultureInfo.InvariantCulture)),
+                new("split", (settings.Split ?? DataSplit.DefaultSplit(settings.Dataset)).ToString().ToLowerInvariant()),
+            ];
+
+        // Written only for the likelihood score, so that files of accuracy searches written before
+        // the score existed still resume.
+        KeyValuePair<string, string>[] score = byLikelihood ? [new("score", "lml")] : [];
         return
         [
-            new("dataset", dataset),
-            new("train_size", settings.TrainSize.ToString(CultureInfo.InvariantCulture)),
-            new("validation_size", settings.ValidationSize.ToString(CultureInfo.InvariantCulture)),
-            new("split", (settings.Split ?? DataSplit.DefaultSplit(settings.Dataset)).ToString().ToLowerInvariant()),
+            .. data,
+            .. score,
             settings.Network is { } network ? new("net", network.ToString()) : new("activation", settings.Activation.ToLowerInvariant()),
             new("kernel", settings.Kind.ToString().ToLowerInvariant()),
 

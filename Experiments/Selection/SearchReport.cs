@@ -33,5 +33,8 @@ public sealed record SearchReport
 
     public required string Machine { get; init; }
 
+    /// <summary>The gradient optimum from the grid's best point, when <see cref="SearchSettings.Optimize"/> asked for it (null otherwise or when no point succeeded).</summary>
+    public LikelihoodOptimum? Optimum { get; init; }
+
     public int Failed => Results.Count(r => !r.Succeeded);
 }

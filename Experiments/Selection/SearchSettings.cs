@@ -41,6 +41,28 @@ public sealed record SearchSettings
 
     public SearchGrid Grid { get; init; } = SearchGrid.Paper;
 
+    /// <summary>
+    /// <see cref="SearchScore.LogMarginalLikelihood"/>: every training example is fitted and no
+    /// validation split is held out (<see cref="ValidationSize"/> is not used).
+    /// </summary>
+    public SearchScore Score { get; init; } = SearchScore.Accuracy;
+
+    /// <summary>
+    /// Training inputs (N×d; .npy, .csv) to search on instead of <see cref="Dataset"/>, used exactly as
+    /// given, with <see cref="TrainTargets"/>: regression, scored by <see cref="SearchScore.LogMarginalLikelihood"/> alone.
+    /// </summary>
+    public string? TrainInputs { get; init; }
+
+    /// <summary>The training targets (N×C; .npy, .csv) beside <see cref="TrainInputs"/>.</summary>
+    public string? TrainTargets { get; init; }
+
+    /// <summary>
+    /// After the grid, maximise the log marginal likelihood from its best point by gradient
+    /// (<see cref="MarginalLikelihoodOptimizer"/>) within the grid's ranges: the fully connected
+    /// network of an activation with closed-form derivatives, NNGP only.
+    /// </summary>
+    public bool Optimize { get; init; }
+
     /// <summary>Where each finished point is appended as it finishes (<see cref="SearchCsv"/>).</summary>
     public required string CsvPath { get; init; }
 

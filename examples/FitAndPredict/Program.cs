@@ -16,14 +16,15 @@ var yTrain = Matrix<double>.Build.Dense(tTrain.Length, 1, (i, _) => Math.Sin(2 *
 var net = Nngp.FullyConnected(2, Nngp.Relu(), 2.0, 0.5);
 using var engine = NngpEngine.Create(DeviceKind.Auto);
 using var posterior = engine.Fit(net, Inputs(tTrain), yTrain, new FitOptions { Noise = noiseStd * noiseStd });   // the observations' variance
-var (mean, variance) = posterior.Predict(Inputs(tTest));                                      // variance: of f, without the noise
+var prediction = posterior.Predict(Inputs(tTest));   // the variance and standard deviation are of f, without the noise
+var mean = prediction.Mean;
 
 Console.WriteLine($"{engine.Backend}; log marginal likelihood {posterior.LogMarginalLikelihood:F2}");
 Console.WriteLine("     t     mean  ± 2 std   sin(2t)");
 int inside = 0, covered = 0;
 for (int i = 0; i < tTest.Length; i++)
 {
-    double bar = 2 * Math.Sqrt(variance![i]);
+    double bar = 2 * prediction.StandardDeviation[i];
     double truth = Math.Sin(2 * tTest[i]);
     if (Math.Abs(tTest[i]) <= 2)
     {
