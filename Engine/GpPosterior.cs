@@ -1,5 +1,6 @@
 using GpuNngp.Engine;
 using GpuNngp.Engine.Computation;
+using GpuNngp.Engine.Persistence;
 using GpuNngp.Engine.Pipeline;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -8,16 +9,23 @@ namespace GpuNngp;
 /// <summary>
 /// The exact GP posterior of a fitted training set: the factorised K_DD + σε²I and α = A⁻¹Y stay
 /// where they were computed (on the GPU, device memory), so predictions are one pass over the test
-/// kernel. Dispose it to free that memory.
+/// kernel. <see cref="Save(Stream)"/> keeps it for later (<see cref="NngpEngine.LoadPosterior"/>).
+/// Calls wait for the engine's other calls (one at a time per engine); dispose it to free that
+/// memory, after which <see cref="Predict"/> and <see cref="Save(Stream)"/> throw
+/// <see cref="ObjectDisposedException"/>, as they do once its engine is disposed.
 /// </summary>
 public sealed class GpPosterior : IDisposable
 {
     private readonly FittedModel _model;
+    private readonly EngineGate _gate;
     private readonly int _dimension;
+    private bool _disposed;
 
-    internal GpPosterior(FittedModel model, string backend, int trainCount, int dimension, int outputs, double noise)
+    internal GpPosterior(FittedModel model, Network network, EngineGate gate, string backend, int trainCount, int dimension, int outputs, double noise)
     {
         _model = model;
+        _gate = gate;
+        Network = network;
         _dimension = dimension;
         Backend = backend;
         TrainCount = trainCount;
@@ -25,8 +33,14 @@ public sealed class GpPosterior : IDisposable
         Noise = noise;
     }
 
-    /// <summary>Where it was computed, e.g. "CPU (2 threads, OpenBLAS ...)".</summary>
+    /// <summary>Where it was computed, e.g. "CPU (2 threads, OpenBLAS ...)"; for a loaded posterior, where it was loaded.</summary>
     public string Backend { get; }
+
+    /// <summary>The network whose kernel it was fitted with.</summary>
+    public Network Network { get; }
+
+    /// <summary>The kernel it was fitted with: the NNGP or the NTK.</summary>
+    public KernelKind Kind => _model.Request.Kind;
 
     public int TrainCount { get; }
 
@@ -47,6 +61,7 @@ public sealed class GpPosterior : IDisposable
     /// <summary>The posterior mean (M×C) and, unless <paramref name="withVariance"/> is false, the per-point variance.</summary>
     public Prediction Predict(Matrix<double> xTest, bool withVariance = true, IProgress<StageProgress>? progress = null)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         InputValidation.CheckMatrix(xTest, "test inputs");
         if (xTest.ColumnCount != _dimension)
         {
@@ -54,10 +69,39 @@ public sealed class GpPosterior : IDisposable
         }
 
         var timings = new StageTimings { Progress = progress };
-        var (mean, variance) = DeviceFailures.Guard(() => _model.Predict(xTest, withVariance, timings, progress));
+        var (mean, variance) = _gate.Run(this, () =>
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _model.Predict(xTest, withVariance, timings, progress);
+        });
         FiniteResults.CheckPrediction(mean.AsColumnMajorArray() ?? mean.ToColumnMajorArray(), mean.RowCount, variance);
         return new Prediction(mean, variance, timings);
     }
 
-    public void Dispose() => _model.Dispose();
+    /// <summary>
+    /// Writes the posterior to <paramref name="stream"/> in the posterior file format
+    /// (docs/persistence.md: versioned, with a SHA-256 checksum): the network, the fit's settings, X,
+    /// Y, α and the Cholesky factor's lower triangle, 8·N(N+1)/2 bytes for the factor. Load it with
+    /// <see cref="NngpEngine.LoadPosterior"/>; <c>GpuNngp.Data.PosteriorFile.Save</c> writes a file
+    /// atomically. A network with a custom (delegate) activation cannot be saved (an
+    /// <see cref="NngpInputException"/> before anything is written).
+    /// </summary>
+    public void Save(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        NetworkCodec.CheckSavable(Network);
+        _gate.Run(this, () =>
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            PosteriorFormat.Write(stream, _model, Network, Backend);
+            return stream;
+        });
+    }
+
+    /// <summary>Frees the factor and the training data where they live (after any call of the engine that is using them); a second call does nothing.</summary>
+    public void Dispose() => _gate.Release(() =>
+    {
+        _disposed = true;
+        _model.Dispose();
+    });
 }

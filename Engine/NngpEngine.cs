@@ -3,6 +3,7 @@ using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
 using GpuNngp.Engine.Gpu;
+using GpuNngp.Engine.Persistence;
 using GpuNngp.Engine.Pipeline;
 using GpuNngp.Kernels.Lookup;
 using GpuNngp.Solvers;
@@ -13,11 +14,16 @@ namespace GpuNngp;
 /// <summary>
 /// The entry point: computes NNGP/NTK kernels and exact GP posteriors on the device it was created
 /// for. <c>NngpEngine.Create(DeviceKind.Auto)</c> takes an NVIDIA GPU when one is usable and the CPU
-/// otherwise; <see cref="DeviceChoice"/> says which and why.
+/// otherwise; <see cref="DeviceChoice"/> says which and why. An engine computes one call at a time:
+/// calls from several threads on one engine, its posteriors and its Gram caches are safe and wait
+/// for each other (README "Threads and lifetime"); after <see cref="Dispose"/> every call throws
+/// <see cref="ObjectDisposedException"/>, on the CPU as on a GPU.
 /// </summary>
 public sealed class NngpEngine : IDisposable
 {
     private readonly IComputeProvider _provider;
+    private readonly EngineGate _gate = new();
+    private bool _disposed;
 
     internal NngpEngine(IComputeProvider provider, string choice)
     {
@@ -49,6 +55,8 @@ public sealed class NngpEngine : IDisposable
     {
         ArgumentNullException.ThrowIfNull(hostLinearAlgebra);
         ArgumentNullException.ThrowIfNull(availableHostMemory);
+        InputValidation.CheckDefined(device, nameof(device));
+
         if (device == DeviceKind.Cpu)
         {
             var cpu = new CpuProvider(hostLinearAlgebra, availableHostMemory);
@@ -87,11 +95,14 @@ public sealed class NngpEngine : IDisposable
         LookupTableMode lookup = LookupTableMode.Auto,
         InputGramCache? inputGram = null)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(network);
         LayerPlan plan = LayerPlan.Compile(network);
         InputValidation.CheckMatrix(x, "training inputs");
         InputValidation.CheckMatrix(y, "training targets");
         InputValidation.CheckNonNegative(noise, "observation noise");
+        InputValidation.CheckDefined(kind, nameof(kind));
+        InputValidation.CheckDefined(lookup, nameof(lookup));
         if (x.RowCount != y.RowCount)
         {
             throw new NngpInputException($"training inputs have {x.RowCount} rows but training targets {y.RowCount}");
@@ -105,19 +116,10 @@ public sealed class NngpEngine : IDisposable
         QuadratureRules.Get(quadratureOrder);
         jitter?.Validate();
         CheckDevice(plan);
-        if (inputGram is not null && !ReferenceEquals(inputGram.Train, x))
-        {
-            throw new ArgumentException("the input Gram cache was made from other training inputs", nameof(inputGram));
-        }
-
-        if (inputGram is not null && !inputGram.BelongsTo(_provider))
-        {
-            throw new ArgumentException("the input Gram cache was made by another engine", nameof(inputGram));
-        }
-
+        inputGram?.CheckFor(_provider, x, nameof(inputGram));
         CheckFitMemory(x.RowCount, x.ColumnCount, y.ColumnCount, plan.Depth);
         var request = new FitRequest(plan, kind, x, y, noise, jitter ?? JitterPolicy.Default, quadratureOrder, lookup, inputGram);
-        FittedModel model = DeviceFailures.Guard(() => FittedModel.Fit(_provider, request, progress));
+        FittedModel model = _gate.Run(this, () => FittedModel.Fit(_provider, request, progress));
         try
         {
             FiniteResults.CheckLogLikelihood(model.LogMarginalLikelihood);
@@ -128,7 +130,24 @@ public sealed class NngpEngine : IDisposable
             throw;
         }
 
-        return new GpPosterior(model, _provider.Name, x.RowCount, x.ColumnCount, y.ColumnCount, noise);
+        return new GpPosterior(model, network, _gate, _provider.Name, x.RowCount, x.ColumnCount, y.ColumnCount, noise);
+    }
+
+    /// <summary>
+    /// A posterior saved by <see cref="GpPosterior.Save(Stream)"/>, read from <paramref name="stream"/>
+    /// onto this engine's device — whichever provider saved it — ready to predict without refitting
+    /// (docs/persistence.md). On the provider that saved it, it predicts bit for bit as the saved
+    /// posterior did. A stream that is not a posterior file, has another format version, is truncated
+    /// or fails its checksum is refused with a one-line <see cref="NngpInputException"/>, as is a
+    /// posterior too large for this engine's memory.
+    /// </summary>
+    public GpPosterior LoadPosterior(Stream stream)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(stream);
+        var (model, network, _) = _gate.Run(this, () => PosteriorFormat.Read(stream, _provider));
+        FitRequest request = model.Request;
+        return new GpPosterior(model, network, _gate, _provider.Name, request.X.RowCount, request.X.ColumnCount, request.Y.ColumnCount, request.Noise);
     }
 
     /// <summary>
@@ -139,6 +158,7 @@ public sealed class NngpEngine : IDisposable
     /// </summary>
     public InputGramCache CacheInputGram(Matrix<double> x, Matrix<double>? validation = null)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         InputValidation.CheckMatrix(x, "training inputs");
         if (validation is not null)
         {
@@ -150,7 +170,7 @@ public sealed class NngpEngine : IDisposable
         }
 
         MemoryPlan.CheckInputGram(_provider.Memory, _provider.AvailableBytes(), x.RowCount, validation?.RowCount ?? 0, x.ColumnCount);
-        return DeviceFailures.Guard(() => new InputGramCache(_provider, x, validation));
+        return _gate.Run(this, () => new InputGramCache(_provider, _gate, x, validation));
     }
 
     /// <summary>
@@ -161,6 +181,7 @@ public sealed class NngpEngine : IDisposable
     /// </summary>
     public void CheckFitMemory(int trainCount, int dimension = 0, int outputs = 0, int depth = 0)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(trainCount);
         MemoryPlan.CheckFit(_provider.Memory, _provider.AvailableBytes(), trainCount, dimension, outputs, depth);
     }
@@ -187,7 +208,9 @@ public sealed class NngpEngine : IDisposable
 
     private HostMatrix ComputeKernel(Network network, Matrix<double> x1, Matrix<double>? x2, KernelKind kind, IProgress<StageProgress>? progress, int hostCopies)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(network);
+        InputValidation.CheckDefined(kind, nameof(kind));
         LayerPlan plan = LayerPlan.Compile(network);
         InputValidation.CheckMatrix(x1, "first inputs");
         if (x2 is not null)
@@ -208,7 +231,7 @@ public sealed class NngpEngine : IDisposable
         }
 
         MemoryPlan.CheckKernel(_provider.Memory, _provider.AvailableBytes(), HostMemory.Available(), x1.RowCount, columns, x1.ColumnCount, plan.Depth, hostCopies);
-        HostMatrix kernel = DeviceFailures.Guard(() => KernelPipeline.Compute(_provider, plan, x1, x2, kind, progress));
+        HostMatrix kernel = _gate.Run(this, () => KernelPipeline.Compute(_provider, plan, x1, x2, kind, progress));
         try
         {
             FiniteResults.CheckKernel(kernel);
@@ -230,5 +253,14 @@ public sealed class NngpEngine : IDisposable
         }
     }
 
-    public void Dispose() => _provider.Dispose();
+    /// <summary>
+    /// Frees the device (on a GPU: its context and memory) once the call running now, if any, has
+    /// ended. Every later call — of this engine, and of the posteriors and Gram caches it made —
+    /// throws <see cref="ObjectDisposedException"/>; disposing those afterwards is still allowed.
+    /// </summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _gate.Close(_provider);
+    }
 }

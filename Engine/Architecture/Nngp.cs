@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using GpuNngp.Kernels;
 
 namespace GpuNngp;
@@ -6,7 +5,7 @@ namespace GpuNngp;
 /// <summary>The building blocks of an architecture, in the style of Neural Tangents' stax.</summary>
 public static class Nngp
 {
-    public static Network Serial(params ILayer[] layers) => new(ImmutableArray.Create(layers));
+    public static Network Serial(params ILayer[] layers) => new(Network.CheckLayers(layers, "Nngp.Serial"));
 
     public static DenseLayer Dense(double weightVariance, double biasVariance) => new(weightVariance, biasVariance);
 
@@ -34,8 +33,12 @@ public static class Nngp
     public static ActivationLayer Swish() => new("Swish", Activation.Swish);
 
     /// <summary>A user's activation φ (and φ' for the NTK), integrated by quadrature on the CPU.</summary>
-    public static ActivationLayer Custom(string name, Func<double, double> value, Func<double, double>? derivative = null) =>
-        new(name, new Activation(ActivationKind.Custom), value, derivative);
+    public static ActivationLayer Custom(string name, Func<double, double> value, Func<double, double>? derivative = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(value);
+        return new(name, new Activation(ActivationKind.Custom), value, derivative);
+    }
 
     /// <summary>
     /// The paper's "GP-depth-σw²-σb²": Dense, then <paramref name="depth"/> × (activation, Dense),
@@ -103,7 +106,7 @@ public static class Nngp
 
     /// <summary>An activation by its command-line name; "leaky-relu" takes <paramref name="slope"/>.</summary>
     public static ActivationLayer ActivationByName(string name, double slope = 0.01) =>
-        name.ToLowerInvariant() switch
+        (name ?? throw new ArgumentNullException(nameof(name), "the activation's name is null")).ToLowerInvariant() switch
         {
             "relu" => Relu(),
             "leaky-relu" or "leakyrelu" => LeakyRelu(slope),
