@@ -7,7 +7,7 @@ namespace GpuNngp.Engine.Tests.Facade;
 /// <summary>
 /// An input Gram cache is matched by the values it was computed from, not by the matrix object: a
 /// caller who changes a matrix in place after <c>CacheInputGram</c> no longer gets the stale Gram
-/// (before, the fit used it silently and its posterior mean was off by 0.31 in this case), and an
+/// (before, the fit used it silently: issue 12 found a posterior mean off by 0.31), and an
 /// equal copy of the matrix still gets the cached one.
 /// </summary>
 public sealed class InputGramCacheMutationTests
