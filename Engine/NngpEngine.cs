@@ -153,8 +153,10 @@ public sealed class NngpEngine : IDisposable
     /// <summary>
     /// Computes the input Gram of <paramref name="x"/> (and of <paramref name="validation"/> against it)
     /// once, on this engine's device, for fits that differ only in architecture and noise: pass it to
-    /// <see cref="Fit"/> with the same <paramref name="x"/>, and predict on the same
-    /// <paramref name="validation"/> object to reuse its cross Gram too.
+    /// <see cref="Fit"/> with training inputs of the same values, and predict on validation inputs of
+    /// the same values to reuse their cross Gram too. It is matched by the values (a fingerprint taken
+    /// now), so a matrix changed in place afterwards is refused by <see cref="Fit"/> and predicted
+    /// from its new values.
     /// </summary>
     public InputGramCache CacheInputGram(Matrix<double> x, Matrix<double>? validation = null)
     {

@@ -1,3 +1,6 @@
+using GpuNngp.Engine.Architecture;
+using GpuNngp.Engine.Computation;
+using GpuNngp.Engine.Spatial;
 using GpuNngp.Engine.Tests.Backends;
 using GpuNngp.Solvers;
 using MathNet.Numerics.LinearAlgebra;
@@ -21,6 +24,13 @@ public sealed class PosteriorRoundTripTests
     {
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
         var (network, kind, x, xTest) = Case(name);
+        if (network.IsConvolutional)
+        {
+            // One case on the spatial kernel, one on the host reference (a pooling inside a residual block).
+            bool sliced = SliceProgram.TryCompile(LayerPlan.Compile(network), QuadratureRules.Get(QuadratureRules.DefaultOrder)) is not null;
+            Assert.Equal(name == "conv-flatten", sliced);
+        }
+
         var y = BackendContractTests.RandomMatrix(x.RowCount, 2, seed: 41);
         using var posterior = engine.Fit(network, x, y, noise: 0.03, kind);
         var expected = posterior.Predict(xTest);

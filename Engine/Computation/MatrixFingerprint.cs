@@ -8,8 +8,8 @@ namespace GpuNngp.Engine.Computation;
 /// <summary>
 /// A matrix's shape and the SHA-256 of its column-major values: what a cache computed from a matrix
 /// is matched by, so that a matrix changed in place after the cache was made (the same object, other
-/// values) no longer matches, and an equal copy does. One pass over the values (about 2 GB/s with
-/// the SHA extensions): small beside the Gram it guards.
+/// values) no longer matches, and an equal copy does. One pass over the N·d values: small beside
+/// the N²·d multiply-adds of the Gram it guards.
 /// </summary>
 internal sealed class MatrixFingerprint
 {
