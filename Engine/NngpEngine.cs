@@ -185,6 +185,9 @@ public sealed class NngpEngine : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(trainCount);
+        ArgumentOutOfRangeException.ThrowIfNegative(dimension);
+        ArgumentOutOfRangeException.ThrowIfNegative(outputs);
+        ArgumentOutOfRangeException.ThrowIfNegative(depth);
         MemoryPlan.CheckFit(_provider.Memory, _provider.AvailableBytes(), trainCount, dimension, outputs, depth);
     }
 

@@ -53,6 +53,36 @@ public sealed class ApiMisuseTests
     }
 
     [Fact]
+    public void NullActivation_OfAFullyConnectedNetwork_IsNamed()
+    {
+        var e = Assert.Throws<ArgumentNullException>(() => Nngp.FullyConnected(2, null!, 1, 0));
+        Assert.Equal("activation", e.ParamName);
+    }
+
+    [Fact]
+    public void NegativeSizes_OfTheMemoryCheck_AreRefused()
+    {
+        using var engine = NngpEngine.Create(DeviceKind.Cpu);
+        Assert.Equal("dimension", Assert.Throws<ArgumentOutOfRangeException>(() => engine.CheckFitMemory(10, dimension: -1)).ParamName);
+        Assert.Equal("depth", Assert.Throws<ArgumentOutOfRangeException>(() => engine.CheckFitMemory(10, depth: -3)).ParamName);
+    }
+
+    [Fact]
+    public void DisposedHostMatrix_Refuses()
+    {
+        using var engine = NngpEngine.Create(DeviceKind.Cpu);
+        var kernel = engine.HostKernel(Nngp.FullyConnected(1, Nngp.Relu(), 1, 0), X);
+        Assert.True(kernel[1, 1] > 0);
+
+        kernel.Dispose();
+        kernel.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => kernel[1, 1]);
+        Assert.Throws<ObjectDisposedException>(() => kernel.Column(0).Length);
+        Assert.Throws<ObjectDisposedException>(() => kernel.ToMatrix());
+    }
+
+    [Fact]
     public void CustomActivationWithoutNameOrFunction_IsRefused()
     {
         Assert.Throws<ArgumentNullException>(() => Nngp.Custom("cube", null!));

@@ -68,6 +68,24 @@ public sealed class PosteriorRoundTripTests
         Assert.Equal(expected.Variance, actual.Variance);
     }
 
+    /// <summary>A Gauss–Hermite order and lookup tables off come back: another rule would give another tanh kernel, so other predictions.</summary>
+    [Fact]
+    public void LoadedPosterior_KeepsTheQuadratureAndLookupChoices()
+    {
+        using var engine = NngpEngine.Create(DeviceKind.Cpu);
+        var network = Nngp.FullyConnected(2, Nngp.Tanh(), 1.6, 0.2);
+        var (_, _, x, xTest) = Case("relu-3-nngp");
+        var y = BackendContractTests.RandomMatrix(x.RowCount, 1, seed: 49);
+        using var hermite = engine.Fit(network, x, y, noise: 0.01, quadratureOrder: 12, lookup: LookupTableMode.Off);
+        using var graded = engine.Fit(network, x, y, noise: 0.01);
+        var expected = hermite.Predict(xTest).Mean.ToColumnMajorArray();
+        Assert.NotEqual(graded.Predict(xTest).Mean.ToColumnMajorArray(), expected);
+
+        using var loaded = RoundTrip(engine, hermite);
+
+        Assert.Equal(expected, loaded.Predict(xTest).Mean.ToColumnMajorArray());
+    }
+
     [Fact]
     public void LoadedPosterior_PredictsAsTheSavedOne_AfterTheCallerChangedItsTrainingMatrices()
     {

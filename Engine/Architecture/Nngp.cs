@@ -46,6 +46,7 @@ public static class Nngp
     /// </summary>
     public static Network FullyConnected(int depth, ActivationLayer activation, double weightVariance, double biasVariance)
     {
+        ArgumentNullException.ThrowIfNull(activation);
         if (depth < 0)
         {
             throw new NngpInputException($"depth must be ≥ 0, got {depth}");
