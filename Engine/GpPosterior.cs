@@ -1,5 +1,6 @@
 using GpuNngp.Engine;
 using GpuNngp.Engine.Computation;
+using GpuNngp.Engine.Persistence;
 using GpuNngp.Engine.Pipeline;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -8,16 +9,23 @@ namespace GpuNngp;
 /// <summary>
 /// The exact GP posterior of a fitted training set: the factorised K_DD + σε²I and α = A⁻¹Y stay
 /// where they were computed (on the GPU, device memory), so predictions are one pass over the test
-/// kernel. Made by <see cref="NngpEngine.Fit"/>; dispose it (before its engine) to free that memory.
+/// kernel. Made by <see cref="NngpEngine.Fit"/> (or <see cref="NngpEngine.LoadPosterior"/>);
+/// <see cref="Save(Stream)"/> keeps it for later. Calls wait for the engine's other calls (one at a
+/// time per engine); dispose it to free that memory, after which every call throws
+/// <see cref="ObjectDisposedException"/>, as it does once its engine is disposed.
 /// </summary>
 public sealed class GpPosterior : IDisposable
 {
     private readonly FittedModel _model;
+    private readonly EngineGate _gate;
     private readonly int _dimension;
+    private bool _disposed;
 
-    internal GpPosterior(FittedModel model, string backend, int trainCount, int dimension, int outputs, double noise)
+    internal GpPosterior(FittedModel model, Network network, EngineGate gate, string backend, int trainCount, int dimension, int outputs, double noise)
     {
         _model = model;
+        _gate = gate;
+        Network = network;
         _dimension = dimension;
         Backend = backend;
         TrainCount = trainCount;
@@ -25,8 +33,14 @@ public sealed class GpPosterior : IDisposable
         Noise = noise;
     }
 
-    /// <summary>Where it was computed, e.g. "CPU (2 threads, OpenBLAS ...)".</summary>
+    /// <summary>Where it was computed, e.g. "CPU (2 threads, OpenBLAS ...)"; for a loaded posterior, where it was loaded.</summary>
     public string Backend { get; }
+
+    /// <summary>The network whose kernel it was fitted with.</summary>
+    public Network Network { get; }
+
+    /// <summary>The kernel it was fitted with: the NNGP or the NTK.</summary>
+    public KernelKind Kind => _model.Request.Kind;
 
     /// <summary>N, the number of training points fitted.</summary>
     public int TrainCount { get; }
@@ -102,6 +116,7 @@ public sealed class GpPosterior : IDisposable
     private (Matrix<double> Mean, double[]? Variance, Matrix<double>? Covariance, StageTimings Timings) Compute(
         Matrix<double> xTest, PredictionDetail detail, IProgress<StageProgress>? progress, CancellationToken cancellationToken)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         InputValidation.CheckMatrix(xTest, "test inputs");
         if (xTest.ColumnCount != _dimension)
         {
@@ -109,7 +124,11 @@ public sealed class GpPosterior : IDisposable
         }
 
         var timings = new StageTimings { Progress = progress };
-        var (mean, variance, covariance) = DeviceFailures.Guard(() => _model.Predict(xTest, detail, timings, progress, cancellationToken));
+        var (mean, variance, covariance) = _gate.Run(this, () =>
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _model.Predict(xTest, detail, timings, progress, cancellationToken);
+        });
         FiniteResults.CheckPrediction(mean.AsColumnMajorArray() ?? mean.ToColumnMajorArray(), mean.RowCount, variance);
         if (covariance is not null)
         {
@@ -119,6 +138,34 @@ public sealed class GpPosterior : IDisposable
         return (mean, variance, covariance, timings);
     }
 
-    /// <summary>Frees the factor and α (device memory on a GPU, native memory on the CPU).</summary>
-    public void Dispose() => _model.Dispose();
+    /// <summary>
+    /// Writes the posterior to <paramref name="stream"/> in the posterior file format
+    /// (docs/persistence.md: versioned, with a SHA-256 checksum): the network, the fit's settings, X,
+    /// Y, α and the Cholesky factor's lower triangle, 8·N(N+1)/2 bytes for the factor. Load it with
+    /// <see cref="NngpEngine.LoadPosterior"/>; <c>GpuNngp.Data.PosteriorFile.Save</c> writes a file
+    /// atomically. A network with a custom (delegate) activation cannot be saved (an
+    /// <see cref="NngpInputException"/> before anything is written).
+    /// </summary>
+    /// <param name="stream">A writable stream; the file's bytes are written from its position.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
+    /// <exception cref="NngpInputException">The network has a custom activation.</exception>
+    /// <exception cref="ObjectDisposedException">The posterior or its engine is disposed.</exception>
+    public void Save(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        NetworkCodec.CheckSavable(Network);
+        _gate.Run(this, () =>
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            PosteriorFormat.Write(stream, _model, Network, Backend);
+            return stream;
+        });
+    }
+
+    /// <summary>Frees the factor and the training data where they live (after any call of the engine that is using them); a second call does nothing.</summary>
+    public void Dispose() => _gate.Release(() =>
+    {
+        _disposed = true;
+        _model.Dispose();
+    });
 }

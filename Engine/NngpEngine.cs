@@ -3,6 +3,7 @@ using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
 using GpuNngp.Engine.Gpu;
+using GpuNngp.Engine.Persistence;
 using GpuNngp.Engine.Pipeline;
 using GpuNngp.Solvers;
 using MathNet.Numerics.LinearAlgebra;
@@ -15,11 +16,15 @@ namespace GpuNngp;
 /// otherwise; <see cref="DeviceChoice"/> says which and why. All computation is FP64. Inputs are
 /// used as given (no standardisation): the input covariance is K⁰ = x·x'/d, d the number of
 /// features, so inputs standardised per example (x·x/d = 1) give the paper's kernels.
-/// Dispose the engine to free its device (the GPU context, cuBLAS and cuSOLVER handles).
+/// An engine computes one call at a time: calls from several threads on one engine, its posteriors
+/// and its Gram caches are safe and wait for each other (README "Threads and lifetime"); after
+/// <see cref="Dispose"/> every call throws <see cref="ObjectDisposedException"/>, on the CPU as on a GPU.
 /// </summary>
 public sealed class NngpEngine : IDisposable
 {
     private readonly IComputeProvider _provider;
+    private readonly EngineGate _gate = new();
+    private bool _disposed;
 
     internal NngpEngine(IComputeProvider provider, string choice)
     {
@@ -57,6 +62,8 @@ public sealed class NngpEngine : IDisposable
     {
         ArgumentNullException.ThrowIfNull(hostLinearAlgebra);
         ArgumentNullException.ThrowIfNull(availableHostMemory);
+        InputValidation.CheckDefined(device, nameof(device));
+
         if (device == DeviceKind.Cpu)
         {
             var cpu = new CpuProvider(hostLinearAlgebra, availableHostMemory);
@@ -104,6 +111,7 @@ public sealed class NngpEngine : IDisposable
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public GpPosterior Fit(Network network, Matrix<double> x, Matrix<double> y, FitOptions? options = null, CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(network);
         options ??= FitOptions.Default;
         options.Validate();
@@ -121,19 +129,10 @@ public sealed class NngpEngine : IDisposable
         }
 
         CheckDevice(plan);
-        if (options.InputGram is { } inputGram && !ReferenceEquals(inputGram.Train, x))
-        {
-            throw new ArgumentException("the input Gram cache was made from other training inputs", nameof(options));
-        }
-
-        if (options.InputGram is { } cache && !cache.BelongsTo(_provider))
-        {
-            throw new ArgumentException("the input Gram cache was made by another engine", nameof(options));
-        }
-
+        options.InputGram?.CheckFor(_provider, x, nameof(options));
         MemoryPlan.CheckFit(_provider.Memory, options.Cap(_provider.AvailableBytes()), x.RowCount, x.ColumnCount, y.ColumnCount, plan.Depth);
         var request = new FitRequest(plan, x, y, options);
-        FittedModel model = DeviceFailures.Guard(() => FittedModel.Fit(_provider, request, cancellationToken));
+        FittedModel model = _gate.Run(this, () => FittedModel.Fit(_provider, request, cancellationToken));
         try
         {
             FiniteResults.CheckLogLikelihood(model.LogMarginalLikelihood);
@@ -144,14 +143,38 @@ public sealed class NngpEngine : IDisposable
             throw;
         }
 
-        return new GpPosterior(model, _provider.Name, x.RowCount, x.ColumnCount, y.ColumnCount, options.Noise);
+        return new GpPosterior(model, network, _gate, _provider.Name, x.RowCount, x.ColumnCount, y.ColumnCount, options.Noise);
+    }
+
+    /// <summary>
+    /// A posterior saved by <see cref="GpPosterior.Save(Stream)"/>, read from <paramref name="stream"/>
+    /// onto this engine's device — whichever provider saved it — ready to predict without refitting
+    /// (docs/persistence.md). On the provider that saved it, it predicts bit for bit as the saved
+    /// posterior did. A stream that is not a posterior file, has another format version, is truncated
+    /// or fails its checksum is refused with a one-line <see cref="NngpInputException"/>, as is a
+    /// posterior too large for this engine's memory.
+    /// </summary>
+    /// <param name="stream">A readable stream positioned at the start of a posterior file.</param>
+    /// <returns>The posterior, on this engine's device; dispose it to free that memory.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
+    /// <exception cref="NngpInputException">Not a posterior file, another format version, truncated, corrupted, or too large for this engine.</exception>
+    /// <exception cref="ObjectDisposedException">The engine is disposed.</exception>
+    public GpPosterior LoadPosterior(Stream stream)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(stream);
+        var (model, network, _) = _gate.Run(this, () => PosteriorFormat.Read(stream, _provider));
+        FitRequest request = model.Request;
+        return new GpPosterior(model, network, _gate, _provider.Name, request.X.RowCount, request.X.ColumnCount, request.Y.ColumnCount, request.Noise);
     }
 
     /// <summary>
     /// Computes the input Gram of <paramref name="x"/> (and of <paramref name="validation"/> against it)
     /// once, on this engine's device, for fits that differ only in architecture and noise: pass it to
-    /// <see cref="Fit"/> with the same <paramref name="x"/>, and predict on the same
-    /// <paramref name="validation"/> object to reuse its cross Gram too.
+    /// <see cref="Fit"/> with training inputs of the same values, and predict on validation inputs of
+    /// the same values to reuse their cross Gram too. It is matched by the values (a fingerprint taken
+    /// now), so a matrix changed in place afterwards is refused by <see cref="Fit"/> and predicted
+    /// from its new values.
     /// </summary>
     /// <remarks>
     /// The cache is matched by object reference: it is valid only while the matrices are not
@@ -164,6 +187,7 @@ public sealed class NngpEngine : IDisposable
     /// <exception cref="NngpDeviceException">The GPU or its libraries failed.</exception>
     public InputGramCache CacheInputGram(Matrix<double> x, Matrix<double>? validation = null)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         InputValidation.CheckMatrix(x, "training inputs");
         if (validation is not null)
         {
@@ -175,7 +199,7 @@ public sealed class NngpEngine : IDisposable
         }
 
         MemoryPlan.CheckInputGram(_provider.Memory, _provider.AvailableBytes(), x.RowCount, validation?.RowCount ?? 0, x.ColumnCount);
-        return DeviceFailures.Guard(() => new InputGramCache(_provider, x, validation));
+        return _gate.Run(this, () => new InputGramCache(_provider, _gate, x, validation));
     }
 
     /// <summary>
@@ -192,7 +216,11 @@ public sealed class NngpEngine : IDisposable
     /// <exception cref="NngpInputException">The fit does not fit in memory, or holds more values than the provider takes in one matrix.</exception>
     public void CheckFitMemory(int trainCount, int dimension = 0, int outputs = 0, int depth = 0)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(trainCount);
+        ArgumentOutOfRangeException.ThrowIfNegative(dimension);
+        ArgumentOutOfRangeException.ThrowIfNegative(outputs);
+        ArgumentOutOfRangeException.ThrowIfNegative(depth);
         MemoryPlan.CheckFit(_provider.Memory, _provider.AvailableBytes(), trainCount, dimension, outputs, depth);
     }
 
@@ -246,6 +274,7 @@ public sealed class NngpEngine : IDisposable
 
     private HostMatrix ComputeKernel(Network network, Matrix<double> x1, Matrix<double>? x2, KernelOptions options, CancellationToken cancellationToken, int hostCopies)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(network);
         options.Validate();
         LayerPlan plan = LayerPlan.Compile(network);
@@ -269,7 +298,7 @@ public sealed class NngpEngine : IDisposable
 
         MemoryPlan.CheckKernel(
             _provider.Memory, options.Cap(_provider.AvailableBytes()), options.Cap(HostMemory.Available()), x1.RowCount, columns, x1.ColumnCount, plan.Depth, hostCopies);
-        HostMatrix kernel = DeviceFailures.Guard(() => KernelPipeline.Compute(_provider, plan, x1, x2, options, cancellationToken));
+        HostMatrix kernel = _gate.Run(this, () => KernelPipeline.Compute(_provider, plan, x1, x2, options, cancellationToken));
         try
         {
             FiniteResults.CheckKernel(kernel);
@@ -291,6 +320,14 @@ public sealed class NngpEngine : IDisposable
         }
     }
 
-    /// <summary>Frees what the engine holds on its device (on a GPU: the context and the cuBLAS/cuSOLVER handles).</summary>
-    public void Dispose() => _provider.Dispose();
+    /// <summary>
+    /// Frees the device (on a GPU: its context and memory) once the call running now, if any, has
+    /// ended. Every later call — of this engine, and of the posteriors and Gram caches it made —
+    /// throws <see cref="ObjectDisposedException"/>; disposing those afterwards is still allowed.
+    /// </summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _gate.Close(_provider);
+    }
 }

@@ -10,7 +10,7 @@ namespace GpuNngp.Engine.Tests.Backends;
 /// The cases every backend must pass, as ILGPU tests its backends: one shared set, one subclass per
 /// backend. A subclass whose device is absent skips each case with the reason.
 /// </summary>
-public abstract class BackendContractTests
+public abstract partial class BackendContractTests
 {
     /// <summary>The provider of the backend under test; calls Assert.Skip when the backend is unavailable.</summary>
     private protected abstract IComputeProvider CreateProvider();

@@ -43,7 +43,28 @@ public sealed class Network
 
     /// <summary>This sequence followed by <paramref name="layers"/> (a new network; this one is unchanged).</summary>
     /// <param name="layers">The layers to append.</param>
-    public Network Then(params ILayer[] layers) => new(Layers.AddRange(layers), InputShape);
+    /// <exception cref="ArgumentNullException"><paramref name="layers"/> or one of its layers is null.</exception>
+    public Network Then(params ILayer[] layers) => new(Layers.AddRange(CheckLayers(layers, "Network.Then")), InputShape);
+
+    /// <summary>
+    /// The layers a builder was given, refused in one line where the array or one of its layers is
+    /// null (<see cref="ArgumentNullException"/> naming the builder and the layer's 1-based position).
+    /// </summary>
+    internal static ImmutableArray<ILayer> CheckLayers(ILayer[] layers, string builder)
+    {
+        if (layers is null)
+        {
+            throw new ArgumentNullException(nameof(layers), $"{builder}: the layers are null");
+        }
+
+        int missing = Array.FindIndex(layers, layer => layer is null);
+        if (missing >= 0)
+        {
+            throw new ArgumentNullException(nameof(layers), $"{builder}: layer {missing + 1} of {layers.Length} is null");
+        }
+
+        return [.. layers];
+    }
 
     /// <summary>
     /// This network on images of <paramref name="height"/> × <paramref name="width"/> ×

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using GpuNngp.Kernels;
 
 namespace GpuNngp;
@@ -15,7 +14,8 @@ public static class Nngp
     /// <summary>The layers one after another, in the order the data flows through them.</summary>
     /// <param name="layers">The layers; none gives the empty network (the identity branch of a residual block).</param>
     /// <returns>A network of those layers; its shape is checked when it is used (<see cref="Network.Validate"/>).</returns>
-    public static Network Serial(params ILayer[] layers) => new(ImmutableArray.Create(layers));
+    /// <exception cref="ArgumentNullException"><paramref name="layers"/> or one of its layers is null (the message names its position).</exception>
+    public static Network Serial(params ILayer[] layers) => new(Network.CheckLayers(layers, "Nngp.Serial"));
 
     /// <summary>
     /// A fully connected layer of infinite width: weights ~ N(0, σw²/n_in), biases ~ N(0, σb²), so it
@@ -74,8 +74,14 @@ public static class Nngp
     /// <param name="name">The name the network's description shows.</param>
     /// <param name="value">φ; it must return finite values (a NaN or ∞ fails the kernel with a <see cref="NonFiniteResultException"/>).</param>
     /// <param name="derivative">φ', needed only for <see cref="KernelKind.Ntk"/>.</param>
-    public static ActivationLayer Custom(string name, Func<double, double> value, Func<double, double>? derivative = null) =>
-        new(name, new Activation(ActivationKind.Custom), value, derivative);
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or blank.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="value"/> is null.</exception>
+    public static ActivationLayer Custom(string name, Func<double, double> value, Func<double, double>? derivative = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(value);
+        return new(name, new Activation(ActivationKind.Custom), value, derivative);
+    }
 
     /// <summary>
     /// The paper's "GP-depth-σw²-σb²": Dense, then <paramref name="depth"/> × (activation, Dense),
@@ -89,6 +95,7 @@ public static class Nngp
     /// <exception cref="NngpInputException"><paramref name="depth"/> is negative.</exception>
     public static Network FullyConnected(int depth, ActivationLayer activation, double weightVariance, double biasVariance)
     {
+        ArgumentNullException.ThrowIfNull(activation);
         if (depth < 0)
         {
             throw new NngpInputException($"depth must be ≥ 0, got {depth}");
@@ -188,7 +195,7 @@ public static class Nngp
     /// <param name="slope">The negative slope α of "leaky-relu"; ignored by the others.</param>
     /// <exception cref="NngpInputException">An unknown name; the message lists the known ones.</exception>
     public static ActivationLayer ActivationByName(string name, double slope = 0.01) =>
-        name.ToLowerInvariant() switch
+        (name ?? throw new ArgumentNullException(nameof(name), "the activation's name is null")).ToLowerInvariant() switch
         {
             "relu" => Relu(),
             "leaky-relu" or "leakyrelu" => LeakyRelu(slope),

@@ -56,6 +56,16 @@ internal static class InputValidation
             chunks, c => values.AsSpan(c * Chunk, Math.Min(Chunk, values.Length - c * Chunk)), c => (long)c * Chunk);
     }
 
+    /// <summary>Refuses a value cast to an enum that names none of its members, e.g. <c>(DeviceKind)42</c>.</summary>
+    public static void CheckDefined<T>(T value, string parameter)
+        where T : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+        {
+            throw new NngpInputException($"{parameter} = {value:D} is not a {typeof(T).Name} ({string.Join(", ", Enum.GetNames<T>())})", parameter);
+        }
+    }
+
     public static void CheckNonNegative(double value, string what)
     {
         if (!double.IsFinite(value) || value < 0)

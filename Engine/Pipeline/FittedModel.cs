@@ -39,7 +39,19 @@ internal sealed class FittedModel : IDisposable
         _dimension = request.X.ColumnCount;
         _outputs = request.Y.ColumnCount;
         Timings = new StageTimings { Progress = _progress };
+
+        // The caller may change its matrix after the fit; a saved posterior keeps the targets as fitted.
+        Targets = [.. HostPreparation.ColumnMajor(request.Y)];
     }
+
+    /// <summary>What it was fitted from (for a loaded model: what the file holds).</summary>
+    public FitRequest Request => _request;
+
+    /// <summary>Y as fitted, N×C column-major: a copy taken at the fit.</summary>
+    public double[] Targets { get; }
+
+    /// <summary>The kernel source's state the test tiles read (<see cref="IKernelSource.CrossState"/>).</summary>
+    public double[] CrossState => _source.CrossState;
 
     public double LogMarginalLikelihood { get; private set; }
 
@@ -153,6 +165,80 @@ internal sealed class FittedModel : IDisposable
             return GaussianProcessMath.LogMarginalLikelihood(HostPreparation.ColumnMajor(request.Y), alpha, provider.Diagonal(_factor, n), _outputs);
         });
         Jitter = jitter;
+    }
+
+    /// <summary>
+    /// A fitted model from its saved parts (a loaded posterior): X and α to the provider, the factor's
+    /// lower triangle block by block from <paramref name="readFactor"/> (first column, column count,
+    /// the block's whole columns to fill, zero above the diagonal), and the kernel source prepared
+    /// from its saved state. No kernel is built and nothing is factorised.
+    /// </summary>
+    public static FittedModel Restore(
+        IComputeProvider provider, FitRequest request, SavedFit saved, Action<int, int, Span<double>> readFactor)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(saved);
+        ArgumentNullException.ThrowIfNull(readFactor);
+        var model = new FittedModel(provider, request, CancellationToken.None);
+        try
+        {
+            model.Load(saved, readFactor);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private void Load(SavedFit saved, Action<int, int, Span<double>> readFactor)
+    {
+        int n = _n;
+        _x = Own(_provider.Upload(HostPreparation.ColumnMajor(_request.X), "the training inputs"));
+        _alpha = Own(_provider.Upload(saved.Alpha, "the weights α"));
+        _factor = Own(_provider.Allocate(ColumnMajor.Count(n, n), "the Cholesky factor"));
+        int width = FactorBlockColumns(n);
+        var block = new double[ColumnMajor.Count(n, width)];
+        for (int first = 0; first < n; first += width)
+        {
+            int count = Math.Min(width, n - first);
+            Span<double> columns = block.AsSpan(0, checked((int)ColumnMajor.Count(n, count)));
+            readFactor(first, count, columns);
+            using ProviderBuffer staged = _provider.Upload(columns, "a block of the Cholesky factor");
+            _provider.Copy(staged, 0, _factor, ColumnMajor.ColumnStart(first, n), columns.Length);
+        }
+
+        _source = Own(KernelSources.For(_provider, _request, _x));
+        _source.PrepareCross(saved.CrossState);
+        _provider.Synchronize();
+        Jitter = saved.Jitter;
+        LogMarginalLikelihood = saved.LogMarginalLikelihood;
+    }
+
+    /// <summary>Columns a block of the factor moves between host and provider at once: about 32 MiB, at least one.</summary>
+    public static int FactorBlockColumns(int n) => (int)Math.Clamp((32L << 20) / sizeof(double) / Math.Max(1, n), 1, Math.Max(1, n));
+
+    /// <summary>X as it is on the provider, N×d column-major.</summary>
+    public double[] DownloadInputs() => Download(_x, ColumnMajor.Count(_n, _dimension));
+
+    /// <summary>α = A⁻¹Y, N×C column-major.</summary>
+    public double[] DownloadAlpha() => Download(_alpha, ColumnMajor.Count(_n, _outputs));
+
+    /// <summary>Whole columns [first, first + columns.Length / N) of the N×N factor buffer (above the diagonal: whatever it holds).</summary>
+    public void DownloadFactorColumns(int first, Span<double> columns)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _provider.CopyOut(_factor, ColumnMajor.ColumnStart(first, _n), columns);
+    }
+
+    private double[] Download(ProviderBuffer buffer, long length)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var values = new double[length];
+        _provider.CopyOut(buffer, 0, values);
+        return values;
     }
 
     /// <summary>The training kernel into the lower triangle of the N×N buffer, by the plan's kernel source.</summary>

@@ -57,15 +57,11 @@ internal sealed class FusedMapSource : IKernelSource
         {
             if (_map is null)
             {
-                double[] inputVariances = provider.Diagonal(target, n);
-                _tables = HostPreparation.Tables(_network, inputVariances, _request.Lookup);
-                (_layerVariances, double[] diagonal) = HostPreparation.Diagonals(_network, inputVariances, _request.Kind, _tables);
-                TrainDiagonal = diagonal;
-                _map = provider.PrepareMap(_network, _tables);
+                PrepareCross(provider.Diagonal(target, n));
             }
 
             var counter = new ProgressCounter(progress, Stage.LayerMap, (double)n * (n + 1) / 2, parallelism);
-            provider.MapLowerTriangle(_map, target, n, _layerVariances, _request.Kind, counter);
+            provider.MapLowerTriangle(_map!, target, n, _layerVariances, _request.Kind, counter);
             provider.Synchronize();
             counter.Complete();
         });
@@ -88,6 +84,24 @@ internal sealed class FusedMapSource : IKernelSource
         provider.MapRectangle(_map!, cross, n, count, _layerVariances, test.LayerVariances, _request.Kind, new ProgressCounter(null, Stage.TestKernel, 1, parallelism));
         provider.Synchronize();
         return test.Output;
+    }
+
+    public double[] CrossState { get; private set; } = [];
+
+    /// <summary>The tables, the diagonal chains and the prepared map from the training points' q⁰.</summary>
+    public void PrepareCross(double[] crossState)
+    {
+        ArgumentNullException.ThrowIfNull(crossState);
+        if (crossState.Length != _n)
+        {
+            throw new ArgumentException($"the fused map's saved state holds {crossState.Length} input variances for {_n} training points", nameof(crossState));
+        }
+
+        CrossState = crossState;
+        _tables = HostPreparation.Tables(_network, crossState, _request.Lookup);
+        (_layerVariances, double[] diagonal) = HostPreparation.Diagonals(_network, crossState, _request.Kind, _tables);
+        TrainDiagonal = diagonal;
+        _map = _provider.PrepareMap(_network, _tables);
     }
 
     public void Dispose() => _map?.Dispose();

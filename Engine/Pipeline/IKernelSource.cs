@@ -26,4 +26,14 @@ internal interface IKernelSource : IDisposable
     /// input Gram against the training set, when there is one. Returns the tile's prior diagonal.
     /// </summary>
     double[] BuildCross(ProviderBuffer cross, ProviderBuffer testInputs, double[] tileInputs, int start, int count, ProviderBuffer? cachedGram, ParallelOptions parallelism);
+
+    /// <summary>
+    /// What the test tiles read of the training side that X alone does not give back bit for bit
+    /// (the fused map's q⁰, the diagonal of the computed input Gram); empty where X suffices. Saved
+    /// with a posterior and handed back to <see cref="PrepareCross"/> when it is loaded.
+    /// </summary>
+    double[] CrossState { get; }
+
+    /// <summary>Makes the test tiles ready without building the training kernel (a loaded posterior), from a saved <see cref="CrossState"/>.</summary>
+    void PrepareCross(double[] crossState);
 }

@@ -11,6 +11,8 @@ namespace GpuNngp.Engine.Pipeline;
 /// </summary>
 internal sealed class ReferenceSource(IComputeProvider provider, FitRequest request) : IKernelSource
 {
+    // The caller's matrix may change after the fit; the test tiles need the training inputs as fitted.
+    private readonly Matrix<double> _x = request.X.Clone();
     private KernelRecord? _train;
 
     public double[] TrainDiagonal { get; private set; } = [];
@@ -22,7 +24,7 @@ internal sealed class ReferenceSource(IComputeProvider provider, FitRequest requ
         timings.Time(Stage.LayerMap, () =>
         {
             parallelism.CancellationToken.ThrowIfCancellationRequested();
-            _train ??= ReferenceKernel.Record(request.Plan, request.X, null, request.Kind);
+            _train ??= ReferenceKernel.Record(request.Plan, _x, null, request.Kind);
             TrainDiagonal = (Ntk ? _train.RowNtkDiagonal : _train.RowVariance).ToArray();
             provider.CopyIn(target, (Ntk ? _train.Ntk : _train.Nngp).Span);
             provider.Synchronize();
@@ -32,11 +34,18 @@ internal sealed class ReferenceSource(IComputeProvider provider, FitRequest requ
     public double[] BuildCross(ProviderBuffer cross, ProviderBuffer testInputs, double[] tileInputs, int start, int count, ProviderBuffer? cachedGram, ParallelOptions parallelism)
     {
         parallelism.CancellationToken.ThrowIfCancellationRequested();
-        var tile = Matrix<double>.Build.Dense(count, request.X.ColumnCount, tileInputs);
-        KernelRecord record = ReferenceKernel.Record(request.Plan, request.X, tile, request.Kind);
+        var tile = Matrix<double>.Build.Dense(count, _x.ColumnCount, tileInputs);
+        KernelRecord record = ReferenceKernel.Record(request.Plan, _x, tile, request.Kind);
         provider.CopyIn(cross, (Ntk ? record.Ntk : record.Nngp).Span);
         provider.Synchronize();
         return (Ntk ? record.ColumnNtkDiagonal : record.ColumnVariance).ToArray();
+    }
+
+    /// <summary>Empty: the reference reads X itself.</summary>
+    public double[] CrossState => [];
+
+    public void PrepareCross(double[] crossState)
+    {
     }
 
     public void Dispose()

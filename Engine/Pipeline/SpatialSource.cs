@@ -41,6 +41,11 @@ internal sealed class SpatialSource(IComputeProvider provider, FitRequest reques
         return _run.Diagonal(points);
     }
 
+    /// <summary>Empty: the training points' own runs are made again from X.</summary>
+    public double[] CrossState => [];
+
+    public void PrepareCross(double[] crossState) => _train ??= _run.Points(request.X, "training inputs");
+
     public void Dispose() => _run.Dispose();
 
     /// <summary>Columns [first, first + count) of an n-row column-major matrix on the provider from a host block.</summary>
