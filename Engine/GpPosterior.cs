@@ -45,7 +45,7 @@ public sealed class GpPosterior : IDisposable
     /// <summary>N, the number of training points fitted.</summary>
     public int TrainCount { get; }
 
-    /// <summary>C, the number of target columns: the columns of every <see cref="Prediction.Mean"/>.</summary>
+    /// <summary>C, the number of target columns: the columns of every <see cref="MeanPrediction.Mean"/>.</summary>
     public int Outputs { get; }
 
     /// <summary>σε², the observation noise added to the diagonal.</summary>

@@ -104,15 +104,15 @@ public abstract partial class BackendContractTests
         var xTest = RandomMatrix(9, 5, seed: 16);
         const double noise = 0.03;
 
-        using var posterior = engine.Fit(network, x, y, noise, kernelKind);
-        var full = posterior.PredictCovariance(xTest);
-        var withVariance = posterior.Predict(xTest);
-        var meanOnly = posterior.PredictMean(xTest);
+        using var posterior = engine.Fit(network, x, y, new FitOptions { Noise = noise, Kind = kernelKind }, TestContext.Current.CancellationToken);
+        var full = posterior.PredictCovariance(xTest, cancellationToken: TestContext.Current.CancellationToken);
+        var withVariance = posterior.Predict(xTest, cancellationToken: TestContext.Current.CancellationToken);
+        var meanOnly = posterior.PredictMean(xTest, cancellationToken: TestContext.Current.CancellationToken);
 
         // K** − K*ᵀ(K + σ²I)⁻¹K* by plain dense algebra on the kernels the engine writes out.
-        var kdd = engine.Kernel(network, x, null, kernelKind) + noise * Matrix<double>.Build.DenseIdentity(25);
-        var ktd = engine.Kernel(network, xTest, x, kernelKind);
-        var ktt = engine.Kernel(network, xTest, null, kernelKind);
+        var kdd = engine.Kernel(network, x, null, new KernelOptions { Kind = kernelKind }, TestContext.Current.CancellationToken) + noise * Matrix<double>.Build.DenseIdentity(25);
+        var ktd = engine.Kernel(network, xTest, x, new KernelOptions { Kind = kernelKind }, TestContext.Current.CancellationToken);
+        var ktt = engine.Kernel(network, xTest, null, new KernelOptions { Kind = kernelKind }, TestContext.Current.CancellationToken);
         var covariance = ktt - ktd * kdd.Inverse() * ktd.Transpose();
 
         AssertClose(covariance, full.Covariance, 1e-9);

@@ -34,7 +34,7 @@ public sealed class SearchScoreCommandTests
         foreach (var row in rows)
         {
             Assert.True(double.IsNaN(row.ValidationAccuracy));
-            using var posterior = engine.Fit(Nngp.FullyConnected(row.Point.Depth, Nngp.Relu(), row.Point.WeightVariance, row.Point.BiasVariance), x, y, row.Point.Noise);
+            using var posterior = engine.Fit(Nngp.FullyConnected(row.Point.Depth, Nngp.Relu(), row.Point.WeightVariance, row.Point.BiasVariance), x, y, new FitOptions { Noise = row.Point.Noise }, TestContext.Current.CancellationToken);
             Assert.Equal(posterior.LogMarginalLikelihood, row.LogMarginalLikelihood, 1e-10 * Math.Abs(row.LogMarginalLikelihood));
         }
 

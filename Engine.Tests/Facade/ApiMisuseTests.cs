@@ -28,9 +28,9 @@ public sealed class ApiMisuseTests
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
         var net = Nngp.FullyConnected(1, Nngp.Relu(), 1, 0);
 
-        Assert.Equal("kind", Assert.Throws<NngpInputException>(() => engine.Fit(net, X, Y, kind: (KernelKind)7)).Parameter);
-        Assert.Equal("lookup", Assert.Throws<NngpInputException>(() => engine.Fit(net, X, Y, lookup: (LookupTableMode)(-1))).Parameter);
-        Assert.Equal("kind", Assert.Throws<NngpInputException>(() => engine.Kernel(net, X, kind: (KernelKind)2)).Parameter);
+        Assert.Equal("kind", Assert.Throws<NngpInputException>(() => engine.Fit(net, X, Y, new FitOptions { Kind = (KernelKind)7 }, TestContext.Current.CancellationToken)).Parameter);
+        Assert.Equal("lookup", Assert.Throws<NngpInputException>(() => engine.Fit(net, X, Y, new FitOptions { Lookup = (LookupTableMode)(-1) }, TestContext.Current.CancellationToken)).Parameter);
+        Assert.Equal("kind", Assert.Throws<NngpInputException>(() => engine.Kernel(net, X, null, new KernelOptions { Kind = (KernelKind)2 }, TestContext.Current.CancellationToken)).Parameter);
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class ApiMisuseTests
     public void DisposedHostMatrix_Refuses()
     {
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
-        var kernel = engine.HostKernel(Nngp.FullyConnected(1, Nngp.Relu(), 1, 0), X);
+        var kernel = engine.HostKernel(Nngp.FullyConnected(1, Nngp.Relu(), 1, 0), X, cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(kernel[1, 1] > 0);
 
         kernel.Dispose();
@@ -94,11 +94,11 @@ public sealed class ApiMisuseTests
     {
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
         var net = Nngp.FullyConnected(1, Nngp.Relu(), 1, 0);
-        using var posterior = engine.Fit(net, X, Y, noise: 0.1);
+        using var posterior = engine.Fit(net, X, Y, new FitOptions { Noise = 0.1 }, TestContext.Current.CancellationToken);
 
-        Assert.Throws<ArgumentNullException>(() => engine.Fit(null!, X, Y));
-        Assert.Equal("training inputs are missing", Assert.Throws<NngpInputException>(() => engine.Fit(net, null!, Y)).Message);
-        Assert.Equal("test inputs are missing", Assert.Throws<NngpInputException>(() => posterior.Predict(null!)).Message);
+        Assert.Throws<ArgumentNullException>(() => engine.Fit(null!, X, Y, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal("training inputs are missing", Assert.Throws<NngpInputException>(() => engine.Fit(net, null!, Y, cancellationToken: TestContext.Current.CancellationToken)).Message);
+        Assert.Equal("test inputs are missing", Assert.Throws<NngpInputException>(() => posterior.Predict(null!, cancellationToken: TestContext.Current.CancellationToken)).Message);
         Assert.Throws<ArgumentNullException>(() => engine.LoadPosterior(null!));
         Assert.Throws<ArgumentNullException>(() => posterior.Save(null!));
     }

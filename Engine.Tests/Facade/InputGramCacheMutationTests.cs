@@ -25,7 +25,7 @@ public sealed class InputGramCacheMutationTests
 
         x.SetRow(0, x.Row(0) * 3);
 
-        var e = Assert.Throws<ArgumentException>(() => engine.Fit(Net, x, y, noise: 0.01, inputGram: cache));
+        var e = Assert.Throws<ArgumentException>(() => engine.Fit(Net, x, y, new FitOptions { Noise = 0.01, InputGram = cache }, TestContext.Current.CancellationToken));
         Assert.Contains("changed since CacheInputGram", e.Message, StringComparison.Ordinal);
         Assert.Equal("inputGram", e.ParamName);
     }
@@ -36,14 +36,14 @@ public sealed class InputGramCacheMutationTests
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
         var (x, y, validation) = Data();
         using var cache = engine.CacheInputGram(x, validation);
-        using var cached = engine.Fit(Net, x, y, noise: 0.01, inputGram: cache);
-        using var plain = engine.Fit(Net, x, y, noise: 0.01);
+        using var cached = engine.Fit(Net, x, y, new FitOptions { Noise = 0.01, InputGram = cache }, TestContext.Current.CancellationToken);
+        using var plain = engine.Fit(Net, x, y, new FitOptions { Noise = 0.01 }, TestContext.Current.CancellationToken);
 
         validation.SetRow(2, validation.Row(2) * -2);
         validation[4, 1] += 0.5;
 
-        var stale = cached.Predict(validation);
-        var fresh = plain.Predict(validation);
+        var stale = cached.Predict(validation, cancellationToken: TestContext.Current.CancellationToken);
+        var fresh = plain.Predict(validation, cancellationToken: TestContext.Current.CancellationToken);
         BackendContractTests.AssertClose(fresh.Mean, stale.Mean, 1e-12);
         for (int i = 0; i < validation.RowCount; i++)
         {
@@ -58,11 +58,11 @@ public sealed class InputGramCacheMutationTests
         var (x, y, validation) = Data();
         using var cache = engine.CacheInputGram(x, validation);
 
-        using var cached = engine.Fit(Net, x.Clone(), y, noise: 0.01, inputGram: cache);
-        using var plain = engine.Fit(Net, x, y, noise: 0.01);
+        using var cached = engine.Fit(Net, x.Clone(), y, new FitOptions { Noise = 0.01, InputGram = cache }, TestContext.Current.CancellationToken);
+        using var plain = engine.Fit(Net, x, y, new FitOptions { Noise = 0.01 }, TestContext.Current.CancellationToken);
 
         Assert.Equal(plain.LogMarginalLikelihood, cached.LogMarginalLikelihood, 1e-10 * Math.Abs(plain.LogMarginalLikelihood));
-        BackendContractTests.AssertClose(plain.Predict(validation).Mean, cached.Predict(validation.Clone()).Mean, 1e-12);
+        BackendContractTests.AssertClose(plain.Predict(validation, cancellationToken: TestContext.Current.CancellationToken).Mean, cached.Predict(validation.Clone(), cancellationToken: TestContext.Current.CancellationToken).Mean, 1e-12);
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class InputGramCacheMutationTests
         var (x, y, _) = Data();
         using var cache = other.CacheInputGram(x);
 
-        var e = Assert.Throws<ArgumentException>(() => engine.Fit(Net, x, y, noise: 0.01, inputGram: cache));
+        var e = Assert.Throws<ArgumentException>(() => engine.Fit(Net, x, y, new FitOptions { Noise = 0.01, InputGram = cache }, TestContext.Current.CancellationToken));
         Assert.Contains("another engine", e.Message, StringComparison.Ordinal);
     }
 

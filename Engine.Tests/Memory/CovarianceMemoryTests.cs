@@ -36,10 +36,10 @@ public sealed class CovarianceMemoryTests
         long available = 600L << 20;
         using var engine = NngpEngine.Create(DeviceKind.Cpu, HostLinearAlgebra.Managed, () => available);
         var x = Backends.BackendContractTests.RandomMatrix(20, 3, seed: 1);
-        using var posterior = engine.Fit(Nngp.FullyConnected(1, Nngp.Relu(), 1.5, 0.1), x, x, 0.01);
+        using var posterior = engine.Fit(Nngp.FullyConnected(1, Nngp.Relu(), 1.5, 0.1), x, x, new FitOptions { Noise = 0.01 }, TestContext.Current.CancellationToken);
         var test = Backends.BackendContractTests.RandomMatrix(8_000, 3, seed: 2);
-        var e = Assert.Throws<NngpInputException>(() => posterior.PredictCovariance(test));
+        var e = Assert.Throws<NngpInputException>(() => posterior.PredictCovariance(test, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("the covariance of M = 8,000 test points", e.Message, StringComparison.Ordinal);
-        Assert.Equal(8_000, posterior.Predict(test).Variance.Length);
+        Assert.Equal(8_000, posterior.Predict(test, cancellationToken: TestContext.Current.CancellationToken).Variance.Length);
     }
 }

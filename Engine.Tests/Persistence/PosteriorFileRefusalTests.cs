@@ -24,7 +24,7 @@ public sealed class PosteriorFileRefusalTests : IDisposable
     {
         var x = BackendContractTests.RandomMatrix(9, 3, seed: 51);
         _n = x.RowCount;
-        using var posterior = _engine.Fit(Nngp.FullyConnected(2, Nngp.Relu(), 1.5, 0.1), x, BackendContractTests.RandomMatrix(9, 2, seed: 52), noise: 0.1);
+        using var posterior = _engine.Fit(Nngp.FullyConnected(2, Nngp.Relu(), 1.5, 0.1), x, BackendContractTests.RandomMatrix(9, 2, seed: 52), new FitOptions { Noise = 0.1 }, TestContext.Current.CancellationToken);
         using var stream = new MemoryStream();
         posterior.Save(stream);
         _file = stream.ToArray();
@@ -137,7 +137,7 @@ public sealed class PosteriorFileRefusalTests : IDisposable
     public void CustomActivation_IsRefusedBeforeAnythingIsWritten()
     {
         var network = Nngp.FullyConnected(1, Nngp.Custom("cube", v => v * v * v), 1.2, 0.1);
-        using var posterior = _engine.Fit(network, BackendContractTests.RandomMatrix(6, 2, seed: 53), BackendContractTests.RandomMatrix(6, 1, seed: 54), noise: 0.1);
+        using var posterior = _engine.Fit(network, BackendContractTests.RandomMatrix(6, 2, seed: 53), BackendContractTests.RandomMatrix(6, 1, seed: 54), new FitOptions { Noise = 0.1 }, TestContext.Current.CancellationToken);
         using var stream = new MemoryStream();
 
         var e = Assert.Throws<NngpInputException>(() => posterior.Save(stream));

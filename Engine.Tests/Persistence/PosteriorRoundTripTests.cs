@@ -32,14 +32,14 @@ public sealed class PosteriorRoundTripTests
         }
 
         var y = BackendContractTests.RandomMatrix(x.RowCount, 2, seed: 41);
-        using var posterior = engine.Fit(network, x, y, noise: 0.03, kind);
-        var expected = posterior.Predict(xTest);
+        using var posterior = engine.Fit(network, x, y, new FitOptions { Noise = 0.03, Kind = kind }, TestContext.Current.CancellationToken);
+        var expected = posterior.Predict(xTest, cancellationToken: TestContext.Current.CancellationToken);
 
         using var saved = new MemoryStream();
         posterior.Save(saved);
         saved.Position = 0;
         using var loaded = engine.LoadPosterior(saved);
-        var actual = loaded.Predict(xTest);
+        var actual = loaded.Predict(xTest, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(expected.Mean.ToColumnMajorArray(), actual.Mean.ToColumnMajorArray());
         Assert.Equal(expected.Variance, actual.Variance);
@@ -57,13 +57,13 @@ public sealed class PosteriorRoundTripTests
         var x = distinct.Stack(distinct); // every point twice: K_DD is singular without noise
         var y = BackendContractTests.RandomMatrix(16, 1, seed: 43);
         var xTest = BackendContractTests.RandomMatrix(5, 4, seed: 44);
-        using var posterior = engine.Fit(Nngp.FullyConnected(2, Nngp.Relu(), 1.5, 0.1), x, y, noise: 0);
+        using var posterior = engine.Fit(Nngp.FullyConnected(2, Nngp.Relu(), 1.5, 0.1), x, y, new FitOptions { Noise = 0 }, TestContext.Current.CancellationToken);
         Assert.True(posterior.Jitter > 0, "the case must need jitter");
 
         using var loaded = RoundTrip(engine, posterior);
 
         Assert.Equal(posterior.Jitter, loaded.Jitter);
-        var (expected, actual) = (posterior.Predict(xTest), loaded.Predict(xTest));
+        var (expected, actual) = (posterior.Predict(xTest, cancellationToken: TestContext.Current.CancellationToken), loaded.Predict(xTest, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal(expected.Mean.ToColumnMajorArray(), actual.Mean.ToColumnMajorArray());
         Assert.Equal(expected.Variance, actual.Variance);
     }
@@ -76,14 +76,14 @@ public sealed class PosteriorRoundTripTests
         var network = Nngp.FullyConnected(2, Nngp.Tanh(), 1.6, 0.2);
         var (_, _, x, xTest) = Case("relu-3-nngp");
         var y = BackendContractTests.RandomMatrix(x.RowCount, 1, seed: 49);
-        using var hermite = engine.Fit(network, x, y, noise: 0.01, quadratureOrder: 12, lookup: LookupTableMode.Off);
-        using var graded = engine.Fit(network, x, y, noise: 0.01);
-        var expected = hermite.Predict(xTest).Mean.ToColumnMajorArray();
-        Assert.NotEqual(graded.Predict(xTest).Mean.ToColumnMajorArray(), expected);
+        using var hermite = engine.Fit(network, x, y, new FitOptions { Noise = 0.01, QuadratureOrder = 12, Lookup = LookupTableMode.Off }, TestContext.Current.CancellationToken);
+        using var graded = engine.Fit(network, x, y, new FitOptions { Noise = 0.01 }, TestContext.Current.CancellationToken);
+        var expected = hermite.Predict(xTest, cancellationToken: TestContext.Current.CancellationToken).Mean.ToColumnMajorArray();
+        Assert.NotEqual(graded.Predict(xTest, cancellationToken: TestContext.Current.CancellationToken).Mean.ToColumnMajorArray(), expected);
 
         using var loaded = RoundTrip(engine, hermite);
 
-        Assert.Equal(expected, loaded.Predict(xTest).Mean.ToColumnMajorArray());
+        Assert.Equal(expected, loaded.Predict(xTest, cancellationToken: TestContext.Current.CancellationToken).Mean.ToColumnMajorArray());
     }
 
     [Fact]
@@ -94,15 +94,15 @@ public sealed class PosteriorRoundTripTests
         var x = BackendContractTests.RandomMatrix(15, 3, seed: 45);
         var y = BackendContractTests.RandomMatrix(15, 2, seed: 46);
         var xTest = BackendContractTests.RandomMatrix(6, 3, seed: 47);
-        using var posterior = engine.Fit(network, x, y, noise: 0.01);
-        var expected = posterior.Predict(xTest);
+        using var posterior = engine.Fit(network, x, y, new FitOptions { Noise = 0.01 }, TestContext.Current.CancellationToken);
+        var expected = posterior.Predict(xTest, cancellationToken: TestContext.Current.CancellationToken);
         x.Clear();
         y.Clear();
 
         using var loaded = RoundTrip(engine, posterior);
 
-        Assert.Equal(expected.Mean.ToColumnMajorArray(), loaded.Predict(xTest).Mean.ToColumnMajorArray());
-        using var refit = engine.Fit(network, BackendContractTests.RandomMatrix(15, 3, seed: 45), BackendContractTests.RandomMatrix(15, 2, seed: 46), noise: 0.01);
+        Assert.Equal(expected.Mean.ToColumnMajorArray(), loaded.Predict(xTest, cancellationToken: TestContext.Current.CancellationToken).Mean.ToColumnMajorArray());
+        using var refit = engine.Fit(network, BackendContractTests.RandomMatrix(15, 3, seed: 45), BackendContractTests.RandomMatrix(15, 2, seed: 46), new FitOptions { Noise = 0.01 }, TestContext.Current.CancellationToken);
         Assert.Equal(refit.LogMarginalLikelihood, loaded.LogMarginalLikelihood);
     }
 
@@ -117,8 +117,8 @@ public sealed class PosteriorRoundTripTests
         using var native = NngpEngine.Create(DeviceKind.Cpu);
         var (network, kind, x, xTest) = Case(name);
         var y = BackendContractTests.RandomMatrix(x.RowCount, 2, seed: 48);
-        using var posterior = native.Fit(network, x, y, noise: 0.03, kind);
-        var expected = posterior.Predict(xTest);
+        using var posterior = native.Fit(network, x, y, new FitOptions { Noise = 0.03, Kind = kind }, TestContext.Current.CancellationToken);
+        var expected = posterior.Predict(xTest, cancellationToken: TestContext.Current.CancellationToken);
         using var saved = new MemoryStream();
         posterior.Save(saved);
 
@@ -128,7 +128,7 @@ public sealed class PosteriorRoundTripTests
         {
             saved.Position = 0;
             using var loaded = other.LoadPosterior(saved);
-            var actual = loaded.Predict(xTest);
+            var actual = loaded.Predict(xTest, cancellationToken: TestContext.Current.CancellationToken);
             BackendContractTests.AssertClose(expected.Mean, actual.Mean, 1e-11);
             BackendContractTests.AssertClose(Column(expected.Variance!), Column(actual.Variance!), 1e-9);
             Assert.Equal(posterior.LogMarginalLikelihood, loaded.LogMarginalLikelihood);

@@ -27,7 +27,7 @@ public sealed class MarginalLikelihoodOptimizerTests
         var (x, _) = RegressionData.Create(30, 4, 1, seed: 3);
         var layer = Nngp.ActivationByName(activation);
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
-        var expected = engine.Kernel(Nngp.FullyConnected(depth, layer, 1.7, 0.3), x);
+        var expected = engine.Kernel(Nngp.FullyConnected(depth, layer, 1.7, 0.3), x, cancellationToken: TestContext.Current.CancellationToken);
         var (kernel, _, _) = KernelDerivatives.Compute(x, layer.Activation, depth, 1.7, 0.3);
         Backends.BackendContractTests.AssertClose(expected, kernel, 1e-12);
     }
@@ -42,7 +42,7 @@ public sealed class MarginalLikelihoodOptimizerTests
         var point = new SearchPoint(depth, 1.3, 0.25, 0.02);
         double Likelihood(SearchPoint p)
         {
-            using var posterior = engine.Fit(Nngp.FullyConnected(p.Depth, layer, p.WeightVariance, p.BiasVariance), x, y, p.Noise);
+            using var posterior = engine.Fit(Nngp.FullyConnected(p.Depth, layer, p.WeightVariance, p.BiasVariance), x, y, new FitOptions { Noise = p.Noise }, TestContext.Current.CancellationToken);
             Assert.Equal(0, posterior.Jitter);
             return posterior.LogMarginalLikelihood;
         }
@@ -70,14 +70,14 @@ public sealed class MarginalLikelihoodOptimizerTests
         double[] weights = Linspace(0.5, 4, 12), biases = Linspace(0, 1, 9), noises = [0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128];
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
         var grid = new SearchGrid(weights, biases, [2], noises);
-        var results = new HyperparameterSearch(engine, layer).RunByLikelihood(x, y, grid, cancellation: TestContext.Current.CancellationToken);
+        var results = new HyperparameterSearch(engine, layer).RunByLikelihood(x, y, grid, cancellationToken: TestContext.Current.CancellationToken);
         var best = HyperparameterSearch.BestByLikelihood(results)!;
 
         var optimum = MarginalLikelihoodOptimizer.Maximize(
             x, y, layer, best.Point, ParameterRange.Of(weights), ParameterRange.Of(biases), ParameterRange.Of(noises));
 
         // The engine's own likelihood at the optimum, not the optimiser's.
-        using var posterior = engine.Fit(Nngp.FullyConnected(2, layer, optimum.Point.WeightVariance, optimum.Point.BiasVariance), x, y, optimum.Point.Noise);
+        using var posterior = engine.Fit(Nngp.FullyConnected(2, layer, optimum.Point.WeightVariance, optimum.Point.BiasVariance), x, y, new FitOptions { Noise = optimum.Point.Noise }, TestContext.Current.CancellationToken);
         Assert.Equal(posterior.LogMarginalLikelihood, optimum.LogMarginalLikelihood, 1e-9 * Math.Abs(optimum.LogMarginalLikelihood));
         Assert.True(posterior.LogMarginalLikelihood >= best.LogMarginalLikelihood - 1e-9,
             $"optimum {posterior.LogMarginalLikelihood} below the grid's best {best.LogMarginalLikelihood} ({optimum.Stopped})");

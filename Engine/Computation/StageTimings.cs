@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace GpuNngp;
 
 /// <summary>
-/// Wall-clock seconds per stage (<see cref="GpPosterior.FitTimings"/>, <see cref="Prediction.Timings"/>);
+/// Wall-clock seconds per stage (<see cref="GpPosterior.FitTimings"/>, <see cref="MeanPrediction.Timings"/>);
 /// stages that run several times (test tiles) accumulate. A new one is empty: add a fit's and a
 /// prediction's to it (<see cref="Add(StageTimings)"/>) for the time of both.
 /// </summary>

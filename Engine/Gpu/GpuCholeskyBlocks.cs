@@ -9,6 +9,12 @@ namespace GpuNngp.Engine.Gpu;
 /// reads its devInfo back, which waits for the stream: so the host never runs more than one block
 /// step ahead of the device, and a cancellation between blocks stops the work queued next.
 /// </summary>
+/// <param name="blas">The device's cuBLAS and cuSOLVER handles on its stream.</param>
+/// <param name="matrix">The n×n column-major matrix on the device, factorised in place (lower triangle).</param>
+/// <param name="n">The matrix's order.</param>
+/// <param name="workspace">cuSOLVER potrf's device workspace.</param>
+/// <param name="workspaceLength">Its length in doubles.</param>
+/// <param name="info">A device int for potrf's devInfo.</param>
 /// <param name="readInfo">Copies the devInfo int back after the stream drains.</param>
 internal sealed class GpuCholeskyBlocks(CudaDenseLinearAlgebra blas, nint matrix, int n, nint workspace, int workspaceLength, nint info, Func<int> readInfo)
     : ICholeskyBlocks

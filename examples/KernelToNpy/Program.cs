@@ -13,7 +13,7 @@ using var engine = NngpEngine.Create(DeviceKind.Auto);
 Console.WriteLine(engine.DeviceChoice);
 foreach (var kind in new[] { KernelKind.Nngp, KernelKind.Ntk })
 {
-    var kernel = engine.Kernel(net, x, kind: kind);   // K(x, x); engine.Kernel(net, x1, x2) for a cross kernel
+    var kernel = engine.Kernel(net, x, null, kind);   // K(x, x); engine.Kernel(net, x1, x2, kind) for a cross kernel
     string path = Path.Combine(folder, $"K_{kind.ToString().ToLowerInvariant()}.npy");
     NpyWriter.Write(path, kernel);
     Console.WriteLine($"{path}: {kernel.RowCount}×{kernel.ColumnCount} {kind} kernel, K[0,0] = {kernel[0, 0]:G6}, K[0,1] = {kernel[0, 1]:G6}");

@@ -21,7 +21,7 @@ foreach (double weightVariance in weightVariances)
     foreach (double biasVariance in biasVariances)
     {
         using var posterior = engine.Fit(Nngp.FullyConnected(2, Nngp.Relu(), weightVariance, biasVariance), xFit, yFit, new FitOptions { Noise = noise });
-        var prediction = posterior.Predict(xHeldOut, withVariance: false);
+        var prediction = posterior.PredictMean(xHeldOut);
         double rmse = Math.Sqrt((prediction.Mean - yHeldOut).PointwisePower(2).Enumerate().Average());
         scored.Add((weightVariance, biasVariance, posterior.LogMarginalLikelihood, rmse));
     }
