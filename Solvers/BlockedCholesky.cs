@@ -14,11 +14,14 @@ namespace GpuNngp.Solvers;
 /// </remarks>
 internal static class BlockedCholesky
 {
-    /// <summary>
-    /// The host's block and slab width: at N = 50,000 the largest step is a 50,000 × 256 × 256 dgemm,
-    /// 6.6 GFLOP (docs/benchmarks.md has its time on 2 cores).
-    /// </summary>
+    /// <summary>The host's diagonal block: potrf on 256 × 256, and a trsm of N × 256 below it (3.2 GFLOP at N = 50,000).</summary>
     public const int HostBlock = 256;
+
+    /// <summary>
+    /// The host's slab of the trailing update: at N = 50,000 the largest step is a 50,000 × 128 × 256
+    /// dgemm, 3.3 GFLOP, like the panel's trsm (docs/benchmarks.md has their times on 2 cores).
+    /// </summary>
+    public const int HostSlab = 128;
 
     /// <summary>Reports at most this many times per factorisation (plus the final 1).</summary>
     private const int Reports = 200;

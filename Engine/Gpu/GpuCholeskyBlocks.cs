@@ -21,7 +21,8 @@ internal sealed class GpuCholeskyBlocks(CudaDenseLinearAlgebra blas, nint matrix
 {
     /// <summary>
     /// Diagonal blocks of 1,024 and the whole trailing matrix as one slab: at N = 50,000 one step is a
-    /// syrk of about 2.6 TFLOP at most, well under 0.5 s at the H100's FP64 rate (not measured on a GPU).
+    /// syrk of about 2.6 TFLOP at most, about 0.05 s at the H100's 55 TFLOP/s of dense FP64
+    /// factorisations (DESIGN.md §6); not measured on a GPU.
     /// </summary>
     public const int Block = 1024;
 

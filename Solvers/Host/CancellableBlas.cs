@@ -10,12 +10,12 @@ namespace GpuNngp.Solvers.Host;
 /// </summary>
 internal static unsafe class CancellableBlas
 {
-    /// <summary>About 50 ms of dgemm on two AVX-512 cores: far under the 0.5 s a cancellation may take.</summary>
+    /// <summary>Flops one step may take: about the 3.3 GFLOP of the factorisation's largest steps (docs/benchmarks.md).</summary>
     public const double StepFlops = 4e9;
 
     /// <summary>
-    /// Entries one step may write: 64 MiB, about 50 ms where the output's pages are touched for the first
-    /// time (a fresh N×N buffer fills at ~1.2 GB/s here: 330 ms for the 7,000-point Gram in one call).
+    /// Entries one step may write: 64 MiB, where the output's pages are touched for the first time
+    /// (330 ms for the 392 MB of the 7,000-point Gram in one call, on the shared 2-core machine).
     /// </summary>
     public const double StepEntries = 1 << 23;
 

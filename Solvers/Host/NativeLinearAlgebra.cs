@@ -87,7 +87,7 @@ internal sealed unsafe class NativeLinearAlgebra : IHostLinearAlgebra
     public int CholeskyFactor(HostBuffer a, int n, Action<double>? progress = null, CancellationToken cancellationToken = default)
     {
         CheckLength(a, ColumnMajor.Count(n, n), nameof(a));
-        return BlockedCholesky.Factor(new NativeCholeskyBlocks(a, n), n, BlockedCholesky.HostBlock, BlockedCholesky.HostBlock, progress, cancellationToken);
+        return BlockedCholesky.Factor(new NativeCholeskyBlocks(a, n), n, BlockedCholesky.HostBlock, BlockedCholesky.HostSlab, progress, cancellationToken);
     }
 
     /// <summary>LAPACK's single dpotrf call on the whole matrix: the reference the blocked factorisation is tested against.</summary>
