@@ -27,7 +27,7 @@ public sealed class InputGramCacheMutationTests
 
         var e = Assert.Throws<ArgumentException>(() => engine.Fit(Net, x, y, new FitOptions { Noise = 0.01, InputGram = cache }, TestContext.Current.CancellationToken));
         Assert.Contains("changed since CacheInputGram", e.Message, StringComparison.Ordinal);
-        Assert.Equal("inputGram", e.ParamName);
+        Assert.Equal("options", e.ParamName); // the cache travels in FitOptions.InputGram
     }
 
     [Fact]
