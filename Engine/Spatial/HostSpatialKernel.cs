@@ -16,20 +16,23 @@ internal sealed class HostSpatialKernel(SliceProgram program, bool ntk) : ISpati
     {
         ArgumentNullException.ThrowIfNull(images);
         var chains = new double[(long)count * _program.ChainLength];
+        var roots = new PixelRoots(new double[chains.Length], new double[chains.Length]);
         var readK = new double[count];
         double[]? readTheta = ntk ? new double[count] : null;
         int lanes = Lanes;
         int groups = (count + lanes - 1) / lanes;
         if (Vector512Pair.IsHardwareAccelerated)
         {
-            RunGroups<Vector512Pair>(groups, (worker, g) => worker.Self(images, Group(g * lanes, Math.Min(lanes, count - (g * lanes))), chains, readK, readTheta));
+            RunGroups<Vector512Pair>(groups, (worker, g) => worker.Self(images, Group(g * lanes, Math.Min(lanes, count - (g * lanes))), chains, roots, readK, readTheta));
         }
         else
         {
-            RunGroups<Vector256Pair>(groups, (worker, g) => worker.Self(images, Group(g * lanes, Math.Min(lanes, count - (g * lanes))), chains, readK, readTheta));
+            RunGroups<Vector256Pair>(groups, (worker, g) => worker.Self(images, Group(g * lanes, Math.Min(lanes, count - (g * lanes))), chains, roots, readK, readTheta));
         }
 
-        return new SpatialPoints(images, count, chains, readK, readTheta);
+        var points = new SpatialPoints(images, count, chains, readK, readTheta);
+        _roots.Add(points, roots);
+        return points;
     }
 
     public void Pairs(SpatialPoints rows, SpatialPoints columns, int columnStart, int columnCount, bool lowerTriangle, double[] k, double[]? theta, ProgressCounter progress)
@@ -43,13 +46,16 @@ internal sealed class HostSpatialKernel(SliceProgram program, bool ntk) : ISpati
 
         // Work items: L consecutive rows (gathered once into the lanes) against a run of columns
         // (broadcast one after another); in a triangle only the columns up to the group's last row.
+        // The workers take items in turn, so a worker's next item has the same rows (and skips their
+        // gather) when a row group has at least two items per worker: runs are shortened to that.
+        int perItem = Math.Clamp(columnCount / (2 * Environment.ProcessorCount), 1, ColumnsPerItem);
         var items = new List<(int Row, int Column, int Count)>();
         for (int row = 0; row < n; row += lanes)
         {
             int end = lowerTriangle ? Math.Min(columnCount, row + lanes - columnStart) : columnCount;
-            for (int c = 0; c < end; c += ColumnsPerItem)
+            for (int c = 0; c < end; c += perItem)
             {
-                items.Add((row, c, Math.Min(ColumnsPerItem, end - c)));
+                items.Add((row, c, Math.Min(perItem, end - c)));
             }
         }
 
@@ -108,9 +114,14 @@ internal sealed class HostSpatialKernel(SliceProgram program, bool ntk) : ISpati
     }
 
     /// <summary>Columns per work item: enough to amortise the rows' gather, few enough to share the work out evenly.</summary>
+    /// <summary>The longest run of columns per work item.</summary>
     private const int ColumnsPerItem = 16;
 
-    /// <summary>Each set of points' roots, made on its first pairs and kept while the set lives (a fit asks for the training set's again with every test tile).</summary>
+    /// <summary>
+    /// Each set of points' roots, kept while the set lives (a fit asks for the training set's again
+    /// with every test tile): written by the own runs of <see cref="Points"/>, made from the chains
+    /// for points another kernel made.
+    /// </summary>
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SpatialPoints, PixelRoots> _roots = [];
 
     private PixelRoots RootsOf(SpatialPoints points) => _roots.GetValue(points, p => PixelRoots.Of(p.Chains));

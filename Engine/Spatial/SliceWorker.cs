@@ -63,10 +63,10 @@ internal sealed class SliceWorker<T>
 
     /// <summary>
     /// Points' own runs: for each of up to L <paramref name="points"/> (indices into the point-major
-    /// <paramref name="images"/>) its chain (into <paramref name="chains"/>, point-major) and its
-    /// flat readout K(x, x), Θ(x, x).
+    /// <paramref name="images"/>) its chain (into <paramref name="chains"/>, point-major) with its
+    /// roots (into <paramref name="roots"/>, the same layout) and its flat readout K(x, x), Θ(x, x).
     /// </summary>
-    public void Self(double[] images, ReadOnlySpan<int> points, double[] chains, double[] readK, double[]? readTheta)
+    public void Self(double[] images, ReadOnlySpan<int> points, double[] chains, PixelRoots roots, double[] readK, double[]? readTheta)
     {
         _gatheredPoints = null;
         Gather(images, _features, points, _rowImages);
@@ -78,7 +78,10 @@ internal sealed class SliceWorker<T>
             int p = points[lane];
             for (int e = 0; e < chain; e++)
             {
-                chains[((long)p * chain) + e] = _rowChains[(e * L) + lane];
+                long at = ((long)p * chain) + e;
+                chains[at] = _rowChains[(e * L) + lane];
+                roots.Roots[at] = _rowRoots[(e * L) + lane];
+                roots.InverseRoots[at] = _rowInverseRoots[(e * L) + lane];
             }
 
             readK[p] = k.Lane(lane);
