@@ -92,6 +92,18 @@ public static class PerfProgram
             return 0;
         }
 
+        if (settings.FromJsonPath is { } json)
+        {
+            if (settings.PlotPath is null || !File.Exists(json))
+            {
+                error.WriteLine($"error: --from-json needs an existing report and --plot (got '{json}')");
+                return 2;
+            }
+
+            TrainingReport.FromJson(File.ReadAllText(json)).WritePlot(settings.PlotPath);
+            return 0;
+        }
+
         try
         {
             var report = TrainingCheck.Run(settings, output);

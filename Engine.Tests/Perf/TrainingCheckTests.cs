@@ -142,5 +142,21 @@ public sealed class TrainingCheckTests
         output = new StringWriter();
         Assert.Equal(2, PerfProgram.Run(["training", "--times", "10,1"], output, output));
         Assert.Contains("increasing", output.ToString(), StringComparison.Ordinal);
+        output = new StringWriter();
+        Assert.Equal(2, PerfProgram.Run(["training", "--from-json", "/nonexistent/report.json", "--plot", "x.png"], output, output));
+        Assert.StartsWith("error: --from-json", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Report_ReadsBackFromItsJson_AndDrawsItsPlot()
+    {
+        using var directory = new TempDirectory();
+        var settings = new TrainingSettings { TrainSize = 8, TestSize = 4, Widths = [4, 16], Seeds = 1, Times = [1] };
+        var report = TrainingCheck.Run(settings, TextWriter.Null);
+        var copy = TrainingReport.FromJson(report.ToJson());
+        Assert.Equal(report.Rows, copy.Rows);
+        string plot = Path.Combine(directory.Path, "gap.png");
+        copy.WritePlot(plot);
+        Assert.True(new FileInfo(plot).Length > 1000);
     }
 }

@@ -67,7 +67,15 @@ public sealed record TrainingReport(
         return text.ToString();
     }
 
-    /// <summary>Per-seed gap (solid) and ensemble gap (dashed) against width, log-log, one colour per time.</summary>
+    /// <summary>The report written by <see cref="ToJson"/>, read back (to draw its plot again).</summary>
+    public static TrainingReport FromJson(string json) =>
+        JsonSerializer.Deserialize<TrainingReport>(json, Json) ?? throw new ArgumentException("the JSON holds no training report");
+
+    /// <summary>
+    /// Per-seed gap (solid) and centred ensemble gap (dashed) against width, log-log, one colour per
+    /// time. The raw ensemble gap is left out: with a handful of seeds it is the Monte Carlo noise of
+    /// the initial functions (see EnsembleNoise), the same at every width.
+    /// </summary>
     public void WritePlot(string path)
     {
         var plot = Plots.NewPlot();
@@ -81,29 +89,35 @@ public sealed record TrainingReport(
             var color = palette.GetColor(index++);
             var rows = widths.Select(w => Rows.Single(r => r.Width == w && r.Time == slope.Time)).ToArray();
             var perSeed = rows.Select(r => Math.Log10(r.PerSeedGap)).ToArray();
-            var ensemble = rows.Select(r => Math.Log10(Math.Max(r.EnsembleGap, 1e-300))).ToArray();
+            var centred = rows.Select(r => Math.Log10(r.CentredEnsembleGap)).ToArray();
             allY.AddRange(perSeed);
-            allY.AddRange(ensemble);
+            allY.AddRange(centred);
             var line = plot.Add.Scatter(xs, perSeed, color);
             line.LineWidth = 2;
             line.MarkerSize = 7;
-            line.LegendText = FormattableString.Invariant($"τ = {slope.Time:G4}: per seed, slope {slope.PerSeed:F2}");
-            var dashed = plot.Add.Scatter(xs, ensemble, color);
+            line.LegendText = FormattableString.Invariant($"τ = {slope.Time:G4}: each network, slope {slope.PerSeed:F2}");
+            var dashed = plot.Add.Scatter(xs, centred, color);
             dashed.LinePattern = LinePattern.Dashed;
             dashed.MarkerShape = MarkerShape.OpenCircle;
-            dashed.LegendText = FormattableString.Invariant($"τ = {slope.Time:G4}: ensemble of {Settings.Seeds}, slope {slope.Ensemble:F2}");
+            dashed.LegendText = FormattableString.Invariant($"τ = {slope.Time:G4}: mean of {Settings.Seeds} (centred), slope {slope.CentredEnsemble:F2}");
         }
 
-        double anchor = allY.Max();
-        var guide = plot.Add.Scatter(new[] { xs[0], xs[^1] }, new[] { anchor, anchor - 0.5 * (xs[^1] - xs[0]) }, Colors.Gray);
+        double top = allY.Max(), drop = 0.5 * (xs[^1] - xs[0]);
+        var guide = plot.Add.Scatter(new[] { xs[0], xs[^1] }, new[] { top, top - drop }, Colors.Gray);
         guide.LinePattern = LinePattern.Dotted;
-        guide.LegendText = "1/√width";
-        allY.Add(anchor - 0.5 * (xs[^1] - xs[0]));
+        guide.LegendText = "∝ 1/√width";
+        allY.Add(top - drop);
         plot.Title(FormattableString.Invariant(
             $"trained ReLU networks (depth {Settings.Depth}, N = {Settings.TrainSize}, M = {Settings.TestSize}) against the infinite-width GD prediction"), 13);
         plot.XLabel("hidden width (log scale)");
         plot.YLabel("RMS gap of test outputs (log scale)");
-        plot.Axes.Bottom.TickGenerator = Plots.NTicks(widths);
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        foreach (int w in widths)
+        {
+            ticks.AddMajor(Math.Log10(w), w.ToString(CultureInfo.InvariantCulture));
+        }
+
+        plot.Axes.Bottom.TickGenerator = ticks;
         plot.Axes.Left.TickGenerator = Plots.LogTicks(allY.Min(), allY.Max(), "");
         plot.ShowLegend(Alignment.LowerLeft);
         plot.SavePng(path, Plots.Width, Plots.Height);

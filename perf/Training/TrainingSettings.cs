@@ -23,6 +23,7 @@ public sealed record TrainingSettings
     public string? CsvPath { get; init; }
     public string? PlotPath { get; init; }
     public bool Help { get; init; }
+    public string? FromJsonPath { get; init; }
 
     private const string DataSplitName = "mnist10k";
 
@@ -37,6 +38,7 @@ public sealed record TrainingSettings
           --times T,T,...     snapshot times τ in units of NC/λ_max (1,10,100,1000), increasing
           --first-step, --step-growth, --largest-step   the step schedule h = clamp(growth·τ, first, largest) (0.01, 0.02, 1)
           --json FILE, --csv FILE, --plot FILE.png       where to write the results
+          --from-json FILE --plot FILE.png              draw the plot of an earlier run's JSON again (no training)
         """;
 
     public static TrainingSettings Parse(IReadOnlyList<string> args)
@@ -76,6 +78,7 @@ public sealed record TrainingSettings
                 "--json" => settings with { JsonPath = value },
                 "--csv" => settings with { CsvPath = value },
                 "--plot" => settings with { PlotPath = value },
+                "--from-json" => settings with { FromJsonPath = value },
                 _ => throw new ArgumentException($"unknown option {name}"),
             };
         }
