@@ -44,7 +44,7 @@ public static class Plots
         return files;
     }
 
-    private static Plot NewPlot()
+    internal static Plot NewPlot()
     {
         var plot = new Plot();
         plot.Font.Set(FontName.Value);
@@ -223,7 +223,7 @@ public static class Plots
     };
 
     /// <summary>Major ticks at the measured N, labelled 1k, 2k, 64k.</summary>
-    private static NumericManual NTicks(IEnumerable<int> sizes)
+    internal static NumericManual NTicks(IEnumerable<int> sizes)
     {
         var ticks = new NumericManual();
         foreach (int n in sizes.Distinct())
@@ -238,7 +238,7 @@ public static class Plots
     }
 
     /// <summary>Major ticks at 1, 2, 5 × 10^k within [log10 low, log10 high], minor ticks at the other integers × 10^k.</summary>
-    private static NumericManual LogTicks(double low, double high, string unit)
+    internal static NumericManual LogTicks(double low, double high, string unit)
     {
         var ticks = new NumericManual();
         for (int exponent = (int)Math.Floor(low) - 1; exponent <= (int)Math.Ceiling(high) + 1; exponent++)

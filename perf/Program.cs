@@ -1,12 +1,14 @@
 using GpuNngp.Perf.Conv;
 using GpuNngp.Perf.Micro;
+using GpuNngp.Perf.Training;
 
 namespace GpuNngp.Perf;
 
 /// <summary>
 /// <c>dotnet run -c Release --project perf -- [options]</c>: the throughput sweep (JSON, Markdown, PNG);
 /// <c>-- micro [BenchmarkDotNet options]</c>: the per-entry layer map micro-benchmark;
-/// <c>-- conv [options]</c>: kernel entries per second of convolutional networks.
+/// <c>-- conv [options]</c>: kernel entries per second of convolutional networks;
+/// <c>-- training [options]</c>: finite networks trained by gradient descent against the infinite-width prediction.
 /// </summary>
 public static class PerfProgram
 {
@@ -26,6 +28,11 @@ public static class PerfProgram
         if (args.Length > 0 && args[0] == "conv")
         {
             return Conv(args[1..], output, error);
+        }
+
+        if (args.Length > 0 && args[0] == "training")
+        {
+            return Training(args[1..], output, error);
         }
 
         if (args.Length > 0 && args[0] == "replot")
@@ -60,6 +67,68 @@ public static class PerfProgram
         {
             error.WriteLine($"error: {e.Message}");
             return 2;
+        }
+    }
+
+    /// <summary><c>training [options]</c>: finite networks trained by gradient descent against the infinite-width prediction.</summary>
+    private static int Training(string[] args, TextWriter output, TextWriter error)
+    {
+        TrainingSettings settings;
+        try
+        {
+            settings = TrainingSettings.Parse(args);
+            settings.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            error.WriteLine("run with training --help for the options");
+            return 2;
+        }
+
+        if (settings.Help)
+        {
+            output.Write(TrainingSettings.Usage);
+            return 0;
+        }
+
+        if (settings.FromJsonPath is { } json)
+        {
+            if (settings.PlotPath is null || !File.Exists(json))
+            {
+                error.WriteLine($"error: --from-json needs an existing report and --plot (got '{json}')");
+                return 2;
+            }
+
+            TrainingReport.FromJson(File.ReadAllText(json)).WritePlot(settings.PlotPath);
+            return 0;
+        }
+
+        try
+        {
+            var report = TrainingCheck.Run(settings, output);
+            output.Write(report.ToMarkdown());
+            WriteIfAsked(settings.JsonPath, report.ToJson());
+            WriteIfAsked(settings.CsvPath, report.ToCsv());
+            if (settings.PlotPath is { } plot)
+            {
+                report.WritePlot(plot);
+            }
+
+            return 0;
+        }
+        catch (NngpException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+    }
+
+    private static void WriteIfAsked(string? path, string text)
+    {
+        if (path is not null)
+        {
+            File.WriteAllText(path, text);
         }
     }
 
