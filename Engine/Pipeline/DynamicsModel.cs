@@ -146,7 +146,7 @@ internal sealed class DynamicsModel : IDisposable
     }
 
     /// <summary>Refuses an indefinite kernel, clamps the rest at 0 and returns the level at or below which an eigenvalue is zero.</summary>
-    private static double Clamp(double[] eigenvalues, double tolerance, string name)
+    internal static double Clamp(double[] eigenvalues, double tolerance, string name)
     {
         double largest = Math.Max(0, eigenvalues[^1]);
         double bound = tolerance * largest;
