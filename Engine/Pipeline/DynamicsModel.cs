@@ -153,7 +153,7 @@ internal sealed class DynamicsModel : IDisposable
         if (eigenvalues[0] < -bound || !double.IsFinite(eigenvalues[0]) || !double.IsFinite(eigenvalues[^1]))
         {
             throw new NngpInputException(FormattableString.Invariant(
-                $"the training kernel {name} is indefinite: eigenvalue {eigenvalues[0]:G4} < −{tolerance:G3}·λ_max = {-bound:G4}; add DynamicsOptions.DiagReg (--diag-reg) or check the kernel"),
+                $"the training kernel {name} is indefinite: eigenvalue {eigenvalues[0]:G4} < −{tolerance:G3}·λ_max = {-bound:G4}; add DynamicsOptions.DiagReg"),
                 "kernel");
         }
 
