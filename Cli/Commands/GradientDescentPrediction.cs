@@ -27,7 +27,7 @@ internal static class GradientDescentPrediction
     }
 
     /// <summary>"0.5, 10,inf" → [0.5, 10, ∞]; a negative, NaN or unreadable time is refused.</summary>
-    public static double[] ParseTimes(string text)
+    public static double[] ParseTimes(string text, string flag = "--gd-time")
     {
         var times = new List<double>();
         foreach (string part in text.Split(','))
@@ -35,10 +35,10 @@ internal static class GradientDescentPrediction
             string item = part.Trim();
             double t = item.ToUpperInvariant() is "INF" or "INFINITY" or "∞" ? double.PositiveInfinity
                 : StrictNumber.TryParseDouble(item, out double value) ? value
-                : throw new NngpInputException($"--gd-time: '{item}' is not a time (a number ≥ 0, or inf)");
+                : throw new NngpInputException($"{flag}: '{item}' is not a time (a number ≥ 0, or inf)");
             if (double.IsNaN(t) || t < 0)
             {
-                throw new NngpInputException(FormattableString.Invariant($"--gd-time: a time must be ≥ 0 (or inf), got {item}"));
+                throw new NngpInputException(FormattableString.Invariant($"{flag}: a time must be ≥ 0 (or inf), got {item}"));
             }
 
             times.Add(t);
@@ -104,7 +104,7 @@ internal static class GradientDescentPrediction
         using var dynamics = ProgressDisplay.Run(console, progress => engine.FitDynamics(network, x, y, options with { Progress = progress }, cancellationToken));
         var prediction = dynamics.Predict(test, times, paths.Covariance is not null, cancellationToken);
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"gradient descent ({(ntk ? "NTK regime: all layers trained" : "NNGP regime: readout trained")}), η = {options.LearningRate:G4}, diag_reg = {options.DiagReg:G3}; λ_max = {dynamics.Eigenvalues[^1]:G4}; times {string.Join(", ", times.Select(t => t.ToString("G4", CultureInfo.InvariantCulture)))}"));
+            $"gradient descent ({(ntk ? "NTK regime: all layers trained" : "NNGP regime: readout trained")}), η = {options.LearningRate:G4}, diag_reg = {options.DiagReg:G3}; λ_max = {dynamics.Eigenvalues[^1]:G4}; times {string.Join(", ", times.Select(t => double.IsPositiveInfinity(t) ? "inf" : t.ToString("G4", CultureInfo.InvariantCulture)))}"));
         Write(paths, prediction, stacked);
         console.WriteLine($"mean ({(stacked ? $"{count}×" : "")}{m}×{y.ColumnCount}) written to {paths.Mean}"
             + (paths.Variance is null ? "" : $", variance to {paths.Variance}")
