@@ -116,17 +116,7 @@ public sealed class NngpEngine : IDisposable
         options ??= FitOptions.Default;
         options.Validate();
         LayerPlan plan = LayerPlan.Compile(network);
-        InputValidation.CheckMatrix(x, "training inputs");
-        InputValidation.CheckMatrix(y, "training targets");
-        if (x.RowCount != y.RowCount)
-        {
-            throw new NngpInputException($"training inputs have {x.RowCount} rows but training targets {y.RowCount}");
-        }
-
-        if (x.RowCount < 2)
-        {
-            throw new NngpInputException($"a fit needs at least 2 training points, got {x.RowCount}");
-        }
+        CheckTrainingSet(x, y, "a fit needs");
 
         CheckDevice(plan);
         options.InputGram?.CheckFor(_provider, x, nameof(options));
@@ -170,17 +160,7 @@ public sealed class NngpEngine : IDisposable
         options ??= DynamicsOptions.Default;
         options.Validate();
         LayerPlan plan = LayerPlan.Compile(network);
-        InputValidation.CheckMatrix(x, "training inputs");
-        InputValidation.CheckMatrix(y, "training targets");
-        if (x.RowCount != y.RowCount)
-        {
-            throw new NngpInputException($"training inputs have {x.RowCount} rows but training targets {y.RowCount}");
-        }
-
-        if (x.RowCount < 2)
-        {
-            throw new NngpInputException($"gradient-descent dynamics need at least 2 training points, got {x.RowCount}");
-        }
+        CheckTrainingSet(x, y, "gradient-descent dynamics need");
 
         CheckDevice(plan);
 
@@ -355,6 +335,22 @@ public sealed class NngpEngine : IDisposable
         }
 
         return kernel;
+    }
+
+    /// <summary>Training inputs and targets present, finite, of one row count, at least 2 points (<paramref name="who"/> names the call in that refusal).</summary>
+    private static void CheckTrainingSet(Matrix<double> x, Matrix<double> y, string who)
+    {
+        InputValidation.CheckMatrix(x, "training inputs");
+        InputValidation.CheckMatrix(y, "training targets");
+        if (x.RowCount != y.RowCount)
+        {
+            throw new NngpInputException($"training inputs have {x.RowCount} rows but training targets {y.RowCount}");
+        }
+
+        if (x.RowCount < 2)
+        {
+            throw new NngpInputException($"{who} at least 2 training points, got {x.RowCount}");
+        }
     }
 
     private void CheckDevice(LayerPlan network)

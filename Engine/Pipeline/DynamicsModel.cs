@@ -386,18 +386,7 @@ internal sealed class DynamicsModel : IDisposable
         update(result);
         var host = new double[ColumnMajor.Count(m, m)];
         _provider.CopyOut(result, 0, host);
-        var covariance = Matrix<double>.Build.Dense(m, m, host);
-        for (int j = 0; j < m; j++)
-        {
-            for (int i = j + 1; i < m; i++)
-            {
-                double symmetric = 0.5 * (covariance[i, j] + covariance[j, i]);
-                covariance[i, j] = symmetric;
-                covariance[j, i] = symmetric;
-            }
-        }
-
-        return covariance;
+        return FittedModel.Symmetrised(Matrix<double>.Build.Dense(m, m, host));
     }
 
     public void Dispose()
