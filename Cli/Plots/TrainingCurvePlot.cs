@@ -40,17 +40,17 @@ internal static class TrainingCurvePlot
             line.Color = color;
             line.LineWidth = 2;
             line.MarkerSize = 4;
-            line.LegendText = curve.Name;
+            line.LegendText = string.Create(c, $"{curve.Name} (t = ∞: {curve.AtInfinity:G4}; posterior: {curve.Posterior:G4})");
             var limit = plot.Add.HorizontalLine(curve.AtInfinity);
             limit.LineColor = color;
             limit.LinePattern = LinePattern.Dashed;
             limit.LineWidth = 1;
-            limit.LegendText = string.Create(c, $"{curve.Name}, t = ∞: {curve.AtInfinity:G4}");
+            limit.LegendText = k == 0 ? "dashed: each curve's t = ∞ limit" : "";
             var posterior = plot.Add.HorizontalLine(curve.Posterior);
             posterior.LineColor = color.WithAlpha(0.6);
             posterior.LinePattern = LinePattern.Dotted;
             posterior.LineWidth = 2;
-            posterior.LegendText = string.Create(c, $"{curve.Name}, Bayesian posterior: {curve.Posterior:G4}");
+            posterior.LegendText = k == 0 ? "dotted: the Bayesian posterior's value" : "";
             if (curve.Accuracy)
             {
                 line.Axes.YAxis = plot.Axes.Right;
