@@ -30,6 +30,7 @@ public static class NngpCommandLine
             EvaluateCommand.Create(console),
             KernelCommand.Create(console),
             PredictCommand.Create(console),
+            DynamicsCommand.Create(console),
             PhaseCommand.Create(console),
             LookupCommand.Create(console),
             SearchCommand.Create(console),

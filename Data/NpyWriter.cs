@@ -61,6 +61,29 @@ public static class NpyWriter
     public static long FileLength(int rows, int columns, bool fortranOrder = false) =>
         HeaderBytes([rows, columns], fortranOrder).Length + 8L * rows * columns;
 
+    /// <summary>
+    /// Writes T matrices of one shape R×C as a 3-D float64 array of shape (T, R, C) in C order
+    /// (entry [t, r, c] is matrices[t][r, c]), atomically: a leading axis over, say, training times.
+    /// </summary>
+    /// <exception cref="ArgumentException">No matrices, or matrices of different shapes.</exception>
+    public static void WriteStack(string path, IReadOnlyList<Matrix<double>> matrices)
+    {
+        ArgumentNullException.ThrowIfNull(matrices);
+        if (matrices.Count == 0 || matrices.Any(m => m.RowCount != matrices[0].RowCount || m.ColumnCount != matrices[0].ColumnCount))
+        {
+            throw new ArgumentException("a stack needs at least one matrix, all of one shape", nameof(matrices));
+        }
+
+        AtomicFile.Write(path, stream =>
+        {
+            WriteHeader(stream, [matrices.Count, matrices[0].RowCount, matrices[0].ColumnCount]);
+            foreach (var matrix in matrices)
+            {
+                WriteRows(stream, matrix);
+            }
+        });
+    }
+
     /// <summary>Writes a vector as a 1-D float64 array of shape (N,), atomically.</summary>
     public static void WriteVector(string path, IReadOnlyList<double> vector)
     {
@@ -74,7 +97,12 @@ public static class NpyWriter
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(matrix);
         WriteHeader(stream, [matrix.RowCount, matrix.ColumnCount]);
+        WriteRows(stream, matrix);
+    }
 
+    /// <summary>The matrix's entries in C order, no header.</summary>
+    private static void WriteRows(Stream stream, Matrix<double> matrix)
+    {
         // C order walks each row, which is strided in MathNet's column-major storage; one row
         // at a time through a buffer keeps the writes sequential.
         var row = new byte[8 * matrix.ColumnCount];

@@ -116,17 +116,7 @@ public sealed class NngpEngine : IDisposable
         options ??= FitOptions.Default;
         options.Validate();
         LayerPlan plan = LayerPlan.Compile(network);
-        InputValidation.CheckMatrix(x, "training inputs");
-        InputValidation.CheckMatrix(y, "training targets");
-        if (x.RowCount != y.RowCount)
-        {
-            throw new NngpInputException($"training inputs have {x.RowCount} rows but training targets {y.RowCount}");
-        }
-
-        if (x.RowCount < 2)
-        {
-            throw new NngpInputException($"a fit needs at least 2 training points, got {x.RowCount}");
-        }
+        CheckTrainingSet(x, y, "a fit needs");
 
         CheckDevice(plan);
         options.InputGram?.CheckFor(_provider, x, nameof(options));
@@ -144,6 +134,41 @@ public sealed class NngpEngine : IDisposable
         }
 
         return new GpPosterior(model, network, _gate, _provider.Name, x.RowCount, x.ColumnCount, y.ColumnCount, options.Noise);
+    }
+
+    /// <summary>
+    /// Gradient descent on the squared loss 1/(2NC)·Σ(f − y)² for the infinite ensemble of the network's
+    /// infinitely wide versions, fitted to (X: N×d, Y: N×C) from ONE eigendecomposition of the training
+    /// kernel (docs/mathematics.md, "Training dynamics"): the NTK regime (all layers trained; Θ and K)
+    /// with <c>Kind = KernelKind.Ntk</c>, the NNGP regime (readout only; K) by default. The result
+    /// predicts at any times t ≥ 0 and t = ∞ (<see cref="GradientDescentDynamics.Predict"/>).
+    /// </summary>
+    /// <param name="network">The architecture (as for <see cref="Fit"/>).</param>
+    /// <param name="x">Training inputs, N×d (N ≥ 2), finite.</param>
+    /// <param name="y">Training targets, N×C, finite.</param>
+    /// <param name="options">Regime, learning rate, diag_reg, eigenvalue tolerance and the kernel's options; null for <see cref="DynamicsOptions.Default"/>.</param>
+    /// <param name="cancellationToken">Cancels between map columns and stages.</param>
+    /// <returns>The decomposition, in this engine's memory; dispose it to free that memory.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
+    /// <exception cref="NngpInputException">An invalid network or option; inputs missing, not finite or of different row counts; fewer than 2 points; a custom activation on a GPU; too much memory; or an indefinite training kernel (an eigenvalue below −<see cref="DynamicsOptions.EigenvalueTolerance"/>·λ_max).</exception>
+    /// <exception cref="NngpNumericalException">The eigensolver did not converge.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public GradientDescentDynamics FitDynamics(Network network, Matrix<double> x, Matrix<double> y, DynamicsOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(network);
+        options ??= DynamicsOptions.Default;
+        options.Validate();
+        LayerPlan plan = LayerPlan.Compile(network);
+        CheckTrainingSet(x, y, "gradient-descent dynamics need");
+
+        CheckDevice(plan);
+
+        // Two N×N kernels, the eigenvectors and Vᵀ·K_DD·V: about four fits' worth of N² memory.
+        MemoryPlan.CheckFit(_provider.Memory, options.Cap(_provider.AvailableBytes()) / 4, x.RowCount, x.ColumnCount, y.ColumnCount, plan.Depth);
+        Matrix<double> trainInputs = x.Clone(), targets = y.Clone();
+        DynamicsModel model = _gate.Run(this, () => DynamicsModel.Fit(_provider, plan, trainInputs, targets, options, cancellationToken));
+        return new GradientDescentDynamics(model, _gate, network, options, x.RowCount, x.ColumnCount, y.ColumnCount);
     }
 
     /// <summary>
@@ -310,6 +335,22 @@ public sealed class NngpEngine : IDisposable
         }
 
         return kernel;
+    }
+
+    /// <summary>Training inputs and targets present, finite, of one row count, at least 2 points (<paramref name="who"/> names the call in that refusal).</summary>
+    private static void CheckTrainingSet(Matrix<double> x, Matrix<double> y, string who)
+    {
+        InputValidation.CheckMatrix(x, "training inputs");
+        InputValidation.CheckMatrix(y, "training targets");
+        if (x.RowCount != y.RowCount)
+        {
+            throw new NngpInputException($"training inputs have {x.RowCount} rows but training targets {y.RowCount}");
+        }
+
+        if (x.RowCount < 2)
+        {
+            throw new NngpInputException($"{who} at least 2 training points, got {x.RowCount}");
+        }
     }
 
     private void CheckDevice(LayerPlan network)

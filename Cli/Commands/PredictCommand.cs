@@ -29,10 +29,16 @@ internal static class PredictCommand
         var outCov = new Option<FileInfo?>("--out-cov") { Description = "posterior covariance of the test points (M×M), .npy or .csv" };
         var model = new Option<FileInfo?>("--model") { Description = "a posterior saved by --save-model: predict with it instead of fitting" };
         var saveModel = new Option<FileInfo?>("--save-model") { Description = "save the fitted posterior (network, settings, X, Y, α, Cholesky factor) to this file" };
+        var gradientDescent = GradientDescentPrediction.Flags.Create();
         var command = new Command("predict", "Fit the exact GP posterior (or load a saved one) and write its mean, variance, standard deviation or covariance at the test inputs.")
         {
             trainX, trainY, testX, noise, ntk, outMean, outVar, outStd, outCov, model, saveModel,
         };
+        foreach (var option in gradientDescent.All)
+        {
+            command.Options.Add(option);
+        }
+
         architecture.AddTo(command);
         command.SetAction((parsed, cancellationToken) =>
         {
@@ -45,6 +51,13 @@ internal static class PredictCommand
             string? covPath = parsed.GetValue(outCov)?.FullName;
             var outputs = new Outputs(meanPath, varPath, stdPath, covPath);
             bool training = parsed.GetValue(trainX) is not null && parsed.GetValue(trainY) is not null;
+            if (parsed.GetValue(gradientDescent.Times) is not null)
+            {
+                GradientDescent(console, parsed, gradientDescent, architecture, (parsed.GetValue(trainX)?.FullName, parsed.GetValue(trainY)?.FullName), (modelPath, savePath, testPath, noise, ntk), outputs, cancellationToken);
+                return Task.FromResult(0);
+            }
+
+            GradientDescentPrediction.CheckUnused(parsed, gradientDescent);
             CheckCombination(parsed, training, modelPath, savePath, testPath, outputs, [trainX, trainY, noise, ntk, architecture.Net, architecture.Depth, architecture.Activation, architecture.WeightVariance, architecture.BiasVariance]);
             foreach (string? path in (string?[])[meanPath, varPath, stdPath, covPath])
             {
@@ -112,6 +125,29 @@ internal static class PredictCommand
         }
 
         console.WriteLine(string.Join(", ", written));
+    }
+
+    /// <summary>--gd-time: gradient descent instead of the posterior; refuses what it does not take before anything is read.</summary>
+    private static void GradientDescent(
+        IAnsiConsole console, ParseResult parsed, GradientDescentPrediction.Flags flags, ArchitectureOptions architecture, (string? X, string? Y) train,
+        (string? Model, string? Save, string? Test, Option<double> Noise, Option<bool> Ntk) given, Outputs outputs, CancellationToken cancellationToken)
+    {
+        string? refused = given.Model is not null ? "--model" : given.Save is not null ? "--save-model"
+            : parsed.GetResult(given.Noise) is { Implicit: false } ? "--noise" : null;
+        if (refused is not null)
+        {
+            throw new NngpInputException($"--gd-time predicts gradient descent from the training set, not a GP posterior: drop {refused} (regularise with --diag-reg)");
+        }
+
+        if (train.X is null || train.Y is null || given.Test is null || outputs.Mean is null)
+        {
+            throw new NngpInputException("--gd-time needs --train-x, --train-y, --test-x and --out-mean");
+        }
+
+        var paths = new GradientDescentPrediction.Paths(
+            train.X, train.Y, given.Test, outputs.Mean,
+            outputs.Variance, outputs.StandardDeviation, outputs.Covariance);
+        GradientDescentPrediction.Run(console, parsed, flags, architecture, parsed.GetValue(given.Ntk), paths, cancellationToken);
     }
 
     /// <summary>Refuses options that do not go together, before anything is read.</summary>

@@ -368,22 +368,25 @@ internal sealed class FittedModel : IDisposable
         });
         using (result)
         {
-            return timings.Time(Stage.Download, () =>
-            {
-                var covariance = result.ToMatrix();
-                for (int j = 0; j < m; j++)
-                {
-                    for (int i = j + 1; i < m; i++)
-                    {
-                        double symmetric = 0.5 * (covariance[i, j] + covariance[j, i]);
-                        covariance[i, j] = symmetric;
-                        covariance[j, i] = symmetric;
-                    }
-                }
-
-                return covariance;
-            });
+            return timings.Time(Stage.Download, () => Symmetrised(result.ToMatrix()));
         }
+    }
+
+    /// <summary>The square matrix with each pair of mirrored entries replaced by their mean, in place (a blocked gemm may round its two triangles differently).</summary>
+    internal static Matrix<double> Symmetrised(Matrix<double> covariance)
+    {
+        int m = covariance.RowCount;
+        for (int j = 0; j < m; j++)
+        {
+            for (int i = j + 1; i < m; i++)
+            {
+                double symmetric = 0.5 * (covariance[i, j] + covariance[j, i]);
+                covariance[i, j] = symmetric;
+                covariance[j, i] = symmetric;
+            }
+        }
+
+        return covariance;
     }
 
     public void Dispose()
