@@ -1,4 +1,5 @@
 using GpuNngp.Engine.MonteCarlo;
+using GpuNngp.Solvers;
 using MathNet.Numerics;
 using MathNet.Numerics.Distributions;
 using MathNet.Numerics.LinearAlgebra;
@@ -98,6 +99,19 @@ public sealed class MonteCarloKernelTests
         Matrix<double> cross = engine.MonteCarloKernel(network, Inputs, x2, options, ct);
         Matrix<double> stacked = engine.MonteCarloKernel(network, Inputs.Stack(x2), null, options, ct);
         Assert.Equal(stacked.SubMatrix(0, 3, 3, 2).ToColumnMajorArray(), cross.ToColumnMajorArray());
+    }
+
+    [Fact]
+    public void NativeAndManagedBlas_GiveTheSameEstimate()
+    {
+        Network network = Nngp.FullyConnected(2, Nngp.Erf(), 1.5, 0.2);
+        var options = new MonteCarloOptions { Width = 48, Samples = 2, Seed = 3, Kind = KernelKind.Ntk };
+        var ct = TestContext.Current.CancellationToken;
+        using var managed = NngpEngine.Create(DeviceKind.Cpu, HostLinearAlgebra.Managed);
+        using var native = NngpEngine.Create(DeviceKind.Cpu);
+        Matrix<double> a = managed.MonteCarloKernel(network, Inputs, null, options, ct);
+        Matrix<double> b = native.MonteCarloKernel(network, Inputs, null, options, ct);
+        Assert.True((a - b).InfinityNorm() <= 1e-12 * b.InfinityNorm(), $"managed and native BLAS differ by {(a - b).InfinityNorm():G3}");
     }
 
     [Fact]
