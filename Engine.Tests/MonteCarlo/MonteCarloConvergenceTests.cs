@@ -1,4 +1,5 @@
 using MathNet.Numerics.LinearAlgebra;
+using GpuNngp.Engine.Tests.Kernels;
 using Xunit;
 
 namespace GpuNngp.Engine.Tests.MonteCarlo;
@@ -24,13 +25,8 @@ public sealed class MonteCarloConvergenceTests
     private const double WrongWeightScale = 1.25;
     private static readonly int[] Widths = [64, 256, 1024];
 
-    private static readonly Matrix<double> Inputs = Matrix<double>.Build.DenseOfArray(new double[,]
-    {
-        { 1.0, 0.5, -0.3, 0.8, -1.2 },
-        { 0.9, 0.6, -0.1, 0.7, -1.0 },
-        { -0.4, 1.5, 0.9, -0.2, 0.3 },
-        { 2.1, -1.7, 0.4, 1.9, 0.6 },
-    });
+    /// <summary>The 4 points of RandomNetworkLimitTests: d = 5, different norms and angles.</summary>
+    private static Matrix<double> Inputs => RandomNetworkLimitTests.Inputs;
 
     public static TheoryData<string, KernelKind> Settings => new()
     {
