@@ -115,6 +115,17 @@ public sealed class MonteCarloKernelTests
     }
 
     [Fact]
+    public void Progress_ReportsTheFractionOfDrawsDone()
+    {
+        using var engine = NngpEngine.Create(DeviceKind.Cpu);
+        var reports = new RecordingProgress();
+        var options = new MonteCarloOptions { Width = 8, Samples = 4, Progress = reports };
+        engine.MonteCarloKernel(Nngp.FullyConnected(1, Nngp.Relu(), 2, 0.1), Inputs, null, options, TestContext.Current.CancellationToken);
+        Assert.Equal([0, 0.25, 0.5, 0.75, 1], reports.Fractions);
+        Assert.All(reports.Stages, stage => Assert.Equal(Stage.LayerMap, stage));
+    }
+
+    [Fact]
     public void BadInput_IsRefusedInOneLine()
     {
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
@@ -177,5 +188,19 @@ public sealed class MonteCarloKernelTests
         }
 
         return a;
+    }
+
+    /// <summary>Records every report at once, on the caller's thread (Progress&lt;T&gt; would post them later).</summary>
+    private sealed class RecordingProgress : IProgress<StageProgress>
+    {
+        public List<double> Fractions { get; } = [];
+
+        public List<Stage> Stages { get; } = [];
+
+        public void Report(StageProgress value)
+        {
+            Fractions.Add(value.Fraction);
+            Stages.Add(value.Stage);
+        }
     }
 }
