@@ -3,6 +3,7 @@ using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
 using GpuNngp.Engine.Gpu;
+using GpuNngp.Engine.MonteCarlo;
 using GpuNngp.Engine.Persistence;
 using GpuNngp.Engine.Pipeline;
 using GpuNngp.Solvers;
@@ -297,12 +298,47 @@ public sealed class NngpEngine : IDisposable
         Network network, Matrix<double> x1, Matrix<double>? x2 = null, KernelOptions? options = null, CancellationToken cancellationToken = default) =>
         ComputeKernel(network, x1, x2, options ?? KernelOptions.Default, cancellationToken, hostCopies: 1);
 
-    private HostMatrix ComputeKernel(Network network, Matrix<double> x1, Matrix<double>? x2, KernelOptions options, CancellationToken cancellationToken, int hostCopies)
+    /// <summary>
+    /// A Monte Carlo estimate of the kernel of finite networks (docs/mathematics.md, "Monte Carlo
+    /// kernels"): <see cref="MonteCarloOptions.Samples"/> networks of
+    /// <see cref="MonteCarloOptions.Width"/> units per layer drawn in the NTK parameterisation from
+    /// <see cref="MonteCarloOptions.Seed"/>; the NNGP estimate is the mean over draws and readout units
+    /// of f_k(x1)·f_k(x2), the NTK estimate the mean over draws of ∇θf₀(x1)·∇θf₀(x2) by backpropagation.
+    /// Both converge to <see cref="Kernel(Network, Matrix{double}, Matrix{double}?, KernelOptions?, CancellationToken)"/>
+    /// as the width grows. Fully connected networks only; it computes on the CPU (host BLAS) on every
+    /// engine. The same seed gives the same matrix. A cancelled <paramref name="cancellationToken"/>
+    /// stops it between layers with <see cref="OperationCanceledException"/>.
+    /// </summary>
+    /// <param name="network">A fully connected network: Dense, (φ, Dense) × L.</param>
+    /// <param name="x1">The first inputs, N1×d, finite: the rows of the kernel.</param>
+    /// <param name="x2">The second inputs, N2×d, finite: the columns; null for K(X1, X1).</param>
+    /// <param name="options">Width, samples, seed, kind and progress; null for <see cref="MonteCarloOptions.Default"/>.</param>
+    /// <param name="cancellationToken">Cancels the estimate (between layers).</param>
+    /// <returns>The N1×N2 (or N1×N1, symmetric) estimate.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
+    /// <exception cref="NngpInputException">A width or sample count below 1; a network that is not fully connected or does not validate; an input missing, empty or not finite; a different number of features; the NTK of a custom activation without φ'; or more memory than the machine has.</exception>
+    /// <exception cref="NonFiniteResultException">An estimate that is not finite (an overflow, or a custom activation returning NaN/∞).</exception>
+    public Matrix<double> MonteCarloKernel(
+        Network network, Matrix<double> x1, Matrix<double>? x2 = null, MonteCarloOptions? options = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(network);
+        options ??= MonteCarloOptions.Default;
         options.Validate();
-        LayerPlan plan = LayerPlan.Compile(network);
+        CheckInputs(x1, x2);
+        IHostLinearAlgebra blas = _provider is CpuProvider cpu ? cpu.LinearAlgebra : HostLinearAlgebra.Default;
+        long? available = _provider is CpuProvider ? _provider.AvailableBytes() : HostMemory.Available();
+        Matrix<double> estimate = _gate.Run(this, () => MonteCarloEstimator.Estimate(blas, network, x1, x2, options, available, cancellationToken));
+        if (!estimate.ForAll(double.IsFinite))
+        {
+            throw new NonFiniteResultException("the Monte Carlo kernel has entries that are not finite (an overflow in the sampled network, or an activation returning NaN/∞)");
+        }
+
+        return estimate;
+    }
+
+    private static void CheckInputs(Matrix<double> x1, Matrix<double>? x2)
+    {
         InputValidation.CheckMatrix(x1, "first inputs");
         if (x2 is not null)
         {
@@ -312,6 +348,15 @@ public sealed class NngpEngine : IDisposable
                 throw new NngpInputException($"the two input sets have {x1.ColumnCount} and {x2.ColumnCount} features");
             }
         }
+    }
+
+    private HostMatrix ComputeKernel(Network network, Matrix<double> x1, Matrix<double>? x2, KernelOptions options, CancellationToken cancellationToken, int hostCopies)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(network);
+        options.Validate();
+        LayerPlan plan = LayerPlan.Compile(network);
+        CheckInputs(x1, x2);
 
         CheckDevice(plan);
         int columns = x2?.RowCount ?? x1.RowCount;

@@ -16,13 +16,19 @@ internal static class KernelCommand
         var x2 = new Option<FileInfo?>("--x2") { Description = "second inputs; K(X1, X1) when absent" };
         var ntk = new Option<bool>("--ntk") { Description = "the neural tangent kernel instead of the NNGP" };
         var output = new Option<FileInfo>("--out") { Description = "where to write K, .npy or .csv", Required = true };
+        var monteCarlo = new Option<string?>("--monte-carlo")
+        {
+            Description = "W,S: instead of the infinite-width kernel, its Monte Carlo estimate from S finite networks of width W (fully connected networks; on the CPU)",
+        };
+        var seed = new Option<string?>("--seed") { Description = "the seed of the Monte Carlo draws (an integer; default 0); needs --monte-carlo" };
         var command = new Command("kernel", "Compute the NNGP (or NTK) kernel matrix between input sets.")
         {
-            x1, x2, ntk, output,
+            x1, x2, ntk, output, monteCarlo, seed,
         };
         architecture.AddTo(command);
         command.SetAction((parsed, cancellationToken) =>
         {
+            MonteCarloOptions? sampling = MonteCarlo(parsed.GetValue(monteCarlo), parsed.GetValue(seed));
             var network = architecture.Network(parsed);
             string outPath = parsed.GetValue(output)!.FullName;
             MatrixFile.CheckWritableExtension(outPath);
@@ -43,12 +49,50 @@ internal static class KernelCommand
                 .Output("--out", outPath, outBytes).Check();
             using var engine = NngpEngine.Create(parsed.GetValue(architecture.Device));
             console.WriteLine(engine.DeviceChoice);
+            KernelKind kind = parsed.GetValue(ntk) ? KernelKind.Ntk : KernelKind.Nngp;
+            if (sampling is not null)
+            {
+                Matrix<double> estimate = ProgressDisplay.Run(console, progress =>
+                    engine.MonteCarloKernel(network, a, b, sampling with { Kind = kind, Progress = progress }, cancellationToken));
+                MatrixFile.Write(outPath, estimate);
+                console.WriteLine($"{estimate.RowCount}×{estimate.ColumnCount} Monte Carlo kernel (width {sampling.Width}, {sampling.Samples} draws, seed {sampling.Seed}) written to {outPath}");
+                return Task.FromResult(0);
+            }
+
             using var kernel = ProgressDisplay.Run(console, progress =>
-                engine.HostKernel(network, a, b, new KernelOptions { Kind = parsed.GetValue(ntk) ? KernelKind.Ntk : KernelKind.Nngp, Progress = progress }, cancellationToken));
+                engine.HostKernel(network, a, b, new KernelOptions { Kind = kind, Progress = progress }, cancellationToken));
             MatrixFile.Write(outPath, kernel);
             console.WriteLine($"{kernel.RowCount}×{kernel.ColumnCount} kernel written to {outPath}");
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    /// <summary>The Monte Carlo options of "--monte-carlo W,S" and "--seed K", or null for the analytic kernel.</summary>
+    private static MonteCarloOptions? MonteCarlo(string? widthAndSamples, string? seedText)
+    {
+        int seed = 0;
+        if (seedText is not null && !StrictNumber.TryParseInt(seedText, out seed))
+        {
+            throw new NngpInputException($"--seed: '{seedText}' is not a whole number (digits only, within ±2,147,483,647)");
+        }
+
+        if (widthAndSamples is null)
+        {
+            return seedText is null ? null : throw new NngpInputException("--seed: needs --monte-carlo W,S (the analytic kernel draws nothing)");
+        }
+
+        string[] parts = widthAndSamples.Split(',');
+        if (parts.Length != 2 || !StrictNumber.TryParseInt(parts[0], out int width) || !StrictNumber.TryParseInt(parts[1], out int samples))
+        {
+            throw new NngpInputException($"--monte-carlo: '{widthAndSamples}' is not W,S (two whole numbers, e.g. 512,16)");
+        }
+
+        if (width < 1 || samples < 1)
+        {
+            throw new NngpInputException($"--monte-carlo: the width and the number of draws must be ≥ 1, got {width},{samples}");
+        }
+
+        return new MonteCarloOptions { Width = width, Samples = samples, Seed = seed };
     }
 }

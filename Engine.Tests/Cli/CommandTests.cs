@@ -66,6 +66,26 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public void KernelMonteCarlo_WritesTheLibrarysEstimate()
+    {
+        using var temp = new TempDirectory();
+        var x1 = BackendContractTests.RandomMatrix(6, 5, seed: 35);
+        var x2 = BackendContractTests.RandomMatrix(3, 5, seed: 36);
+        MatrixFile.Write(temp.File("a.npy"), x1);
+        MatrixFile.Write(temp.File("b.npy"), x2);
+
+        var (code, _, error) = CliRunner.Run(
+            "kernel", "--x1", temp.File("a.npy"), "--x2", temp.File("b.npy"), "--depth", "2", "--activation", "erf",
+            "--weight-var", "1.5", "--bias-var", "0.2", "--ntk", "--monte-carlo", "32,3", "--seed", "-9", "--device", "cpu", "--out", temp.File("k.npy"));
+        Assert.True(code == 0, error);
+
+        using var engine = NngpEngine.Create(DeviceKind.Cpu);
+        var expected = engine.MonteCarloKernel(
+            Nngp.FullyConnected(2, Nngp.Erf(), 1.5, 0.2), x1, x2, new MonteCarloOptions { Width = 32, Samples = 3, Seed = -9, Kind = KernelKind.Ntk }, TestContext.Current.CancellationToken);
+        BackendContractTests.AssertClose(expected, MatrixFile.Read(temp.File("k.npy")), 1e-15);
+    }
+
+    [Fact]
     public void Predict_WritesMeanVarianceStandardDeviationAndCovariance()
     {
         using var temp = new TempDirectory();

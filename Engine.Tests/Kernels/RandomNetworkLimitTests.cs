@@ -24,7 +24,7 @@ public sealed class RandomNetworkLimitTests
     private const int Networks = 40;
     private const int Depth = 2;
 
-    private static readonly Matrix<double> Inputs = Matrix<double>.Build.DenseOfArray(new double[,]
+    internal static readonly Matrix<double> Inputs = Matrix<double>.Build.DenseOfArray(new double[,]
     {
         { 1.0, 0.5, -0.3, 0.8, -1.2 },  // ‖x‖²/d = 0.68
         { 0.9, 0.6, -0.1, 0.7, -1.0 },  // nearly parallel to the first, shorter
