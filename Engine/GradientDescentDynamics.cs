@@ -66,6 +66,31 @@ public sealed class GradientDescentDynamics : IDisposable
     /// <exception cref="ObjectDisposedException">It or its engine is disposed.</exception>
     public DynamicsPrediction Predict(Matrix<double> xTest, IReadOnlyList<double> times, bool covariance = false, CancellationToken cancellationToken = default)
     {
+        var (copy, means, variances, covariances, timings) = Run(xTest, times, covariance ? PredictionDetail.Covariance : PredictionDetail.Variance, cancellationToken);
+        return new DynamicsPrediction(copy, means, variances!, covariances, timings);
+    }
+
+    /// <summary>
+    /// The ensemble's mean (M×C) alone at <paramref name="xTest"/> at each of <paramref name="times"/>:
+    /// what <see cref="Predict"/> gives without the variances (in the NTK regime neither the NNGP test
+    /// kernel nor the per-time N×N by N×M product). All times come from one product of the projected
+    /// test kernel with the times' gains.
+    /// </summary>
+    /// <param name="xTest">Test inputs, M×d, finite.</param>
+    /// <param name="times">At least one time; each ≥ 0 (not NaN); +∞ allowed.</param>
+    /// <param name="cancellationToken">Cancels between kernels, map columns and chunks of times.</param>
+    /// <returns>One mean per time, in the order given.</returns>
+    /// <exception cref="NngpInputException">No times, a negative or NaN time, test inputs missing, empty, not finite or of another number of features.</exception>
+    /// <exception cref="ObjectDisposedException">It or its engine is disposed.</exception>
+    public DynamicsMeanPrediction PredictMean(Matrix<double> xTest, IReadOnlyList<double> times, CancellationToken cancellationToken = default)
+    {
+        var (copy, means, _, _, timings) = Run(xTest, times, PredictionDetail.Mean, cancellationToken);
+        return new DynamicsMeanPrediction(copy, means, timings);
+    }
+
+    private (double[] Times, Matrix<double>[] Means, double[][]? Variances, Matrix<double>[]? Covariances, StageTimings Timings) Run(
+        Matrix<double> xTest, IReadOnlyList<double> times, PredictionDetail detail, CancellationToken cancellationToken)
+    {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(times);
         CheckTimes(times);
@@ -80,9 +105,9 @@ public sealed class GradientDescentDynamics : IDisposable
         var (means, variances, covariances) = _gate.Run(this, () =>
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return _model.Predict(xTest, copy, covariance, timings, cancellationToken);
+            return _model.Predict(xTest, copy, detail, timings, cancellationToken);
         });
-        return new DynamicsPrediction(copy, means, variances, covariances, timings);
+        return (copy, means, variances, covariances, timings);
     }
 
     /// <summary>Refuses an empty list and negative or NaN times, naming the first.</summary>

@@ -118,6 +118,41 @@ public sealed class GradientDescentDynamicsTests
         Assert.True(MaxAbs(prediction.Means[3] - prediction.Means[0]) > 1e-2);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ChunkedProducts_ManyTimes_AndMeansAlone_MatchTheDirectMatrixExponential(bool ntk)
+    {
+        // A budget of 40 doubles: the means go one time per product (M·C = 10 · 2 > 40 / 2) and the
+        // variances' weighted sums two test points per block (N = 24): every chunked loop runs.
+        var (x, y, test) = Data();
+        using var engine = NngpEngine.Create(DeviceKind.Cpu);
+        var kernels = KernelsOf(engine, x, test);
+        var plan = GpuNngp.Engine.Architecture.LayerPlan.Compile(Net);
+        using var provider = new GpuNngp.Engine.Cpu.CpuProvider(HostLinearAlgebra.Default);
+        using var model = DynamicsModel.Fit(provider, plan, x, y, Options(ntk), TestContext.Current.CancellationToken);
+        model.ProductBudget = 40;
+        double[] times = [.. Enumerable.Range(0, 9).Select(i => Math.Pow(4, i) / 16), double.PositiveInfinity];
+        var (means, variances, _) = model.Predict(test, times, PredictionDetail.Variance, new StageTimings(), TestContext.Current.CancellationToken);
+        var (meansAlone, noVariances, _) = model.Predict(test, times, PredictionDetail.Mean, new StageTimings(), TestContext.Current.CancellationToken);
+        Assert.Null(noVariances);
+        for (int i = 0; i < times.Length - 1; i++)
+        {
+            var (mean, covariance) = Direct(kernels, y, times[i], ntk);
+            Assert.True(MaxAbs(means[i] - mean) <= 1e-9, $"t = {times[i]}: mean off by {MaxAbs(means[i] - mean):G3}");
+            Assert.True(MaxAbs(meansAlone[i] - mean) <= 1e-9, $"t = {times[i]}: mean alone off by {MaxAbs(meansAlone[i] - mean):G3}");
+            for (int j = 0; j < test.RowCount; j++)
+            {
+                Assert.True(Math.Abs(variances![i][j] - covariance[j, j]) <= 1e-9, $"t = {times[i]}, point {j}");
+            }
+        }
+
+        using var dynamics = engine.FitDynamics(Net, x, y, Options(ntk), TestContext.Current.CancellationToken);
+        var publicMeans = dynamics.PredictMean(test, times, TestContext.Current.CancellationToken);
+        Assert.Equal(times.Length, publicMeans.Means.Count);
+        Assert.True(MaxAbs(publicMeans.Means[^1] - means[^1]) <= 1e-9);
+    }
+
     private static DynamicsOptions Options(bool ntk) => new() { Kind = ntk ? KernelKind.Ntk : KernelKind.Nngp, LearningRate = Eta };
 
     [Theory]

@@ -85,18 +85,6 @@ public sealed class TrainingCheckTests
 
         var discrete = InfiniteWidthPrediction.DiscreteStepsMean(theta, thetaTest, y, eta, steps, [steps.Length]);
         Assert.True((discrete[0] - test).FrobeniusNorm() <= 1e-12, $"discrete steps off by {(discrete[0] - test).FrobeniusNorm()}");
-
-        // Gradient flow: t → ∞ is Θ_*D Θ⁻¹ Y; small t is η t Θ_*D Y/(NC) to first order;
-        // many tiny steps approach the flow.
-        var flow = InfiniteWidthPrediction.GradientFlowMean(theta, thetaTest, y, eta, [1e-7, 1e9]);
-        var limit = thetaTest * theta.Solve(y);
-        Assert.True((flow[1] - limit).FrobeniusNorm() <= 1e-8 * limit.FrobeniusNorm());
-        var firstOrder = eta * 1e-7 / (n * c) * thetaTest * y;
-        Assert.True((flow[0] - firstOrder).FrobeniusNorm() <= 1e-6 * firstOrder.FrobeniusNorm());
-        var fine = Enumerable.Repeat(0.001, 3000).ToArray();
-        var approach = InfiniteWidthPrediction.DiscreteStepsMean(theta, thetaTest, y, eta, fine, [fine.Length]);
-        var atThree = InfiniteWidthPrediction.GradientFlowMean(theta, thetaTest, y, eta, [3.0]);
-        Assert.True((approach[0] - atThree[0]).FrobeniusNorm() <= 1e-3 * atThree[0].FrobeniusNorm());
     }
 
     [Fact]
@@ -120,6 +108,10 @@ public sealed class TrainingCheckTests
         var report = TrainingCheck.Run(settings, TextWriter.Null);
         Assert.Equal(4, report.Rows.Count);
         Assert.All(report.Rows, r => Assert.True(double.IsFinite(r.PerSeedGap) && double.IsFinite(r.EnsembleGap) && r.PredictedMovement > 0));
+
+        // The library's gradient flow against this check's own MathNet model stepped by the schedule:
+        // they differ only by time discretisation, far below the prediction itself.
+        Assert.All(report.Rows, r => Assert.True(r.DiscretisationFloor < 0.02 * r.PredictionScale, $"τ = {r.Time}: flow and steps differ by {r.DiscretisationFloor}, scale {r.PredictionScale}"));
         foreach (double t in settings.Times)
         {
             var narrow = report.Rows.Single(r => r.Width == 8 && r.Time == t);

@@ -56,6 +56,12 @@ internal sealed class DynamicsModel : IDisposable
 
     public StageTimings Timings { get; }
 
+    /// <summary>
+    /// Doubles a per-time product may hold at once: the means' chunk of times (M·C·T_chunk) and twice the
+    /// variances' block of test points (N·block). Tests lower it to walk the chunked loops.
+    /// </summary>
+    internal long ProductBudget { get; set; } = 1L << 24;
+
     private bool Ntk => _options.Kind == KernelKind.Ntk;
 
     /// <summary>s = η/(N·C), the rate time enters with.</summary>
@@ -218,118 +224,215 @@ internal sealed class DynamicsModel : IDisposable
         return um1 == -1 ? -1 : um1 * x / Math.Log(u);
     }
 
-    /// <summary>The ensemble at <paramref name="xTest"/> at every time; the kernels once, the times from Λ.</summary>
-    public (Matrix<double>[] Means, double[][] Variances, Matrix<double>[]? Covariances) Predict(
-        Matrix<double> xTest, IReadOnlyList<double> times, bool covariance, StageTimings timings, CancellationToken cancellationToken)
+    /// <summary>
+    /// The ensemble at <paramref name="xTest"/> at every time; the kernels once, the times from Λ. The
+    /// means of all times are one provider product Pᵀ·W (W = the N × C·T gains times Vᵀ·Y), the sums
+    /// over k of the variances another (per block of test points); only the NTK regime's quadratic term
+    /// takes one N×N by N×M product per time. <paramref name="detail"/> <see cref="PredictionDetail.Mean"/>
+    /// computes neither the NNGP cross kernel of the NTK regime nor any variance (variances come back null).
+    /// </summary>
+    public (Matrix<double>[] Means, double[][]? Variances, Matrix<double>[]? Covariances) Predict(
+        Matrix<double> xTest, IReadOnlyList<double> times, PredictionDetail detail, StageTimings timings, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var provider = _provider;
-        int n = _n, m = xTest.RowCount, c = _outputs;
+        int m = xTest.RowCount;
         KernelOptions kernelOptions = _options with { Progress = null };
-        using var nngpCross = timings.Time(Stage.TestKernel, () => Project(KernelKind.Nngp, xTest, kernelOptions, cancellationToken));
+        bool variances = detail != PredictionDetail.Mean, covariance = detail == PredictionDetail.Covariance;
+        using var nngpCross = Ntk && !variances ? null : timings.Time(Stage.TestKernel, () => Project(KernelKind.Nngp, xTest, kernelOptions, cancellationToken));
         using var ntkCross = Ntk ? timings.Time(Stage.TestKernel, () => Project(KernelKind.Ntk, xTest, kernelOptions, cancellationToken)) : null;
-        double[] pHost = (ntkCross ?? nngpCross).Host;
-        double[] qHost = nngpCross.Host;
-        using HostMatrix? prior = covariance
-            ? timings.Time(Stage.TestKernel, () => KernelPipeline.Compute(provider, _plan, xTest, null, kernelOptions with { Kind = KernelKind.Nngp }, cancellationToken))
-            : null;
-        double[] priorVariance = prior is null ? timings.Time(Stage.TestKernel, () => PriorVariance(xTest, kernelOptions, cancellationToken)) : Diagonal(prior);
-
-        var means = new Matrix<double>[times.Count];
-        var variances = new double[times.Count][];
-        var covariances = covariance ? new Matrix<double>[times.Count] : null;
-        using var scaled = provider.Allocate(ColumnMajor.Count(n, m), "G·P");
-        using var rotated = Ntk ? provider.Allocate(ColumnMajor.Count(n, m), "Vᵀ·K_DD·V·G·P") : null;
-        var scaledHost = new double[ColumnMajor.Count(n, m)];
-        var rotatedHost = Ntk ? new double[ColumnMajor.Count(n, m)] : null;
-        for (int ti = 0; ti < times.Count; ti++)
+        Projection p = (ntkCross ?? nngpCross)!;
+        double[][] gains = [.. times.Select(t => Gain(t, 1))];
+        var means = timings.Time(Stage.Mean, () => Means(p.Buffer, m, gains, cancellationToken));
+        if (!variances)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            double time = times[ti];
-            double[] gain = Gain(time, 1);
-            var mean = new double[ColumnMajor.Count(m, c)];
-            timings.Time(Stage.Mean, () =>
-            {
-                Parallel.For(0, m, j =>
-                {
-                    for (int o = 0; o < c; o++)
-                    {
-                        double sum = 0;
-                        for (int k = 0; k < n; k++)
-                        {
-                            sum += pHost[(j * n) + k] * gain[k] * _projectedTargets[(o * n) + k];
-                        }
-
-                        mean[(o * m) + j] = sum;
-                    }
-                });
-            });
-            means[ti] = Matrix<double>.Build.Dense(m, c, mean);
-            var variance = new double[m];
-            timings.Time(Stage.Variance, () =>
-            {
-                if (!Ntk)
-                {
-                    // NNGP regime: K_** − Σ_k q_k²·h_k, h = g with the rate doubled; the covariance as K_** − WᵀW, W = √h·Q.
-                    double[] shrink = Gain(time, 2);
-                    Parallel.For(0, m, j =>
-                    {
-                        double explained = 0;
-                        for (int k = 0; k < n; k++)
-                        {
-                            double q = qHost[(j * n) + k];
-                            explained += q * q * shrink[k];
-                            scaledHost[(j * n) + k] = q * Math.Sqrt(shrink[k]);
-                        }
-
-                        variance[j] = Math.Max(0, priorVariance[j] - explained);
-                    });
-                    if (covariances is not null)
-                    {
-                        provider.CopyIn(scaled, scaledHost);
-                        covariances[ti] = CovarianceFrom(prior!, m, (result) => provider.Multiply(true, false, m, m, n, -1, scaled, scaled, 1, result, cancellationToken));
-                    }
-
-                    return;
-                }
-
-                // NTK regime: G·P on the provider, R = (Vᵀ·K_DD·V)·G·P there, then var = K_** + Σ (G·P)∘R − 2 Σ (G·P)∘Q.
-                Parallel.For(0, m, j =>
-                {
-                    for (int k = 0; k < n; k++)
-                    {
-                        scaledHost[(j * n) + k] = pHost[(j * n) + k] * gain[k];
-                    }
-                });
-                provider.CopyIn(scaled, scaledHost);
-                provider.Multiply(false, false, n, m, n, 1, _projectedNngp!, scaled, 0, rotated!, cancellationToken);
-                provider.CopyOut(rotated!, 0, rotatedHost);
-                Parallel.For(0, m, j =>
-                {
-                    double quadratic = 0, crossTerm = 0;
-                    for (int k = 0; k < n; k++)
-                    {
-                        double gp = scaledHost[(j * n) + k];
-                        quadratic += gp * rotatedHost![(j * n) + k];
-                        crossTerm += gp * qHost[(j * n) + k];
-                    }
-
-                    variance[j] = Math.Max(0, priorVariance[j] + quadratic - (2 * crossTerm));
-                });
-                if (covariances is not null)
-                {
-                    covariances[ti] = CovarianceFrom(prior!, m, (result) =>
-                    {
-                        provider.Multiply(true, false, m, m, n, 1, scaled, rotated!, 1, result, cancellationToken);
-                        provider.Multiply(true, false, m, m, n, -1, scaled, nngpCross.Buffer, 1, result, cancellationToken);
-                        provider.Multiply(true, false, m, m, n, -1, nngpCross.Buffer, scaled, 1, result, cancellationToken);
-                    });
-                }
-            });
-            variances[ti] = variance;
+            return (means, null, null);
         }
 
-        return (means, variances, covariances);
+        using HostMatrix? prior = covariance
+            ? timings.Time(Stage.TestKernel, () => KernelPipeline.Compute(_provider, _plan, xTest, null, kernelOptions with { Kind = KernelKind.Nngp }, cancellationToken))
+            : null;
+        double[] priorVariance = prior is null ? timings.Time(Stage.TestKernel, () => PriorVariance(xTest, kernelOptions, cancellationToken)) : Diagonal(prior);
+        return timings.Time(Stage.Variance, () => Ntk
+            ? (means, NtkVariances(p, nngpCross!, m, gains, priorVariance, prior, out var ntkCovariances, cancellationToken), ntkCovariances)
+            : (means, NngpVariances(nngpCross!, m, times, priorVariance, prior, out var nngpCovariances, cancellationToken), nngpCovariances));
+    }
+
+    /// <summary>mean(t) = Pᵀ·diag(g_t)·Vᵀ·Y for every time: one product per chunk of times, the chunk sized to keep M·C·T_chunk within <see cref="ProductBudget"/>.</summary>
+    private Matrix<double>[] Means(ProviderBuffer p, int m, double[][] gains, CancellationToken cancellationToken)
+    {
+        int n = _n, c = _outputs;
+        var means = new Matrix<double>[gains.Length];
+        int chunk = (int)Math.Clamp(ProductBudget / Math.Max(1L, (long)m * c), 1, gains.Length);
+        var weights = new double[ColumnMajor.Count(n, c * chunk)];
+        using var onProvider = _provider.Allocate(weights.Length, "the gains times Vᵀ·Y");
+        using var result = _provider.Allocate(ColumnMajor.Count(m, c * chunk), "the means");
+        var host = new double[ColumnMajor.Count(m, c * chunk)];
+        for (int first = 0; first < gains.Length; first += chunk)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int count = Math.Min(chunk, gains.Length - first);
+            for (int ti = 0; ti < count; ti++)
+            {
+                double[] gain = gains[first + ti];
+                for (int o = 0; o < c; o++)
+                {
+                    int column = ((ti * c) + o) * n;
+                    for (int k = 0; k < n; k++)
+                    {
+                        weights[column + k] = gain[k] * _projectedTargets[(o * n) + k];
+                    }
+                }
+            }
+
+            _provider.CopyIn(onProvider, weights);
+            _provider.Multiply(true, false, m, c * count, n, 1, p, onProvider, 0, result, cancellationToken);
+            _provider.CopyOut(result, 0, host);
+            for (int ti = 0; ti < count; ti++)
+            {
+                means[first + ti] = Matrix<double>.Build.Dense(m, c, host.AsSpan(ti * m * c, m * c).ToArray());
+            }
+        }
+
+        return means;
+    }
+
+    /// <summary>
+    /// S[j, t] = Σ_k a(k, j)·b(k, j)·w_t[k] for every test point j and time t (M × T, column-major), as
+    /// provider products over blocks of test points: the elementwise product of the two host
+    /// projections formed block by block, then times the N × T weights.
+    /// </summary>
+    private double[] WeightedSums(double[] a, double[] b, int m, double[][] weights, CancellationToken cancellationToken)
+    {
+        int n = _n, t = weights.Length;
+        var w = new double[ColumnMajor.Count(n, t)];
+        for (int ti = 0; ti < t; ti++)
+        {
+            weights[ti].CopyTo(w, ti * n);
+        }
+
+        using var wOnProvider = _provider.Upload(w, "the times' spectral weights");
+        int block = (int)Math.Clamp(ProductBudget / 2 / n, 1, m);
+        var products = new double[ColumnMajor.Count(n, block)];
+        using var productsOnProvider = _provider.Allocate(products.Length, "a block of elementwise projections");
+        using var blockSums = _provider.Allocate(ColumnMajor.Count(block, t), "a block's weighted sums");
+        var blockHost = new double[ColumnMajor.Count(block, t)];
+        var sums = new double[ColumnMajor.Count(m, t)];
+        for (int j0 = 0; j0 < m; j0 += block)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int count = Math.Min(block, m - j0);
+            Parallel.For(0, count, j =>
+            {
+                long offset = (long)(j0 + j) * n;
+                for (int k = 0; k < n; k++)
+                {
+                    products[((long)j * n) + k] = a[offset + k] * b[offset + k];
+                }
+            });
+            _provider.CopyIn(productsOnProvider, products);
+            _provider.Multiply(true, false, count, t, n, 1, productsOnProvider, wOnProvider, 0, blockSums, cancellationToken);
+            _provider.CopyOut(blockSums, 0, blockHost);
+            for (int ti = 0; ti < t; ti++)
+            {
+                Array.Copy(blockHost, ti * count, sums, ((long)ti * m) + j0, count);
+            }
+        }
+
+        return sums;
+    }
+
+    /// <summary>NNGP regime: var(t) = K_** − Σ_k q_k²·h_t[k], h = g with the rate doubled; the covariance as K_** − WᵀW, W = √h·Q.</summary>
+    private double[][] NngpVariances(
+        Projection q, int m, IReadOnlyList<double> times, double[] priorVariance, HostMatrix? prior, out Matrix<double>[]? covariances, CancellationToken cancellationToken)
+    {
+        int n = _n;
+        double[][] shrinks = [.. times.Select(t => Gain(t, 2))];
+        double[] explained = WeightedSums(q.Host, q.Host, m, shrinks, cancellationToken);
+        var variances = new double[times.Count][];
+        for (int ti = 0; ti < times.Count; ti++)
+        {
+            variances[ti] = [.. Enumerable.Range(0, m).Select(j => Math.Max(0, priorVariance[j] - explained[((long)ti * m) + j]))];
+        }
+
+        covariances = null;
+        if (prior is not null)
+        {
+            covariances = new Matrix<double>[times.Count];
+            var scaledHost = new double[ColumnMajor.Count(n, m)];
+            using var scaled = _provider.Allocate(scaledHost.Length, "√h·Q");
+            for (int ti = 0; ti < times.Count; ti++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                double[] shrink = shrinks[ti];
+                Parallel.For(0, m, j =>
+                {
+                    for (int k = 0; k < n; k++)
+                    {
+                        scaledHost[(j * n) + k] = q.Host[(j * n) + k] * Math.Sqrt(shrink[k]);
+                    }
+                });
+                _provider.CopyIn(scaled, scaledHost);
+                covariances[ti] = CovarianceFrom(prior, m, result => _provider.Multiply(true, false, m, m, n, -1, scaled, scaled, 1, result, cancellationToken));
+            }
+        }
+
+        return variances;
+    }
+
+    /// <summary>
+    /// NTK regime: var(t) = K_** + Σ_k (G·P)∘R − 2 Σ_k (G·P)∘Q with R = (Vᵀ·K_DD·V)·G·P; the cross
+    /// term for all times as one weighted sum, R per time on the provider.
+    /// </summary>
+    private double[][] NtkVariances(
+        Projection p, Projection q, int m, double[][] gains, double[] priorVariance, HostMatrix? prior, out Matrix<double>[]? covariances, CancellationToken cancellationToken)
+    {
+        int n = _n;
+        double[] crossTerms = WeightedSums(p.Host, q.Host, m, gains, cancellationToken);
+        var variances = new double[gains.Length][];
+        covariances = prior is null ? null : new Matrix<double>[gains.Length];
+        using var scaled = _provider.Allocate(ColumnMajor.Count(n, m), "G·P");
+        using var rotated = _provider.Allocate(ColumnMajor.Count(n, m), "Vᵀ·K_DD·V·G·P");
+        var scaledHost = new double[ColumnMajor.Count(n, m)];
+        var rotatedHost = new double[ColumnMajor.Count(n, m)];
+        for (int ti = 0; ti < gains.Length; ti++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            double[] gain = gains[ti];
+            Parallel.For(0, m, j =>
+            {
+                for (int k = 0; k < n; k++)
+                {
+                    scaledHost[(j * n) + k] = p.Host[(j * n) + k] * gain[k];
+                }
+            });
+            _provider.CopyIn(scaled, scaledHost);
+            _provider.Multiply(false, false, n, m, n, 1, _projectedNngp!, scaled, 0, rotated, cancellationToken);
+            _provider.CopyOut(rotated, 0, rotatedHost);
+            var variance = new double[m];
+            int time = ti;
+            Parallel.For(0, m, j =>
+            {
+                double quadratic = 0;
+                for (int k = 0; k < n; k++)
+                {
+                    quadratic += scaledHost[(j * n) + k] * rotatedHost[(j * n) + k];
+                }
+
+                variance[j] = Math.Max(0, priorVariance[j] + quadratic - (2 * crossTerms[((long)time * m) + j]));
+            });
+            variances[ti] = variance;
+            if (covariances is not null)
+            {
+                covariances[ti] = CovarianceFrom(prior!, m, result =>
+                {
+                    _provider.Multiply(true, false, m, m, n, 1, scaled, rotated, 1, result, cancellationToken);
+                    _provider.Multiply(true, false, m, m, n, -1, scaled, q.Buffer, 1, result, cancellationToken);
+                    _provider.Multiply(true, false, m, m, n, -1, q.Buffer, scaled, 1, result, cancellationToken);
+                });
+            }
+        }
+
+        return variances;
     }
 
     /// <summary>Vᵀ·K(D, test) of the kind on the provider (N×M), and a host copy.</summary>

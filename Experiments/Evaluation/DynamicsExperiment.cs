@@ -62,8 +62,8 @@ public static class DynamicsExperiment
         using var dynamics = engine.FitDynamics(network, xTrain, yTrain, options with { Progress = progress }, cancellationToken);
         double[] grid = settings.Times ?? DefaultTimes(dynamics);
         double[] all = [.. grid, double.PositiveInfinity];
-        var onTrain = dynamics.Predict(xTrain, all, cancellationToken: cancellationToken);
-        var onTest = dynamics.Predict(xTest, all, cancellationToken: cancellationToken);
+        var onTrain = dynamics.PredictMean(xTrain, all, cancellationToken);
+        var onTest = dynamics.PredictMean(xTest, all, cancellationToken);
         using var posterior = engine.Fit(network, xTrain, yTrain, new FitOptions { Noise = settings.Noise, Progress = progress }, cancellationToken);
         var posteriorTrain = posterior.PredictMean(xTrain, cancellationToken: cancellationToken).Mean;
         var posteriorTest = posterior.PredictMean(xTest, cancellationToken: cancellationToken).Mean;

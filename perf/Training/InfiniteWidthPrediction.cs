@@ -3,39 +3,19 @@ using MathNet.Numerics.LinearAlgebra;
 namespace GpuNngp.Perf.Training;
 
 /// <summary>
-/// The infinite-width gradient-descent prediction (DESIGN §8, NTK regime) for this validation,
-/// written here from the analytic NTK and a MathNet eigendecomposition until the library's own
-/// prediction (issue 13 item 1) is merged: <see cref="GradientFlowMean"/> is the one place to swap
-/// in the library call.
+/// The infinite-width linear model stepped by the finite networks' own discrete schedule, from a
+/// MathNet eigendecomposition written here: what separates the library's gradient-flow prediction
+/// (<see cref="GradientDescentDynamics"/>) from the steps the trainer takes is time discretisation,
+/// and this measures it with code independent of the library's.
 /// </summary>
 public static class InfiniteWidthPrediction
 {
     /// <summary>
-    /// mean(t) = Θ_*D Θ_DD⁻¹ (I − exp(−η t Θ_DD/(NC))) Y for every t in <paramref name="times"/>,
-    /// computed in the eigenbasis of Θ_DD (eigenvalues clamped at 0, where the factor is its limit
-    /// η t/(NC)). <paramref name="targets"/> is N×C; each result is M×C.
-    /// </summary>
-    public static Matrix<double>[] GradientFlowMean(
-        Matrix<double> trainKernel, Matrix<double> testTrainKernel, Matrix<double> targets, double learningRate, IReadOnlyList<double> times)
-    {
-        ArgumentNullException.ThrowIfNull(times);
-        double outputs = (double)trainKernel.RowCount * targets.ColumnCount;
-        return SpectralMean(trainKernel, testTrainKernel, targets, times.Count, (i, lambda) =>
-        {
-            double rate = learningRate * times[i] / outputs;
-            double x = rate * lambda;
-
-            // (1 − e^{−x})/λ; the series below x = 1e-4 keeps full precision where 1 − e^{−x} cancels.
-            return x < 1e-4 ? rate * (1 - x / 2 + x * x / 6) : -(Math.Exp(-x) - 1) / lambda;
-        });
-    }
-
-    /// <summary>
     /// The same infinite-width linear model trained by the discrete steps the finite networks take
     /// (step k moves time by <paramref name="stepTimes"/>[k] at learning rate <paramref name="learningRate"/>):
     /// Θ_*D Θ⁻¹ (I − Π_k (I − η h_k Θ/(NC))) Y after the first <paramref name="stepCounts"/>[i] steps.
-    /// Its distance from <see cref="GradientFlowMean"/> is the part of the gap that is time
-    /// discretisation, not finite width.
+    /// Its distance from gradient flow (the library's prediction) is the part of the gap that is
+    /// time discretisation, not finite width.
     /// </summary>
     public static Matrix<double>[] DiscreteStepsMean(
         Matrix<double> trainKernel, Matrix<double> testTrainKernel, Matrix<double> targets, double learningRate,

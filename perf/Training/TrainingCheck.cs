@@ -30,20 +30,28 @@ public static class TrainingCheck
         var trainY = Preprocessing.OneHotTargets(split.Train.Labels, settings.Classes);
 
         var network = Nngp.FullyConnected(settings.Depth, Nngp.Relu(), settings.WeightVariance, settings.BiasVariance);
-        Matrix<double> theta, thetaTest;
-        using (var engine = NngpEngine.Create(DeviceKind.Cpu))
+        using var engine = NngpEngine.Create(DeviceKind.Cpu);
+        var theta = engine.Kernel(network, trainX, null, KernelKind.Ntk);
+        var thetaTest = engine.Kernel(network, testX, trainX, KernelKind.Ntk);
+        double lambdaMax, lambdaMin;
+        using (var probe = engine.FitDynamics(network, trainX, trainY, new DynamicsOptions { Kind = KernelKind.Ntk }))
         {
-            theta = engine.Kernel(network, trainX, null, KernelKind.Ntk);
-            thetaTest = engine.Kernel(network, testX, trainX, KernelKind.Ntk);
+            lambdaMax = probe.Eigenvalues[^1];
+            lambdaMin = probe.Eigenvalues[0];
         }
 
-        var spectrum = theta.Evd(Symmetricity.Symmetric).EigenValues.Real();
-        double lambdaMax = spectrum.Maximum(), lambdaMin = spectrum.Minimum();
         double outputs = (double)settings.TrainSize * settings.Classes;
         double learningRate = outputs / lambdaMax;
         var schedule = StepSchedule.Build(settings.Times, settings.FirstStep, settings.StepGrowth, settings.LargestStep);
 
-        var flow = InfiniteWidthPrediction.GradientFlowMean(theta, thetaTest, trainY, learningRate, settings.Times);
+        // The library's gradient-flow mean (DESIGN §8, NTK regime) for targets Y; per seed for Y − f₀(D).
+        Matrix<double>[] Flow(Matrix<double> targets)
+        {
+            using var dynamics = engine.FitDynamics(network, trainX, targets, new DynamicsOptions { Kind = KernelKind.Ntk, LearningRate = learningRate });
+            return [.. dynamics.PredictMean(testX, settings.Times).Means];
+        }
+
+        var flow = Flow(trainY);
         var discrete = InfiniteWidthPrediction.DiscreteStepsMean(theta, thetaTest, trainY, learningRate, schedule.StepTimes, schedule.SnapshotSteps);
         var floor = settings.Times.Select((_, i) => Rms(discrete[i] - flow[i])).ToArray();
         var scale = flow.Select(Rms).ToArray();
@@ -64,7 +72,7 @@ public static class TrainingCheck
                     trainX, trainY, settings.Depth, width, settings.WeightVariance, settings.BiasVariance, settings.FirstSeed + s);
                 var initialTest = trainer.Outputs(testX);
                 var initialTrain = trainer.Outputs(trainX);
-                var reference = InfiniteWidthPrediction.GradientFlowMean(theta, thetaTest, trainY - initialTrain, learningRate, settings.Times);
+                var reference = Flow(trainY - initialTrain);
                 var snapshots = new Matrix<double>[settings.Times.Count];
                 var seedResiduals = new Matrix<double>[settings.Times.Count];
                 int step = 0;
