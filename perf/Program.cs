@@ -1,4 +1,5 @@
 using GpuNngp.Perf.Conv;
+using GpuNngp.Perf.Dynamics;
 using GpuNngp.Perf.Micro;
 using GpuNngp.Perf.Training;
 
@@ -8,7 +9,8 @@ namespace GpuNngp.Perf;
 /// <c>dotnet run -c Release --project perf -- [options]</c>: the throughput sweep (JSON, Markdown, PNG);
 /// <c>-- micro [BenchmarkDotNet options]</c>: the per-entry layer map micro-benchmark;
 /// <c>-- conv [options]</c>: kernel entries per second of convolutional networks;
-/// <c>-- training [options]</c>: finite networks trained by gradient descent against the infinite-width prediction.
+/// <c>-- training [options]</c>: finite networks trained by gradient descent against the infinite-width prediction;
+/// <c>-- dynamics [options]</c>: the training dynamics' eigendecomposition and time sweep.
 /// </summary>
 public static class PerfProgram
 {
@@ -33,6 +35,11 @@ public static class PerfProgram
         if (args.Length > 0 && args[0] == "training")
         {
             return Training(args[1..], output, error);
+        }
+
+        if (args.Length > 0 && args[0] == "dynamics")
+        {
+            return Dynamics(args[1..], output, error);
         }
 
         if (args.Length > 0 && args[0] == "replot")
@@ -113,6 +120,47 @@ public static class PerfProgram
             if (settings.PlotPath is { } plot)
             {
                 report.WritePlot(plot);
+            }
+
+            return 0;
+        }
+        catch (NngpException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+    }
+
+    /// <summary><c>dynamics [options]</c>: the eigendecomposition and the time sweep of the training dynamics, as Markdown and --json.</summary>
+    private static int Dynamics(string[] args, TextWriter output, TextWriter error)
+    {
+        DynamicsBenchmarkSettings settings;
+        try
+        {
+            settings = DynamicsBenchmarkSettings.Parse(args);
+            settings.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            error.WriteLine("run with dynamics --help for the options");
+            return 2;
+        }
+
+        if (settings.Help)
+        {
+            output.Write(DynamicsBenchmarkSettings.Usage);
+            return 0;
+        }
+
+        try
+        {
+            var report = DynamicsBenchmark.Run(settings, output);
+            output.WriteLine();
+            output.Write(report.ToMarkdown());
+            if (settings.JsonPath is { } json)
+            {
+                WriteFile(json, System.Text.Json.JsonSerializer.Serialize(report, BenchmarkReport.JsonOptions));
             }
 
             return 0;

@@ -77,11 +77,12 @@ internal sealed class DynamicsModel : IDisposable
         int n = x.RowCount;
         var timings = new StageTimings { Progress = options.Progress };
         KernelOptions kernelOptions = options;
-        using HostMatrix nngp = KernelPipeline.Compute(provider, plan, x, null, kernelOptions with { Kind = KernelKind.Nngp }, cancellationToken);
+        // The kernels' whole pipeline (input Gram, layer map, diagonal) is timed as the layer map.
+        using HostMatrix nngp = timings.Time(Stage.LayerMap, () => KernelPipeline.Compute(provider, plan, x, null, kernelOptions with { Kind = KernelKind.Nngp }, cancellationToken));
         FiniteResults.CheckKernel(nngp);
         AddDiagonalRegulariser(nngp, options.DiagReg);
         using HostMatrix? ntk = options.Kind == KernelKind.Ntk
-            ? KernelPipeline.Compute(provider, plan, x, null, kernelOptions with { Kind = KernelKind.Ntk }, cancellationToken)
+            ? timings.Time(Stage.LayerMap, () => KernelPipeline.Compute(provider, plan, x, null, kernelOptions with { Kind = KernelKind.Ntk }, cancellationToken))
             : null;
         if (ntk is not null)
         {

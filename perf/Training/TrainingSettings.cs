@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace GpuNngp.Perf.Training;
 
 /// <summary>The options of the <c>training</c> verb (defaults: the measurement in docs/results.md).</summary>
@@ -115,13 +113,7 @@ public sealed record TrainingSettings
         }
     }
 
-    private static int Integer(string name, string value) =>
-        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int result)
-            ? result
-            : throw new ArgumentException($"{name} takes an integer, got '{value}'");
+    private static int Integer(string name, string value) => OptionValue.Integer(name, value);
 
-    private static double Real(string name, string value) =>
-        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double result)
-            ? result
-            : throw new ArgumentException($"{name} takes a number, got '{value}'");
+    private static double Real(string name, string value) => OptionValue.Real(name, value);
 }
