@@ -20,6 +20,8 @@ internal readonly struct Vector256Pair : ISimdLanes<Vector256Pair>
 
     public static bool IsHardwareAccelerated => Vector256.IsHardwareAccelerated;
 
+    public static bool IsSingle => false;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256Pair Load(double[] values, long index) =>
         new(Vector256.LoadUnsafe(ref values[index]), Vector256.LoadUnsafe(ref values[index + Vector256<double>.Count]));

@@ -20,6 +20,8 @@ internal readonly struct Vector512Pair : ISimdLanes<Vector512Pair>
 
     public static bool IsHardwareAccelerated => Vector512.IsHardwareAccelerated;
 
+    public static bool IsSingle => false;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512Pair Load(double[] values, long index) =>
         new(Vector512.LoadUnsafe(ref values[index]), Vector512.LoadUnsafe(ref values[index + Vector512<double>.Count]));
