@@ -67,6 +67,18 @@ public sealed record ConvCaseResult
 
     public required string Readout { get; init; }
 
+    /// <summary>"fp64" or "fp32": the spatial kernel's precision (KernelOptions.Precision).</summary>
+    public string Precision { get; init; } = "fp64";
+
+    /// <summary>
+    /// An FP32 case run beside its FP64 twin (--precision both): max over the entries of
+    /// |K₃₂ − K₆₄| / |K₆₄| on the same images; null otherwise.
+    /// </summary>
+    public double? MaxRelativeErrorVsFp64 { get; init; }
+
+    /// <summary>An FP32 case run beside its FP64 twin: the FP64 median over the FP32 median; null otherwise.</summary>
+    public double? SpeedupVsFp64 { get; init; }
+
     public required int Rows { get; init; }
 
     public required int Columns { get; init; }
