@@ -41,10 +41,14 @@ internal sealed class SliceWorker<T, TElement>
     private readonly bool[] _vectorActivation;
     private SpatialPoints? _gatheredPoints;
     private int[] _gatheredRows = [];
-    private double[] _broadcastImages = [];
-    private double[] _broadcastChains = [];
-    private double[] _broadcastRoots = [];
-    private double[] _broadcastInverseRoots = [];
+    private TElement[] _broadcastImages = [];
+    private TElement[] _broadcastChains = [];
+    private TElement[] _broadcastRoots = [];
+    private TElement[] _broadcastInverseRoots = [];
+    private TElement[] _columnImages = [];
+    private TElement[] _columnChains = [];
+    private TElement[] _columnRoots = [];
+    private TElement[] _columnInverseRoots = [];
     private long _broadcastImage = -1;
     private long _broadcastChain = -1;
     private TElement[] _fullK = [];
@@ -121,18 +125,52 @@ internal sealed class SliceWorker<T, TElement>
             _gatheredRows = rows.ToArray();
         }
 
-        _broadcastImages = columnPoints.Images;
-        _broadcastChains = columnPoints.Chains;
-        _broadcastRoots = columnRoots.Roots;
-        _broadcastInverseRoots = columnRoots.InverseRoots;
         for (int c = 0; c < columns.Length; c++)
         {
-            _broadcastImage = (long)columns[c] * _features;
-            _broadcastChain = (long)columns[c] * chain;
+            BroadcastColumn(columnPoints, columnRoots, columns[c]);
             Run(self: false, readK.Slice(c * L, L), _ntk ? readTheta.Slice(c * L, L) : []);
         }
 
         _broadcastImage = _broadcastChain = -1;
+    }
+
+    /// <summary>
+    /// Points the broadcasts at <paramref name="column"/>'s image, chain and roots: the point sets'
+    /// own arrays for doubles; for floats its values rounded into the worker's buffers once per
+    /// column (a few ten thousand conversions against millions of lane operations per pair bundle),
+    /// so that every broadcast in the loops is one load.
+    /// </summary>
+    private void BroadcastColumn(SpatialPoints points, PixelRoots roots, int column)
+    {
+        int chain = _program.ChainLength;
+        if (typeof(TElement) == typeof(double))
+        {
+            _broadcastImages = (TElement[])(object)points.Images;
+            _broadcastChains = (TElement[])(object)points.Chains;
+            _broadcastRoots = (TElement[])(object)roots.Roots;
+            _broadcastInverseRoots = (TElement[])(object)roots.InverseRoots;
+            _broadcastImage = (long)column * _features;
+            _broadcastChain = (long)column * chain;
+            return;
+        }
+
+        _broadcastImages = Rounded(points.Images, (long)column * _features, _features, ref _columnImages);
+        _broadcastChains = Rounded(points.Chains, (long)column * chain, chain, ref _columnChains);
+        _broadcastRoots = Rounded(roots.Roots, (long)column * chain, chain, ref _columnRoots);
+        _broadcastInverseRoots = Rounded(roots.InverseRoots, (long)column * chain, chain, ref _columnInverseRoots);
+        _broadcastImage = _broadcastChain = 0;
+    }
+
+    /// <summary><paramref name="length"/> values of <paramref name="source"/> from <paramref name="start"/> rounded into <paramref name="buffer"/>.</summary>
+    private static TElement[] Rounded(double[] source, long start, int length, ref TElement[] buffer)
+    {
+        Reserve(ref buffer, length);
+        for (int e = 0; e < length; e++)
+        {
+            buffer[e] = TElement.CreateTruncating(source[start + e]);
+        }
+
+        return buffer;
     }
 
     /// <summary>Interleaves the points' vectors of <paramref name="length"/> values into lanes; missing lanes repeat the last point.</summary>
@@ -274,7 +312,7 @@ internal sealed class SliceWorker<T, TElement>
                 for (int channel = 0; channel < c; channel++)
                 {
                     T other = _broadcastImage >= 0
-                        ? T.Broadcast(_broadcastImages[_broadcastImage + (j * c) + channel])
+                        ? T.BroadcastAt(_broadcastImages, _broadcastImage + (j * c) + channel)
                         : T.Load(_rowImages, (long)((j * c) + channel) * L);
                     sum += T.Load(_rowImages, (long)((i * c) + channel) * L) * other;
                 }
@@ -461,7 +499,7 @@ internal sealed class SliceWorker<T, TElement>
                 long at = (long)i * L, rowQ = (long)(chain + i) * L, columnQ = (long)(chain + j) * L;
                 if (vector)
                 {
-                    T q2 = _broadcastChain >= 0 ? T.Broadcast(_broadcastChains[_broadcastChain + chain + j]) : T.Load(_rowChains, columnQ);
+                    T q2 = _broadcastChain >= 0 ? T.BroadcastAt(_broadcastChains, _broadcastChain + chain + j) : T.Load(_rowChains, columnQ);
                     (T f, T fDot) = VectorClosedForms.Evaluate(phi, T.Load(slice.K, at), T.Load(_rowChains, rowQ), q2);
                     f.Store(slice.K, at);
                     if (slice.Theta is not null)
@@ -474,7 +512,7 @@ internal sealed class SliceWorker<T, TElement>
 
                 for (int lane = 0; lane < L; lane++)
                 {
-                    double q2 = _broadcastChain >= 0 ? _broadcastChains[_broadcastChain + chain + j] : double.CreateTruncating(_rowChains[columnQ + lane]);
+                    double q2 = double.CreateTruncating(_broadcastChain >= 0 ? _broadcastChains[_broadcastChain + chain + j] : _rowChains[columnQ + lane]);
                     DualMoments moments = DualActivation.Evaluate(
                         activation.View, phi, 0, double.CreateTruncating(slice.K[at + lane]), double.CreateTruncating(_rowChains[rowQ + lane]), q2, _ntk);
                     slice.K[at + lane] = TElement.CreateTruncating(moments.F);
@@ -523,8 +561,8 @@ internal sealed class SliceWorker<T, TElement>
         {
             long at = (long)(i + e) * L, rowQ = (long)(chain + i + e) * L;
             int partner = chain + j + e;
-            T root2 = broadcast ? T.Broadcast(_broadcastRoots[_broadcastChain + partner]) : T.Load(rowRoots, (long)partner * L);
-            T inverse2 = broadcast ? T.Broadcast(_broadcastInverseRoots[_broadcastChain + partner]) : T.Load(rowInverse, (long)partner * L);
+            T root2 = broadcast ? T.BroadcastAt(_broadcastRoots, _broadcastChain + partner) : T.Load(rowRoots, (long)partner * L);
+            T inverse2 = broadcast ? T.BroadcastAt(_broadcastInverseRoots, _broadcastChain + partner) : T.Load(rowInverse, (long)partner * L);
             (T f, T fDot) = SliceClosedForms.AbRelu(a, b, T.Load(k, at), T.Load(rowRoots, rowQ) * root2, T.Load(rowInverse, rowQ) * inverse2);
             f.Store(k, at);
             if (theta is not null)

@@ -15,6 +15,9 @@ internal interface ILanes<TSelf, TElement> : ILaneMath<TSelf>
     /// <summary>Count consecutive elements from <paramref name="values"/>[<paramref name="index"/>] (a column of a native matrix).</summary>
     static abstract TSelf LoadSpan(ReadOnlySpan<TElement> values, int index);
 
+    /// <summary>Every lane <paramref name="values"/>[<paramref name="index"/>] (one broadcast load).</summary>
+    static abstract TSelf BroadcastAt(TElement[] values, long index);
+
     /// <summary>Writes the lanes to Count consecutive elements from <paramref name="values"/>[<paramref name="index"/>].</summary>
     void Store(TElement[] values, long index);
 

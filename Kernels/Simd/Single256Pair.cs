@@ -38,6 +38,13 @@ internal readonly struct Single256Pair : ILanes<Single256Pair, float>
     public static Single256Pair Broadcast(double value) => new(Vector256.Create((float)value), Vector256.Create((float)value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Single256Pair BroadcastAt(float[] values, long index)
+    {
+        float value = values[index];
+        return new(Vector256.Create(value), Vector256.Create(value));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(float[] values, long index)
     {
         _low.StoreUnsafe(ref values[index]);

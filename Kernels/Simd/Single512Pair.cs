@@ -41,6 +41,13 @@ internal readonly struct Single512Pair : ILanes<Single512Pair, float>
     public static Single512Pair Broadcast(double value) => new(Vector512.Create((float)value), Vector512.Create((float)value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Single512Pair BroadcastAt(float[] values, long index)
+    {
+        float value = values[index];
+        return new(Vector512.Create(value), Vector512.Create(value));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(float[] values, long index)
     {
         _low.StoreUnsafe(ref values[index]);

@@ -38,6 +38,13 @@ internal readonly struct Vector256Pair : ISimdLanes<Vector256Pair>
     public static Vector256Pair Broadcast(double value) => new(Vector256.Create(value), Vector256.Create(value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256Pair BroadcastAt(double[] values, long index)
+    {
+        double value = values[index];
+        return new(Vector256.Create(value), Vector256.Create(value));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(double[] values, long index)
     {
         _low.StoreUnsafe(ref values[index]);

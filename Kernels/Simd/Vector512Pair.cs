@@ -38,6 +38,13 @@ internal readonly struct Vector512Pair : ISimdLanes<Vector512Pair>
     public static Vector512Pair Broadcast(double value) => new(Vector512.Create(value), Vector512.Create(value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512Pair BroadcastAt(double[] values, long index)
+    {
+        double value = values[index];
+        return new(Vector512.Create(value), Vector512.Create(value));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(double[] values, long index)
     {
         _low.StoreUnsafe(ref values[index]);
