@@ -46,16 +46,17 @@ public sealed class ConvBenchmark(ConvOptions options, TextWriter log)
         {
             ConvCaseResult? fp64 = null;
             Matrix<double>? fp64Kernel = null;
-            foreach (string precision in _options.Precisions)
+            foreach ((var caseResult, var kernel) in Measure(engine, benchmarkCase, gpu, peak))
             {
-                (var result, var kernel) = Measure(engine, benchmarkCase, gpu, peak, precision);
+                var result = caseResult;
+                string precision = result.Precision;
                 if (precision == "fp64")
                 {
                     (fp64, fp64Kernel) = (result, kernel);
                 }
                 else if (fp64Kernel is not null && kernel is not null && fp64 is not null)
                 {
-                    result = result with { MaxRelativeErrorVsFp64 = MaxRelativeError(fp64Kernel, kernel), SpeedupVsFp64 = fp64.MedianSeconds / result.MedianSeconds };
+                    result = Versus(result, fp64) with { MaxRelativeErrorVsFp64 = MaxRelativeError(fp64Kernel, kernel) };
                 }
 
                 results.Add(result);
@@ -87,8 +88,12 @@ public sealed class ConvBenchmark(ConvOptions options, TextWriter log)
         };
     }
 
-    /// <summary>The case in <paramref name="precision"/>: its result and the last timed run's kernel (null when it failed).</summary>
-    private (ConvCaseResult Result, Matrix<double>? Kernel) Measure(NngpEngine engine, ConvCase benchmarkCase, bool gpu, double? peak, string precision)
+    /// <summary>
+    /// The case in each of the options' precisions on the same images: the warm-ups of each, then
+    /// the timed runs interleaved (FP64, FP32, FP64, …), so that a change in the machine's load
+    /// falls on both alike; each result with its last timed run's kernel (null when it failed).
+    /// </summary>
+    private List<(ConvCaseResult Result, Matrix<double>? Kernel)> Measure(NngpEngine engine, ConvCase benchmarkCase, bool gpu, double? peak)
     {
         ConvSize size = benchmarkCase.Size(_options.Quick);
         size = size with { Rows = _options.Rows ?? size.Rows, Columns = _options.Columns ?? size.Columns };
@@ -98,75 +103,126 @@ public sealed class ConvBenchmark(ConvOptions options, TextWriter log)
         var random = new Random(_options.Seed);
         var x1 = Images(random, n, features);
         var x2 = Images(random, m, features);
-        bool single = precision == "fp32";
-        var options = new KernelOptions { Kind = benchmarkCase.Kind, Precision = single ? KernelPrecision.Single : KernelPrecision.Double };
-        int ownLanes = Vector512.IsHardwareAccelerated ? 16 : 8, lanes = single ? 2 * ownLanes : ownLanes;
-        long rowBundles = (n + lanes - 1) / lanes, ownBundles = ((n + ownLanes - 1) / ownLanes) + ((m + ownLanes - 1) / ownLanes);
-        var result = new ConvCaseResult
+        int ownLanes = Vector512.IsHardwareAccelerated ? 16 : 8;
+        var runs = _options.Precisions.Select(precision =>
         {
-            Name = benchmarkCase.Name,
-            Group = benchmarkCase.Group,
-            Description = benchmarkCase.Description,
-            Input = $"{size.Height}×{size.Width}×{benchmarkCase.Channels}",
-            Kind = benchmarkCase.Kind == KernelKind.Ntk ? "ntk" : "nngp",
-            Readout = benchmarkCase.Readout,
-            Precision = precision,
-            Rows = n,
-            Columns = m,
-            Entries = (long)n * m,
-            OwnRuns = n + m,
-            CpuBundles = gpu ? null : (rowBundles * m) + ownBundles,
-            Reference = benchmarkCase.Reference,
-        };
+            bool single = precision == "fp32";
+            int lanes = single ? 2 * ownLanes : ownLanes;
+            long rowBundles = (n + lanes - 1) / lanes, ownBundles = ((n + ownLanes - 1) / ownLanes) + ((m + ownLanes - 1) / ownLanes);
+            var result = new ConvCaseResult
+            {
+                Name = benchmarkCase.Name,
+                Group = benchmarkCase.Group,
+                Description = benchmarkCase.Description,
+                Input = $"{size.Height}×{size.Width}×{benchmarkCase.Channels}",
+                Kind = benchmarkCase.Kind == KernelKind.Ntk ? "ntk" : "nngp",
+                Readout = benchmarkCase.Readout,
+                Precision = precision,
+                Rows = n,
+                Columns = m,
+                Entries = (long)n * m,
+                OwnRuns = n + m,
+                CpuBundles = gpu ? null : (rowBundles * m) + ownBundles,
+                Reference = benchmarkCase.Reference,
+            };
+            var options = new KernelOptions { Kind = benchmarkCase.Kind, Precision = single ? KernelPrecision.Single : KernelPrecision.Double };
+            return new PrecisionRun(result, options, rowBundles * m);
+        }).ToList();
 
-        var seconds = new List<double>();
-        Matrix<double>? kernel = null;
         try
         {
             // The warm-up compiles the code (JIT, plan): the quick size runs the same methods in a fraction of the time.
             ConvSize small = benchmarkCase.Quick;
             var warmup = benchmarkCase.On(small);
             int smallFeatures = small.Height * small.Width * benchmarkCase.Channels;
-            for (int w = 0; w < _options.Warmups; w++)
+            foreach (var run in runs)
             {
-                engine.Kernel(warmup, Images(random, small.Rows, smallFeatures), Images(random, small.Columns, smallFeatures), options);
+                for (int w = 0; w < _options.Warmups; w++)
+                {
+                    engine.Kernel(warmup, Images(random, small.Rows, smallFeatures), Images(random, small.Columns, smallFeatures), run.Options);
+                }
             }
 
             for (int r = 0; r < _options.Repeats; r++)
             {
-                GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
-                long start = Stopwatch.GetTimestamp();
-                kernel = engine.Kernel(network, x1, x2, options);
-                seconds.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+                foreach (var run in runs)
+                {
+                    GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
+                    long start = Stopwatch.GetTimestamp();
+                    TimeSpan cpu = Environment.CpuUsage.TotalTime;
+                    run.Kernel = engine.Kernel(network, x1, x2, run.Options);
+                    run.Seconds.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+                    run.CpuSeconds.Add((Environment.CpuUsage.TotalTime - cpu).TotalSeconds);
+                }
             }
         }
         catch (NngpException e)
         {
-            return (result with { Error = e.Message }, null);
+            return [.. runs.Select(run => (run.Result with { Error = e.Message }, (Matrix<double>?)null))];
         }
 
-        double median = Statistics.Median(seconds);
         double? flops = StencilFlops.PerRun(network, size.Height, size.Width, benchmarkCase.Channels, benchmarkCase.Kind == KernelKind.Ntk);
-        double? gflops = flops * (result.Entries + result.OwnRuns) / median / 1e9;
-        double msPerEntry = 1000 * median / result.Entries;
         var reference = benchmarkCase.Reference;
         // The goals are for the case's own images; --quick shrinks them.
         double? goal = _options.Quick ? null : gpu ? reference?.GpuGoalMs : reference?.CpuGoalMs;
-        double? fraction = gflops / peak;
         double? fractionGoal = gpu && !_options.Quick ? reference?.GpuPeakFractionGoal : null;
-        return (result with
+        return [.. runs.Select(run =>
         {
-            Seconds = seconds,
-            MedianSeconds = median,
-            MsPerEntry = msPerEntry,
-            EntriesPerSecond = result.Entries / median,
-            PairMsPerEntry = result.CpuBundles is { } bundles ? msPerEntry * rowBundles * m / bundles : null,
-            FlopsPerRun = flops,
-            Gflops = gflops,
-            PeakFraction = fraction,
-            GoalMet = goal is { } g ? msPerEntry <= g : null,
-            PeakGoalMet = fractionGoal is { } f && fraction is { } x ? x >= f : null,
-        }, kernel);
+            var result = run.Result;
+            double median = Statistics.Median(run.Seconds);
+            double? gflops = flops * (result.Entries + result.OwnRuns) / median / 1e9;
+            double msPerEntry = 1000 * median / result.Entries;
+            double? fraction = gflops / peak;
+            return (result with
+            {
+                Seconds = run.Seconds,
+                MedianSeconds = median,
+                CpuSeconds = run.CpuSeconds,
+                MedianCpuSeconds = Statistics.Median(run.CpuSeconds),
+                MsPerEntry = msPerEntry,
+                EntriesPerSecond = result.Entries / median,
+                PairMsPerEntry = result.CpuBundles is { } bundles && result.Precision == "fp64" ? msPerEntry * run.PairBundles / bundles : null,
+                FlopsPerRun = flops,
+                Gflops = gflops,
+                PeakFraction = fraction,
+                GoalMet = goal is { } g ? msPerEntry <= g : null,
+                PeakGoalMet = fractionGoal is { } f && fraction is { } x ? x >= f : null,
+            }, run.Kernel);
+        })];
+    }
+
+    /// <summary>One precision's measurement of a case while it is taken.</summary>
+    private sealed record PrecisionRun(ConvCaseResult Result, KernelOptions Options, long PairBundles)
+    {
+        public List<double> Seconds { get; } = [];
+
+        public List<double> CpuSeconds { get; } = [];
+
+        public Matrix<double>? Kernel { get; set; }
+    }
+
+    /// <summary>
+    /// An FP32 result against its FP64 twin: the speed-ups, and its pairs-only ms per entry with its
+    /// own runs (FP64 bundles) priced at the FP64 run's wall seconds per bundle (CPU only).
+    /// </summary>
+    private static ConvCaseResult Versus(ConvCaseResult fp32, ConvCaseResult fp64)
+    {
+        fp32 = fp32 with { SpeedupVsFp64 = fp64.MedianSeconds / fp32.MedianSeconds, CpuSpeedupVsFp64 = fp64.MedianCpuSeconds / fp32.MedianCpuSeconds };
+        if (fp32.CpuBundles is not { } bundles32 || fp64.CpuBundles is not { } bundles64)
+        {
+            return fp32;
+        }
+
+        int ownLanes = Vector512.IsHardwareAccelerated ? 16 : 8;
+        long own = ((fp64.Rows + ownLanes - 1) / ownLanes) + ((fp64.Columns + ownLanes - 1) / ownLanes);
+        long pairs32 = bundles32 - own;
+        double ownWall = fp64.MedianSeconds / bundles64 * own, ownCpu = fp64.MedianCpuSeconds / bundles64 * own;
+        double pairCpu32 = fp32.MedianCpuSeconds - ownCpu, pairCpu64 = fp64.MedianCpuSeconds - ownCpu;
+        return fp32 with
+        {
+            PairMsPerEntry = 1000 * (fp32.MedianSeconds - ownWall) / fp32.Entries,
+            PairSpeedupVsFp64 = pairs32 > 0 && pairCpu32 > 0 ? pairCpu64 / pairCpu32 : null,
+        };
     }
 
     /// <summary>max over the entries of |actual − expected| / |expected|.</summary>
@@ -175,7 +231,7 @@ public sealed class ConvBenchmark(ConvOptions options, TextWriter log)
 
     private static string Versus(ConvCaseResult result) =>
         result.SpeedupVsFp64 is { } speedup
-            ? string.Create(CultureInfo.InvariantCulture, $"  {speedup:F2}× FP64, max rel. error {result.MaxRelativeErrorVsFp64:G3}")
+            ? string.Create(CultureInfo.InvariantCulture, $"  {speedup:F2}× FP64 (CPU time {result.CpuSpeedupVsFp64:F2}×, pairs {Format(result.PairSpeedupVsFp64, "F2")}×), max rel. error {result.MaxRelativeErrorVsFp64:G3}")
             : "";
 
     /// <summary>Standard normal pixels: the kernel's cost does not depend on the values.</summary>
