@@ -18,7 +18,7 @@ namespace GpuNngp.Engine.Tests.Spatial;
 /// </summary>
 public sealed class SinglePrecisionTests
 {
-    /// <summary>The bound on FP32's entrywise relative error stated in the docs (measured up to ~1e-5 on the networks).</summary>
+    /// <summary>The bound on FP32's entrywise relative error stated in docs/benchmarks.md (measured up to 5.4e-5: the NTK on MNIST).</summary>
     private const double StatedBound = 1e-4;
 
     private static readonly KernelOptions Single = new() { Precision = KernelPrecision.Single };
