@@ -44,6 +44,14 @@ public record KernelOptions
     /// </summary>
     public int? MaxThreads { get; init; }
 
+    /// <summary>
+    /// The precision of a convolutional network's spatial kernel on the CPU: FP64 (the default) or
+    /// FP32 for the pairs' slice values, about twice as fast, its measured error in docs/benchmarks.md
+    /// (<see cref="KernelPrecision.Single"/>: what stays FP64). Dense networks ignore it (their fused
+    /// map is FP64), as does the GPU's device kernel.
+    /// </summary>
+    public KernelPrecision Precision { get; init; } = KernelPrecision.Double;
+
     /// <summary>The name an error gives these options: the record's type name.</summary>
     private protected virtual string OptionsName => nameof(KernelOptions);
 
@@ -53,6 +61,11 @@ public record KernelOptions
         if (!Enum.IsDefined(Kind))
         {
             throw Invalid(nameof(Kind), $"is not a KernelKind ({(int)Kind})");
+        }
+
+        if (!Enum.IsDefined(Precision))
+        {
+            throw Invalid(nameof(Precision), $"is not a KernelPrecision ({(int)Precision})");
         }
 
         if (!Enum.IsDefined(Lookup))

@@ -24,6 +24,30 @@ internal sealed class ArchitectureOptions
 
     public Option<DeviceKind> Device { get; } = new("--device") { Description = "auto (GPU if usable, else CPU), cpu or gpu", DefaultValueFactory = _ => DeviceKind.Auto };
 
+    /// <summary>--precision of kernel, predict and evaluate (not in <see cref="AddTo"/>: the commands without a spatial kernel do not take it).</summary>
+    public Option<KernelPrecision> Precision { get; } = CreatePrecision();
+
+    /// <summary>--precision fp64|fp32: <see cref="KernelOptions.Precision"/>.</summary>
+    public static Option<KernelPrecision> CreatePrecision() => new("--precision")
+    {
+        Description = "fp64 (default) or fp32: the precision of a convolutional network's kernel on the CPU (fp32 faster, its error stated in docs/benchmarks.md); dense networks and the GPU stay fp64",
+        DefaultValueFactory = _ => KernelPrecision.Double,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Join(' ', result.Tokens.Select(t => t.Value));
+            switch (text.ToLowerInvariant())
+            {
+                case "fp64":
+                    return KernelPrecision.Double;
+                case "fp32":
+                    return KernelPrecision.Single;
+                default:
+                    result.AddError($"--precision: '{text}' is not fp64 or fp32");
+                    return default;
+            }
+        },
+    };
+
     public void AddTo(Command command)
     {
         command.Add(Net);

@@ -29,6 +29,7 @@ internal static class EvaluateCommand
             dataset, split, trainSize, testSize, noise, ntk, json, calibration, calibrationBins, lookup,
         };
         architecture.AddTo(command);
+        command.Add(architecture.Precision);
         command.SetAction((parsed, cancellationToken) =>
         {
             // --net: the whole network, on the data set's image shape where it is convolutional; else the paper's GP-depth-σw²-σb².
@@ -52,6 +53,7 @@ internal static class EvaluateCommand
                 Device = parsed.GetValue(architecture.Device),
                 CalibrationBins = CheckedBins(parsed, calibrationBins, testCount),
                 Lookup = parsed.GetValue(lookup),
+                Precision = parsed.GetValue(architecture.Precision),
             };
             FileInfo? jsonFile = parsed.GetValue(json);
             FileInfo? plotFile = parsed.GetValue(calibration);

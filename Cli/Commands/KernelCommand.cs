@@ -26,6 +26,7 @@ internal static class KernelCommand
             x1, x2, ntk, output, monteCarlo, seed,
         };
         architecture.AddTo(command);
+        command.Add(architecture.Precision);
         command.SetAction((parsed, cancellationToken) =>
         {
             MonteCarloOptions? sampling = MonteCarlo(parsed.GetValue(monteCarlo), parsed.GetValue(seed));
@@ -60,7 +61,7 @@ internal static class KernelCommand
             }
 
             using var kernel = ProgressDisplay.Run(console, progress =>
-                engine.HostKernel(network, a, b, new KernelOptions { Kind = kind, Progress = progress }, cancellationToken));
+                engine.HostKernel(network, a, b, new KernelOptions { Kind = kind, Progress = progress, Precision = parsed.GetValue(architecture.Precision) }, cancellationToken));
             MatrixFile.Write(outPath, kernel);
             console.WriteLine($"{kernel.RowCount}×{kernel.ColumnCount} kernel written to {outPath}");
             return Task.FromResult(0);

@@ -40,6 +40,7 @@ internal static class PredictCommand
         }
 
         architecture.AddTo(command);
+        command.Add(architecture.Precision);
         command.SetAction((parsed, cancellationToken) =>
         {
             string? modelPath = parsed.GetValue(model)?.FullName;
@@ -208,7 +209,7 @@ internal static class PredictCommand
             .Check();
         console.WriteLine(engine.DeviceChoice);
         var kind = parsed.GetValue(options.Ntk) ? KernelKind.Ntk : KernelKind.Nngp;
-        var posterior = ProgressDisplay.Run(console, progress => engine.Fit(network, x, y, new FitOptions { Noise = parsed.GetValue(options.Noise), Kind = kind, Progress = progress }, cancellationToken));
+        var posterior = ProgressDisplay.Run(console, progress => engine.Fit(network, x, y, new FitOptions { Noise = parsed.GetValue(options.Noise), Kind = kind, Progress = progress, Precision = parsed.GetValue(architecture.Precision) }, cancellationToken));
         try
         {
             console.WriteLine(string.Create(CultureInfo.InvariantCulture,

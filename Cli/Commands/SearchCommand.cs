@@ -38,9 +38,10 @@ internal static class SearchCommand
         var trainY = new Option<FileInfo?>("--train-y") { Description = "training targets Y (N×C), .npy or .csv, beside --train-x" };
         var optimize = new Option<bool>("--optimize") { Description = "then maximise the log marginal likelihood by gradient (BFGS) from the grid's best point, within the grid's ranges (relu, leaky-relu, abs, identity, erf; NNGP)" };
         var net = ArchitectureOptions.CreateNet("instead of --activation and --depths: every grid point gives all its conv and dense layers the point's σw², σb²");
+        var precision = ArchitectureOptions.CreatePrecision();
         var command = new Command("search", "Bayesian model selection: score a grid of (σw², σb², depth, noise) by log marginal likelihood and validation accuracy.")
         {
-            dataset, split, trainSize, validationSize, net, activation, ntk, device, weights, biases, depths, noises, score, trainX, trainY, optimize, csv, resume, json, plots,
+            dataset, split, trainSize, validationSize, net, activation, ntk, device, weights, biases, depths, noises, score, trainX, trainY, optimize, csv, resume, json, plots, precision,
         };
         command.SetAction((parsed, cancellation) =>
         {
@@ -78,6 +79,7 @@ internal static class SearchCommand
                 Activation = parsed.GetValue(activation)!,
                 Network = searched?.Template,
                 Kind = parsed.GetValue(ntk) ? KernelKind.Ntk : KernelKind.Nngp,
+                Precision = parsed.GetValue(precision),
                 Device = parsed.GetValue(device),
                 Grid = grid,
                 CsvPath = parsed.GetValue(csv)!.FullName,

@@ -92,6 +92,27 @@ public sealed class ConvBenchmarkTests
     }
 
     [Fact]
+    public void BothPrecisions_RunEachCaseTwice_TheFp32OneAgainstItsFp64Twin()
+    {
+        using var directory = new TempDirectory();
+        string json = Path.Combine(directory.Path, "conv.json");
+        var output = new StringWriter();
+        int exit = PerfProgram.Run(["conv", "--quick", "--cases", "nt-flatten", "--rows", "32", "--precision", "both", "--json", json], output, output);
+        Assert.True(exit == 0, output.ToString());
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        var cases = document.RootElement.GetProperty("cases").EnumerateArray().ToArray();
+        Assert.Equal(["fp64", "fp32"], cases.Select(c => c.GetProperty("precision").GetString()));
+        Assert.Equal(JsonValueKind.Null, cases[0].GetProperty("max_relative_error_vs_fp64").ValueKind);
+
+        // Float's rounding shows, within the bound the docs state; the pairs' bundles hold twice the lanes of the own runs'.
+        double error = cases[1].GetProperty("max_relative_error_vs_fp64").GetDouble();
+        Assert.InRange(error, 1e-9, 1e-4);
+        Assert.True(cases[1].GetProperty("speedup_vs_fp64").GetDouble() > 0);
+        int m = cases[1].GetProperty("columns").GetInt32(), ownLanes = Vector512.IsHardwareAccelerated ? 16 : 8;
+        Assert.Equal((32L / (2 * ownLanes) * m) + (32 / ownLanes) + ((m + ownLanes - 1) / ownLanes), cases[1].GetProperty("cpu_bundles").GetInt64());
+    }
+
+    [Fact]
     public void StencilFlops_MatchesCountsByHand()
     {
         var layers = Nngp.Serial(Nngp.Conv(3, 3, 2, 0.1), Nngp.Relu(), Nngp.Flatten(), Nngp.Dense(1, 0));
@@ -152,6 +173,9 @@ public sealed class ConvBenchmarkTests
         Assert.Throws<ArgumentException>(() => ConvOptions.Parse(["--device", "tpu"]));
         Assert.Throws<ArgumentException>(() => ConvOptions.Parse(["--repeats", "0"]));
         Assert.Throws<ArgumentException>(() => ConvCases.Select(["no-such-case"]));
+        Assert.Equal(["fp64", "fp32"], ConvOptions.Parse(["--precision", "both"]).Precisions);
+        Assert.Equal(["fp64"], ConvOptions.Parse([]).Precisions);
+        Assert.Throws<ArgumentException>(() => ConvOptions.Parse(["--precision", "fp16"]));
 
         var error = new StringWriter();
         Assert.Equal(2, PerfProgram.Run(["conv", "--bogus"], new StringWriter(), error));

@@ -102,7 +102,7 @@ internal sealed class CpuProvider : IComputeProvider
 
     public IPreparedMap PrepareMap(HostNetworkView network, KernelLookupTable? tables) => new CpuPreparedMap(network, tables);
 
-    public ISpatialKernel PrepareSpatial(SliceProgram program, bool ntk) => new HostSpatialKernel(program, ntk);
+    public ISpatialKernel PrepareSpatial(SliceProgram program, bool ntk, KernelPrecision precision = KernelPrecision.Double) => new HostSpatialKernel(program, ntk, precision);
 
     public void MapLowerTriangle(IPreparedMap map, ProviderBuffer matrix, int n, double[] layerVariances, KernelKind kind, ProgressCounter progress)
     {

@@ -111,9 +111,12 @@ internal abstract class DeviceKernelProvider : IComputeProvider
     public abstract void Multiply(
         bool transposeA, bool transposeB, int m, int n, int k, double alpha, ProviderBuffer a, ProviderBuffer b, double beta, ProviderBuffer c, CancellationToken cancellationToken = default);
 
-    /// <summary>The spatial kernel on the device; a program with an activation the device has no closed form for (quadrature, a user delegate) runs on the host's.</summary>
-    public virtual ISpatialKernel PrepareSpatial(SliceProgram program, bool ntk) =>
-        DeviceSpatialKernel.Supports(program) ? new DeviceSpatialKernel(Accelerator, Stream, Kernels, program, ntk, AvailableBytes) : new HostSpatialKernel(program, ntk);
+    /// <summary>
+    /// The spatial kernel on the device (FP64 whatever <paramref name="precision"/>); a program with
+    /// an activation the device has no closed form for (quadrature, a user delegate) runs on the host's, in <paramref name="precision"/>.
+    /// </summary>
+    public virtual ISpatialKernel PrepareSpatial(SliceProgram program, bool ntk, KernelPrecision precision = KernelPrecision.Double) =>
+        DeviceSpatialKernel.Supports(program) ? new DeviceSpatialKernel(Accelerator, Stream, Kernels, program, ntk, AvailableBytes) : new HostSpatialKernel(program, ntk, precision);
 
     public IPreparedMap PrepareMap(HostNetworkView network, KernelLookupTable? tables)
     {

@@ -62,8 +62,8 @@ internal interface IComputeProvider : IDisposable
     /// <summary>Makes the fused all-layers map of <paramref name="network"/> ready here, through <paramref name="tables"/> where given.</summary>
     IPreparedMap PrepareMap(HostNetworkView network, KernelLookupTable? tables);
 
-    /// <summary>Makes a convolutional plan's kernel (its <see cref="Spatial.SliceProgram"/>) ready here, with the NTK where <paramref name="ntk"/>.</summary>
-    Spatial.ISpatialKernel PrepareSpatial(Spatial.SliceProgram program, bool ntk);
+    /// <summary>Makes a convolutional plan's kernel (its <see cref="Spatial.SliceProgram"/>) ready here, with the NTK where <paramref name="ntk"/>, the host's in <paramref name="precision"/>.</summary>
+    Spatial.ISpatialKernel PrepareSpatial(Spatial.SliceProgram program, bool ntk, KernelPrecision precision = KernelPrecision.Double);
 
     /// <summary>
     /// The fused map over the lower triangle (diagonal included) of the n×n K⁰ in place, the points'

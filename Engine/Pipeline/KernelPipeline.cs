@@ -27,7 +27,7 @@ internal static class KernelPipeline
         if (plan.FusedChain is null)
         {
             return SliceProgram.TryCompile(plan, QuadratureRules.Get(options.QuadratureOrder)) is { } program
-                ? Convolutional(provider, program, x1, x2, options.QuadratureOrder, step)
+                ? Convolutional(provider, program, x1, x2, options, step)
                 : ReferenceKernel.Compute(plan, x1, x2, options.Kind);
         }
 
@@ -46,9 +46,9 @@ internal static class KernelPipeline
 
     /// <summary>A convolutional plan's kernel, block by block into host memory; the square's diagonal is each point's own run.</summary>
     private static HostMatrix Convolutional(
-        IComputeProvider provider, SliceProgram program, Matrix<double> x1, Matrix<double>? x2, int quadratureOrder, Step step)
+        IComputeProvider provider, SliceProgram program, Matrix<double> x1, Matrix<double>? x2, KernelOptions options, Step step)
     {
-        using var run = new SpatialKernelRun(provider, program, step.Kind, quadratureOrder);
+        using var run = new SpatialKernelRun(provider, program, step.Kind, options.QuadratureOrder, options.Precision);
         SpatialPoints rows = run.Points(x1, "first inputs");
         SpatialPoints? columns = x2 is null ? null : run.Points(x2, "second inputs");
         int n = rows.Count, m = columns?.Count ?? n;

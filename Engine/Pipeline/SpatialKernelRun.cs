@@ -21,13 +21,13 @@ internal sealed class SpatialKernelRun : IDisposable
     private readonly KernelKind _kind;
     private readonly QuadratureRule _quadrature;
 
-    public SpatialKernelRun(IComputeProvider provider, SliceProgram program, KernelKind kind, int quadratureOrder)
+    public SpatialKernelRun(IComputeProvider provider, SliceProgram program, KernelKind kind, int quadratureOrder, KernelPrecision precision = KernelPrecision.Double)
     {
         ArgumentNullException.ThrowIfNull(provider);
         _program = program ?? throw new ArgumentNullException(nameof(program));
         _kind = kind;
         _quadrature = QuadratureRules.Get(quadratureOrder);
-        _kernel = provider.PrepareSpatial(program, kind == KernelKind.Ntk);
+        _kernel = provider.PrepareSpatial(program, kind == KernelKind.Ntk, precision);
     }
 
     private bool Ntk => _kind == KernelKind.Ntk;

@@ -12,7 +12,7 @@ namespace GpuNngp.Engine.Pipeline;
 /// </summary>
 internal sealed class SpatialSource(IComputeProvider provider, FitRequest request, SliceProgram program) : IKernelSource
 {
-    private readonly SpatialKernelRun _run = new(provider, program, request.Kind, request.QuadratureOrder);
+    private readonly SpatialKernelRun _run = new(provider, program, request.Kind, request.QuadratureOrder, request.Options.Precision);
     private SpatialPoints? _train;
 
     public double[] TrainDiagonal { get; private set; } = [];

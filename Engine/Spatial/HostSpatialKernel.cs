@@ -1,3 +1,4 @@
+using System.Numerics;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Kernels.Simd;
 
@@ -6,9 +7,12 @@ namespace GpuNngp.Engine.Spatial;
 /// <summary>
 /// The host's form of a <see cref="SliceProgram"/> (the CPU provider's, and a device provider's for
 /// what its kernels do not cover): groups of pairs (one per SIMD lane, the widest bundle the
-/// hardware runs) spread over the cores, a <see cref="SliceWorker{T}"/> per thread.
+/// hardware runs) spread over the cores, a <see cref="SliceWorker{T, TElement}"/> per thread. With
+/// <see cref="KernelPrecision.Single"/> the pairs run in float lanes (twice as many per vector); the
+/// points' own runs are FP64 whatever the precision (they are O(N), and their pixel variances and
+/// roots feed every pair).
 /// </summary>
-internal sealed class HostSpatialKernel(SliceProgram program, bool ntk) : ISpatialKernel
+internal sealed class HostSpatialKernel(SliceProgram program, bool ntk, KernelPrecision precision = KernelPrecision.Double) : ISpatialKernel
 {
     private readonly SliceProgram _program = program ?? throw new ArgumentNullException(nameof(program));
 
@@ -19,15 +23,15 @@ internal sealed class HostSpatialKernel(SliceProgram program, bool ntk) : ISpati
         var roots = new PixelRoots(new double[chains.Length], new double[chains.Length]);
         var readK = new double[count];
         double[]? readTheta = ntk ? new double[count] : null;
-        int lanes = Lanes;
+        int lanes = DoubleLanes;
         int groups = (count + lanes - 1) / lanes;
         if (Vector512Pair.IsHardwareAccelerated)
         {
-            RunGroups<Vector512Pair>(groups, (worker, g) => worker.Self(images, Group(g * lanes, Math.Min(lanes, count - (g * lanes))), chains, roots, readK, readTheta));
+            RunGroups<Vector512Pair, double>(groups, (worker, g) => worker.Self(images, Group(g * lanes, Math.Min(lanes, count - (g * lanes))), chains, roots, readK, readTheta));
         }
         else
         {
-            RunGroups<Vector256Pair>(groups, (worker, g) => worker.Self(images, Group(g * lanes, Math.Min(lanes, count - (g * lanes))), chains, roots, readK, readTheta));
+            RunGroups<Vector256Pair, double>(groups, (worker, g) => worker.Self(images, Group(g * lanes, Math.Min(lanes, count - (g * lanes))), chains, roots, readK, readTheta));
         }
 
         var points = new SpatialPoints(images, count, chains, readK, readTheta);
@@ -41,7 +45,8 @@ internal sealed class HostSpatialKernel(SliceProgram program, bool ntk) : ISpati
         ArgumentNullException.ThrowIfNull(columns);
         ArgumentNullException.ThrowIfNull(k);
         ArgumentNullException.ThrowIfNull(progress);
-        int lanes = Lanes, n = rows.Count;
+        bool single = precision == KernelPrecision.Single;
+        int lanes = single ? SingleLanes : DoubleLanes, n = rows.Count;
         PixelRoots rowRoots = RootsOf(rows), columnRoots = RootsOf(columns);
 
         // Work items: L consecutive rows (gathered once into the lanes) against a run of columns
@@ -59,8 +64,9 @@ internal sealed class HostSpatialKernel(SliceProgram program, bool ntk) : ISpati
             }
         }
 
-        void Body<T>(SliceWorker<T> worker, int item)
-            where T : struct, ISimdLanes<T>
+        void Body<T, TElement>(SliceWorker<T, TElement> worker, int item)
+            where T : struct, ILanes<T, TElement>
+            where TElement : unmanaged, IFloatingPointIeee754<TElement>
         {
             (int row, int first, int count) = items[item];
             int rowCount = Math.Min(lanes, n - row);
@@ -99,13 +105,21 @@ internal sealed class HostSpatialKernel(SliceProgram program, bool ntk) : ISpati
             progress.Advance(done);
         }
 
-        if (Vector512Pair.IsHardwareAccelerated)
+        if (single && Single512Pair.IsHardwareAccelerated)
         {
-            RunGroups<Vector512Pair>(items.Count, Body);
+            RunGroups<Single512Pair, float>(items.Count, Body);
+        }
+        else if (single)
+        {
+            RunGroups<Single256Pair, float>(items.Count, Body);
+        }
+        else if (Vector512Pair.IsHardwareAccelerated)
+        {
+            RunGroups<Vector512Pair, double>(items.Count, Body);
         }
         else
         {
-            RunGroups<Vector256Pair>(items.Count, Body);
+            RunGroups<Vector256Pair, double>(items.Count, Body);
         }
     }
 
@@ -126,16 +140,18 @@ internal sealed class HostSpatialKernel(SliceProgram program, bool ntk) : ISpati
 
     private PixelRoots RootsOf(SpatialPoints points) => _roots.GetValue(points, p => PixelRoots.Of(p.Chains));
 
-    private static int Lanes => Vector512Pair.IsHardwareAccelerated ? Vector512Pair.Count : Vector256Pair.Count;
+    private static int DoubleLanes => Vector512Pair.IsHardwareAccelerated ? Vector512Pair.Count : Vector256Pair.Count;
+
+    private static int SingleLanes => Single512Pair.IsHardwareAccelerated ? Single512Pair.Count : Single256Pair.Count;
 
     private static int[] Group(int first, int count) => [.. Enumerable.Range(first, count)];
 
     /// <summary>
     /// How many workers the memory allows: each holds, at a barrier, the whole covariance of its lanes
-    /// before and after it (K and Θ: up to 4·P²·L doubles for the largest grid a barrier reads); at
+    /// before and after it (K and Θ: up to 4·P²·L elements for the largest grid a barrier reads); at
     /// most half the available memory goes to them. None affordable is a one-line refusal naming the layer.
     /// </summary>
-    private int AffordableWorkers(int lanes)
+    private int AffordableWorkers(int lanes, int elementBytes)
     {
         SliceBarrier? widest = _program.Segments.Select(s => s.Source).OfType<SliceBarrier>().MaxBy(b => b.Window.Input.Pixels);
         if (widest is null || HostMemory.Available() is not { } available)
@@ -144,7 +160,7 @@ internal sealed class HostSpatialKernel(SliceProgram program, bool ntk) : ISpati
         }
 
         long pixels = widest.Window.Input.Pixels;
-        long perWorker = (ntk ? 4 : 2) * pixels * pixels * lanes * sizeof(double);
+        long perWorker = (ntk ? 4 : 2) * pixels * pixels * lanes * elementBytes;
         long affordable = available / 2 / perWorker;
         if (affordable < 1)
         {
@@ -156,14 +172,15 @@ internal sealed class HostSpatialKernel(SliceProgram program, bool ntk) : ISpati
     }
 
     /// <summary>The groups shared out to one worker per core, each taking the next group when done (their buffers are reused, never more than one set per core).</summary>
-    private void RunGroups<T>(int groups, Action<SliceWorker<T>, int> body)
-        where T : struct, ISimdLanes<T>
+    private void RunGroups<T, TElement>(int groups, Action<SliceWorker<T, TElement>, int> body)
+        where T : struct, ILanes<T, TElement>
+        where TElement : unmanaged, IFloatingPointIeee754<TElement>
     {
         int next = -1;
-        int workers = Math.Max(1, Math.Min(Math.Min(Environment.ProcessorCount, groups), AffordableWorkers(T.Count)));
+        int workers = Math.Max(1, Math.Min(Math.Min(Environment.ProcessorCount, groups), AffordableWorkers(T.Count, System.Runtime.CompilerServices.Unsafe.SizeOf<TElement>())));
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ =>
         {
-            var worker = new SliceWorker<T>(_program, ntk);
+            var worker = new SliceWorker<T, TElement>(_program, ntk);
             for (int g = Interlocked.Increment(ref next); g < groups; g = Interlocked.Increment(ref next))
             {
                 body(worker, g);

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Simd;
@@ -13,7 +14,8 @@ namespace GpuNngp.Engine.Spatial;
 /// (<see cref="Roots"/>), √(1 − c²) and arctan's one quotient come from the hardware's 14-bit
 /// estimates refined by Newton steps on the FMA ports, and arctan is a near-minimax polynomial of 9
 /// terms. Measured 1.37× faster per entry than with the divider and the 16-term series (3.20 against
-/// 4.38 ns per lane, one core of the 2-core AVX-512 Xeon, 2026-12-01; entries in L2).
+/// 4.38 ns per lane, one core of the 2-core AVX-512 Xeon, 2026-12-01; entries in L2). Over float
+/// lanes (the FP32 option) the same steps take fewer refinements: see each method.
 /// </summary>
 /// <remarks>
 /// The product rounds differently from K/√(q_i q_j): a point with itself could give c a few ulps
@@ -25,8 +27,11 @@ internal static class SliceClosedForms
 {
     private const double InvTwoPi = 1 / (2 * Math.PI);
 
-    /// <summary>Within 4 ulps of 1.</summary>
+    /// <summary>Within 4 ulps of 1 (double).</summary>
     private const double NearOne = 1 - 8.881784197001252e-16;
+
+    /// <summary>Within 4 ulps of 1 (float: 4·2⁻²³).</summary>
+    private const double NearOneSingle = 1 - 4.76837158203125e-7;
 
     /// <summary>tan(π/12): arctan's argument above it is rotated by π/6.</summary>
     private const double TanPiOver12 = 0.26794919243112270;
@@ -37,26 +42,27 @@ internal static class SliceClosedForms
     /// √q and 1/√q of every pixel variance (1/√q = 0 where q = 0, so that c = 0 there, as the
     /// closed form's guard makes it).
     /// </summary>
-    public static void Roots(ReadOnlySpan<double> variances, Span<double> roots, Span<double> inverseRoots)
+    public static void Roots<TElement>(ReadOnlySpan<TElement> variances, Span<TElement> roots, Span<TElement> inverseRoots)
+        where TElement : IFloatingPointIeee754<TElement>
     {
         for (int e = 0; e < variances.Length; e++)
         {
-            double root = Math.Sqrt(variances[e]);
+            TElement root = TElement.Sqrt(variances[e]);
             roots[e] = root;
-            inverseRoots[e] = root > 0 ? 1 / root : 0;
+            inverseRoots[e] = root > TElement.Zero ? TElement.One / root : TElement.Zero;
         }
     }
 
     /// <summary>F and Ḟ of the (a, b)-ReLU at K = <paramref name="k12"/>, given √(q_i q_j) = <paramref name="norm"/> and its inverse.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static (T F, T FDot) AbRelu<T>(double a, double b, T k12, T norm, T inverseNorm)
-        where T : struct, ISimdLanes<T>
+        where T : struct, ILaneMath<T>
     {
         // c within 4 ulps of ±1 (or past it) is ±1: no clamp needed after, and 1 − |c| ≥ 0 exactly.
         T one = T.Broadcast(1);
         T c = k12 * inverseNorm;
         T magnitude = T.Abs(c);
-        T unit = T.GreaterThan(magnitude, T.Broadcast(NearOne));
+        T unit = T.GreaterThan(magnitude, T.Broadcast(T.IsSingle ? NearOneSingle : NearOne));
         T negative = T.LessThan(c, T.Broadcast(0));
         c = T.Select(unit, T.Select(negative, -one, one), c);
         magnitude = T.Select(unit, one, magnitude);
@@ -86,12 +92,20 @@ internal static class SliceClosedForms
     /// (r(1 + e/2 + 3e²/8), e = 1 − y r², ~42 bits), s = y·r, and one Newton step on s itself
     /// (s + r(y − s²)/2) for the last bits. The estimate is taken of y + 1e-300, so that y = 0 (a
     /// pair with c = ±1) gives s = 0, not 0·∞; the shift moves no y above 1e-284 and leaves s of
-    /// smaller y below 1e-142.
+    /// smaller y below 1e-142. Float lanes skip the third-order step (s's one Newton step takes the
+    /// 14-bit estimate past float's 24 bits) and shift by 1e-30 (float's y is 0 or above 4e-7).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T SqrtByNewton<T>(T y)
-        where T : struct, ISimdLanes<T>
+        where T : struct, ILaneMath<T>
     {
+        if (T.IsSingle)
+        {
+            T estimate = T.ReciprocalSqrtEstimate(y + T.Broadcast(1e-30));
+            T root = y * estimate;
+            return T.MultiplyAdd(T.NegatedMultiplyAdd(root, root, y), T.Broadcast(0.5) * estimate, root);
+        }
+
         T r = T.ReciprocalSqrtEstimate(y + T.Broadcast(1e-300));
         T e = T.NegatedMultiplyAdd(y * r, r, T.Broadcast(1));
         r = T.MultiplyAdd(r, e * T.MultiplyAdd(e, T.Broadcast(0.375), T.Broadcast(0.5)), r);
@@ -102,12 +116,19 @@ internal static class SliceClosedForms
     /// <summary>
     /// n/d for d ≥ 1 without the divider: the 14-bit estimate x of 1/d, one third-order Newton step
     /// (x(1 + e + e²), e = 1 − d x), q = n·x, and one correction of q by its residual n − d q.
+    /// Float lanes skip the third-order step: the correction alone takes 14 bits past 24.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T QuotientByNewton<T>(T n, T d)
-        where T : struct, ISimdLanes<T>
+        where T : struct, ILaneMath<T>
     {
         T x = T.ReciprocalEstimate(d);
+        if (T.IsSingle)
+        {
+            T quotient = n * x;
+            return T.MultiplyAdd(T.NegatedMultiplyAdd(d, quotient, n), x, quotient);
+        }
+
         T e = T.NegatedMultiplyAdd(d, x, T.Broadcast(1));
         x = T.MultiplyAdd(x, T.MultiplyAdd(e, e, e), x);
         T q = n * x;
@@ -118,13 +139,23 @@ internal static class SliceClosedForms
     /// arctan(a) for |a| ≤ tan(π/12) as a + a·z·h(z), z = a², h of degree 8 by Horner's rule: a
     /// near-minimax fit of (arctan(a)/a − 1)/z on [0, tan²(π/12)] (weighted least squares in 80-bit
     /// arithmetic against the series), relative error at most 1.1e-16 there, where the Taylor series
-    /// needs 14 terms.
+    /// needs 14 terms. Float lanes take the Taylor series to a¹¹ (h of degree 4): its truncation,
+    /// z⁶/13 ≤ 1.1e-8 relative, is below float's half ulp (6e-8).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T AtanSeries<T>(T a)
-        where T : struct, ISimdLanes<T>
+        where T : struct, ILaneMath<T>
     {
         T z = a * a;
+        if (T.IsSingle)
+        {
+            T taylor = T.MultiplyAdd(T.Broadcast(-1.0 / 11), z, T.Broadcast(1.0 / 9));
+            taylor = T.MultiplyAdd(taylor, z, T.Broadcast(-1.0 / 7));
+            taylor = T.MultiplyAdd(taylor, z, T.Broadcast(1.0 / 5));
+            taylor = T.MultiplyAdd(taylor, z, T.Broadcast(-1.0 / 3));
+            return T.MultiplyAdd(a * z, taylor, a);
+        }
+
         T h = T.MultiplyAdd(T.Broadcast(-0.020159097083560697), z, T.Broadcast(0.05030541020304774));
         h = T.MultiplyAdd(h, z, T.Broadcast(-0.06553207382101774));
         h = T.MultiplyAdd(h, z, T.Broadcast(0.07683615746333926));

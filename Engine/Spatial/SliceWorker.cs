@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Kernels;
@@ -10,6 +11,9 @@ namespace GpuNngp.Engine.Spatial;
 /// every slice value is a bundle of lanes ([position·L + lane]), so the stencils, the activations
 /// and the sums are vector operations and a slice of P positions stays in cache through all the
 /// layers of its segment. One worker per thread; its buffers are reused from group to group.
+/// The lanes hold <typeparamref name="TElement"/>: double, or float for the FP32 option (twice the
+/// lanes per vector); the points' arrays (images, chains, roots) stay double and are rounded as
+/// they are read, and the readout sums are accumulated in double either way.
 /// </summary>
 /// <remarks>
 /// Every operation is lane-wise, so an entry does not depend on which pairs share its bundle. The
@@ -18,8 +22,9 @@ namespace GpuNngp.Engine.Spatial;
 /// activations without a vector form lane by lane through the scalar dual activation, as the plan's
 /// reference does.
 /// </remarks>
-internal sealed class SliceWorker<T>
-    where T : struct, ISimdLanes<T>
+internal sealed class SliceWorker<T, TElement>
+    where T : struct, ILanes<T, TElement>
+    where TElement : unmanaged, IFloatingPointIeee754<TElement>
 {
     private static readonly int L = T.Count;
 
@@ -28,24 +33,28 @@ internal sealed class SliceWorker<T>
     private readonly int _channels;
     private readonly int _features;
     private readonly int _sliceLength;
-    private readonly double[] _rowImages;
-    private readonly double[] _rowChains;
-    private readonly double[] _rowRoots;
-    private readonly double[] _rowInverseRoots;
-    private readonly List<double[]> _free = [];
+    private readonly TElement[] _rowImages;
+    private readonly TElement[] _rowChains;
+    private readonly TElement[] _rowRoots;
+    private readonly TElement[] _rowInverseRoots;
+    private readonly List<TElement[]> _free = [];
     private readonly bool[] _vectorActivation;
     private SpatialPoints? _gatheredPoints;
     private int[] _gatheredRows = [];
-    private double[] _broadcastImages = [];
-    private double[] _broadcastChains = [];
-    private double[] _broadcastRoots = [];
-    private double[] _broadcastInverseRoots = [];
+    private TElement[] _broadcastImages = [];
+    private TElement[] _broadcastChains = [];
+    private TElement[] _broadcastRoots = [];
+    private TElement[] _broadcastInverseRoots = [];
+    private TElement[] _columnImages = [];
+    private TElement[] _columnChains = [];
+    private TElement[] _columnRoots = [];
+    private TElement[] _columnInverseRoots = [];
     private long _broadcastImage = -1;
     private long _broadcastChain = -1;
-    private double[] _fullK = [];
-    private double[] _fullTheta = [];
-    private double[] _nextK = [];
-    private double[] _nextTheta = [];
+    private TElement[] _fullK = [];
+    private TElement[] _fullTheta = [];
+    private TElement[] _nextK = [];
+    private TElement[] _nextTheta = [];
 
     public SliceWorker(SliceProgram program, bool ntk)
     {
@@ -54,10 +63,10 @@ internal sealed class SliceWorker<T>
         _channels = program.Input.Channels;
         _features = program.Input.Features;
         _sliceLength = program.MaxPixels * L;
-        _rowImages = new double[_features * L];
-        _rowChains = new double[program.ChainLength * L];
-        _rowRoots = new double[program.ChainLength * L];
-        _rowInverseRoots = new double[program.ChainLength * L];
+        _rowImages = new TElement[_features * L];
+        _rowChains = new TElement[program.ChainLength * L];
+        _rowRoots = new TElement[program.ChainLength * L];
+        _rowInverseRoots = new TElement[program.ChainLength * L];
         _vectorActivation = [.. program.Activations.Select(a => VectorClosedForms.Supports(a.View.Layers) && a.Layer.CustomValue is null)];
     }
 
@@ -71,7 +80,8 @@ internal sealed class SliceWorker<T>
         _gatheredPoints = null;
         Gather(images, _features, points, _rowImages);
         Array.Clear(_rowChains);
-        (T k, T theta) = Run(self: true);
+        Span<double> k = stackalloc double[L], theta = stackalloc double[L];
+        Run(self: true, k, theta);
         int chain = _program.ChainLength;
         for (int lane = 0; lane < points.Length; lane++)
         {
@@ -79,15 +89,15 @@ internal sealed class SliceWorker<T>
             for (int e = 0; e < chain; e++)
             {
                 long at = ((long)p * chain) + e;
-                chains[at] = _rowChains[(e * L) + lane];
-                roots.Roots[at] = _rowRoots[(e * L) + lane];
-                roots.InverseRoots[at] = _rowInverseRoots[(e * L) + lane];
+                chains[at] = double.CreateTruncating(_rowChains[(e * L) + lane]);
+                roots.Roots[at] = double.CreateTruncating(_rowRoots[(e * L) + lane]);
+                roots.InverseRoots[at] = double.CreateTruncating(_rowInverseRoots[(e * L) + lane]);
             }
 
-            readK[p] = k.Lane(lane);
+            readK[p] = k[lane];
             if (readTheta is not null)
             {
-                readTheta[p] = theta.Lane(lane);
+                readTheta[p] = theta[lane];
             }
         }
     }
@@ -115,45 +125,79 @@ internal sealed class SliceWorker<T>
             _gatheredRows = rows.ToArray();
         }
 
-        _broadcastImages = columnPoints.Images;
-        _broadcastChains = columnPoints.Chains;
-        _broadcastRoots = columnRoots.Roots;
-        _broadcastInverseRoots = columnRoots.InverseRoots;
         for (int c = 0; c < columns.Length; c++)
         {
-            _broadcastImage = (long)columns[c] * _features;
-            _broadcastChain = (long)columns[c] * chain;
-            (T k, T theta) = Run(self: false);
-            k.StoreSpan(readK, c * L);
-            if (_ntk)
-            {
-                theta.StoreSpan(readTheta, c * L);
-            }
+            BroadcastColumn(columnPoints, columnRoots, columns[c]);
+            Run(self: false, readK.Slice(c * L, L), _ntk ? readTheta.Slice(c * L, L) : []);
         }
 
         _broadcastImage = _broadcastChain = -1;
     }
 
+    /// <summary>
+    /// Points the broadcasts at <paramref name="column"/>'s image, chain and roots: the point sets'
+    /// own arrays for doubles; for floats its values rounded into the worker's buffers once per
+    /// column (a few ten thousand conversions against millions of lane operations per pair bundle),
+    /// so that every broadcast in the loops is one load.
+    /// </summary>
+    private void BroadcastColumn(SpatialPoints points, PixelRoots roots, int column)
+    {
+        int chain = _program.ChainLength;
+        if (typeof(TElement) == typeof(double))
+        {
+            _broadcastImages = (TElement[])(object)points.Images;
+            _broadcastChains = (TElement[])(object)points.Chains;
+            _broadcastRoots = (TElement[])(object)roots.Roots;
+            _broadcastInverseRoots = (TElement[])(object)roots.InverseRoots;
+            _broadcastImage = (long)column * _features;
+            _broadcastChain = (long)column * chain;
+            return;
+        }
+
+        _broadcastImages = Rounded(points.Images, (long)column * _features, _features, ref _columnImages);
+        _broadcastChains = Rounded(points.Chains, (long)column * chain, chain, ref _columnChains);
+        _broadcastRoots = Rounded(roots.Roots, (long)column * chain, chain, ref _columnRoots);
+        _broadcastInverseRoots = Rounded(roots.InverseRoots, (long)column * chain, chain, ref _columnInverseRoots);
+        _broadcastImage = _broadcastChain = 0;
+    }
+
+    /// <summary><paramref name="length"/> values of <paramref name="source"/> from <paramref name="start"/> rounded into <paramref name="buffer"/>.</summary>
+    private static TElement[] Rounded(double[] source, long start, int length, ref TElement[] buffer)
+    {
+        Reserve(ref buffer, length);
+        for (int e = 0; e < length; e++)
+        {
+            buffer[e] = TElement.CreateTruncating(source[start + e]);
+        }
+
+        return buffer;
+    }
+
     /// <summary>Interleaves the points' vectors of <paramref name="length"/> values into lanes; missing lanes repeat the last point.</summary>
-    private static void Gather(double[] source, int length, ReadOnlySpan<int> points, double[] target)
+    private static void Gather(double[] source, int length, ReadOnlySpan<int> points, TElement[] target)
     {
         for (int lane = 0; lane < L; lane++)
         {
             long start = (long)points[Math.Min(lane, points.Length - 1)] * length;
             for (int e = 0; e < length; e++)
             {
-                target[(e * L) + lane] = source[start + e];
+                target[(e * L) + lane] = TElement.CreateTruncating(source[start + e]);
             }
         }
     }
 
     /// <summary>One slice of a lane group: values [position·L + lane] on <see cref="Grid"/>, pairing position i with i + (Rows, Columns).</summary>
-    private readonly record struct Slice(double[] K, double[]? Theta, SpatialShape Grid, int Rows, int Columns);
+    private readonly record struct Slice(TElement[] K, TElement[]? Theta, SpatialShape Grid, int Rows, int Columns);
 
-    /// <summary>The program on the current lane inputs: the flat readout of every lane.</summary>
-    private (T K, T Theta) Run(bool self)
+    /// <summary>
+    /// The program on the current lane inputs: the flat readout of every lane into
+    /// <paramref name="readK"/> (and <paramref name="readTheta"/> for the NTK), L values each,
+    /// accumulated in double whatever the lanes' element type.
+    /// </summary>
+    private void Run(bool self, Span<double> readK, Span<double> readTheta)
     {
-        T readK = T.Broadcast(0), readTheta = T.Broadcast(0);
+        readK.Clear();
+        readTheta.Clear();
         for (int s = 0; s < _program.Segments.Length; s++)
         {
             SliceSegment segment = _program.Segments[s];
@@ -184,10 +228,10 @@ internal sealed class SliceWorker<T>
                 {
                     if (_program.Readout == SliceReadout.GlobalAvgPool || (dr == 0 && dc == 0))
                     {
-                        readK += Sum(slice.K, slice);
+                        Sum(slice.K, slice, readK);
                         if (slice.Theta is not null)
                         {
-                            readTheta += Sum(slice.Theta, slice);
+                            Sum(slice.Theta, slice, readTheta);
                         }
                     }
                 }
@@ -211,8 +255,15 @@ internal sealed class SliceWorker<T>
         }
 
         int readPixels = _program.ReadoutGrid.Pixels;
-        T scale = T.Broadcast(_program.Readout == SliceReadout.Flatten ? 1.0 / readPixels : 1.0 / ((double)readPixels * readPixels));
-        return (readK * scale, readTheta * scale);
+        double scale = _program.Readout == SliceReadout.Flatten ? 1.0 / readPixels : 1.0 / ((double)readPixels * readPixels);
+        for (int lane = 0; lane < L; lane++)
+        {
+            readK[lane] *= scale;
+            if (!readTheta.IsEmpty)
+            {
+                readTheta[lane] *= scale;
+            }
+        }
     }
 
     /// <summary>True when some position of the grid has its partner at the offsets inside the grid.</summary>
@@ -261,7 +312,7 @@ internal sealed class SliceWorker<T>
                 for (int channel = 0; channel < c; channel++)
                 {
                     T other = _broadcastImage >= 0
-                        ? T.Broadcast(_broadcastImages[_broadcastImage + (j * c) + channel])
+                        ? T.BroadcastAt(_broadcastImages, _broadcastImage + (j * c) + channel)
                         : T.Load(_rowImages, (long)((j * c) + channel) * L);
                     sum += T.Load(_rowImages, (long)((i * c) + channel) * L) * other;
                 }
@@ -346,8 +397,8 @@ internal sealed class SliceWorker<T>
         int chain = activation is null ? 0 : RecordChain(activation, input, self);
         int outRows = input.Rows / conv.Rows.Stride, outColumns = input.Columns / conv.Columns.Stride;
         Slice output = NewSlice(conv.Output, outRows, outColumns);
-        double[] rowsK = Rent();
-        double[]? rowsTheta = input.Theta is null ? null : Rent();
+        TElement[] rowsK = Rent();
+        TElement[]? rowsTheta = input.Theta is null ? null : Rent();
         WindowAxis hAxis = conv.Rows, wAxis = conv.Columns;
         int inW = input.Grid.Width, outW = output.Grid.Width;
         int firstOut = SliceAxis.First(output.Columns), endOut = SliceAxis.End(outW, output.Columns);
@@ -402,7 +453,7 @@ internal sealed class SliceWorker<T>
 
     /// <summary>Σ of <paramref name="count"/> bundles from <paramref name="first"/>, <paramref name="step"/> apart; the 3×3 filter's three taps unrolled.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T Taps(double[] values, long first, int count, long step)
+    private static T Taps(TElement[] values, long first, int count, long step)
     {
         if (count == 3)
         {
@@ -448,7 +499,7 @@ internal sealed class SliceWorker<T>
                 long at = (long)i * L, rowQ = (long)(chain + i) * L, columnQ = (long)(chain + j) * L;
                 if (vector)
                 {
-                    T q2 = _broadcastChain >= 0 ? T.Broadcast(_broadcastChains[_broadcastChain + chain + j]) : T.Load(_rowChains, columnQ);
+                    T q2 = _broadcastChain >= 0 ? T.BroadcastAt(_broadcastChains, _broadcastChain + chain + j) : T.Load(_rowChains, columnQ);
                     (T f, T fDot) = VectorClosedForms.Evaluate(phi, T.Load(slice.K, at), T.Load(_rowChains, rowQ), q2);
                     f.Store(slice.K, at);
                     if (slice.Theta is not null)
@@ -461,12 +512,13 @@ internal sealed class SliceWorker<T>
 
                 for (int lane = 0; lane < L; lane++)
                 {
+                    double q2 = double.CreateTruncating(_broadcastChain >= 0 ? _broadcastChains[_broadcastChain + chain + j] : _rowChains[columnQ + lane]);
                     DualMoments moments = DualActivation.Evaluate(
-                        activation.View, phi, 0, slice.K[at + lane], _rowChains[rowQ + lane], _broadcastChain >= 0 ? _broadcastChains[_broadcastChain + chain + j] : _rowChains[columnQ + lane], _ntk);
-                    slice.K[at + lane] = moments.F;
+                        activation.View, phi, 0, double.CreateTruncating(slice.K[at + lane]), double.CreateTruncating(_rowChains[rowQ + lane]), q2, _ntk);
+                    slice.K[at + lane] = TElement.CreateTruncating(moments.F);
                     if (slice.Theta is not null)
                     {
-                        slice.Theta[at + lane] *= moments.FDot;
+                        slice.Theta[at + lane] = TElement.CreateTruncating(double.CreateTruncating(slice.Theta[at + lane]) * moments.FDot);
                     }
                 }
             }
@@ -502,15 +554,15 @@ internal sealed class SliceWorker<T>
     private void ActivateRelu(Activation phi, Slice slice, int chain, int i, int j, int count)
     {
         double a = phi.NegativeSlope, b = phi.PositiveSlope;
-        double[] k = slice.K, rowRoots = _rowRoots, rowInverse = _rowInverseRoots;
-        double[]? theta = slice.Theta;
+        TElement[] k = slice.K, rowRoots = _rowRoots, rowInverse = _rowInverseRoots;
+        TElement[]? theta = slice.Theta;
         bool broadcast = _broadcastChain >= 0;
         for (int e = 0; e < count; e++)
         {
             long at = (long)(i + e) * L, rowQ = (long)(chain + i + e) * L;
             int partner = chain + j + e;
-            T root2 = broadcast ? T.Broadcast(_broadcastRoots[_broadcastChain + partner]) : T.Load(rowRoots, (long)partner * L);
-            T inverse2 = broadcast ? T.Broadcast(_broadcastInverseRoots[_broadcastChain + partner]) : T.Load(rowInverse, (long)partner * L);
+            T root2 = broadcast ? T.BroadcastAt(_broadcastRoots, _broadcastChain + partner) : T.Load(rowRoots, (long)partner * L);
+            T inverse2 = broadcast ? T.BroadcastAt(_broadcastInverseRoots, _broadcastChain + partner) : T.Load(rowInverse, (long)partner * L);
             (T f, T fDot) = SliceClosedForms.AbRelu(a, b, T.Load(k, at), T.Load(rowRoots, rowQ) * root2, T.Load(rowInverse, rowQ) * inverse2);
             f.Store(k, at);
             if (theta is not null)
@@ -546,16 +598,45 @@ internal sealed class SliceWorker<T>
         return sum ?? input;
     }
 
-    /// <summary>Σ of a slice's held positions, per lane.</summary>
-    private static T Sum(double[] values, Slice slice)
+    /// <summary>
+    /// Adds Σ of a slice's held positions to <paramref name="total"/>, per lane: in the lanes' own
+    /// type over the whole slice for doubles; for floats row by row, each row's sum added in double
+    /// (a readout sums up to P² values: rounding in float at every add would grow with P).
+    /// </summary>
+    private static void Sum(TElement[] values, Slice slice, Span<double> total)
     {
         T sum = T.Broadcast(0);
-        ForEach(slice, at => sum += T.Load(values, at));
-        return sum;
+        int w = slice.Grid.Width;
+        for (int ih = SliceAxis.First(slice.Rows); ih < SliceAxis.End(slice.Grid.Height, slice.Rows); ih++)
+        {
+            for (int iw = SliceAxis.First(slice.Columns); iw < SliceAxis.End(w, slice.Columns); iw++)
+            {
+                sum += T.Load(values, (long)((ih * w) + iw) * L);
+            }
+
+            if (T.IsSingle)
+            {
+                AddLanes(sum, total);
+                sum = T.Broadcast(0);
+            }
+        }
+
+        if (!T.IsSingle)
+        {
+            AddLanes(sum, total);
+        }
+    }
+
+    private static void AddLanes(T sum, Span<double> total)
+    {
+        for (int lane = 0; lane < L; lane++)
+        {
+            total[lane] += sum.Lane(lane);
+        }
     }
 
     /// <summary>Writes a slice into the whole covariance <paramref name="full"/>: entry (i, i + d) at (i·P + j)·L.</summary>
-    private static void Scatter(double[] values, Slice slice, double[] full)
+    private static void Scatter(TElement[] values, Slice slice, TElement[] full)
     {
         int w = slice.Grid.Width, pixels = slice.Grid.Pixels;
         for (int ih = SliceAxis.First(slice.Rows); ih < SliceAxis.End(slice.Grid.Height, slice.Rows); ih++)
@@ -592,14 +673,14 @@ internal sealed class SliceWorker<T>
 
     private Slice NewSlice(SpatialShape grid, int rows, int columns) => new(Rent(), _ntk ? Rent() : null, grid, rows, columns);
 
-    private double[] Rent()
+    private TElement[] Rent()
     {
         if (_free.Count == 0)
         {
-            return new double[_sliceLength];
+            return new TElement[_sliceLength];
         }
 
-        double[] buffer = _free[^1];
+        TElement[] buffer = _free[^1];
         _free.RemoveAt(_free.Count - 1);
         return buffer;
     }
@@ -613,11 +694,11 @@ internal sealed class SliceWorker<T>
         }
     }
 
-    private static void Reserve(ref double[] buffer, long length)
+    private static void Reserve(ref TElement[] buffer, long length)
     {
         if (buffer.LongLength < length)
         {
-            buffer = new double[length];
+            buffer = new TElement[length];
         }
     }
 }

@@ -48,7 +48,7 @@ public static class ClassificationExperiment
         double loadSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
 
         announce?.Invoke(engine.DeviceChoice);
-        using var posterior = engine.Fit(network, xTrain, yTrain, new FitOptions { Noise = settings.Noise, Kind = settings.Kind, Progress = progress, Lookup = settings.Lookup }, cancellationToken);
+        using var posterior = engine.Fit(network, xTrain, yTrain, new FitOptions { Noise = settings.Noise, Kind = settings.Kind, Progress = progress, Lookup = settings.Lookup, Precision = settings.Precision }, cancellationToken);
         var prediction = posterior.Predict(xTest, progress, cancellationToken);
         var yTest = Preprocessing.OneHotTargets(split.Test.Labels, classes);
         var calibration = Calibration.Compute(prediction.Mean, prediction.Variance!, yTest, Math.Min(settings.CalibrationBins, settings.TestSize), settings.Noise);

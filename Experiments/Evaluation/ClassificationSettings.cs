@@ -41,4 +41,7 @@ public sealed record ClassificationSettings
 
     /// <summary>Whether the CPU map may use lookup tables for activations without a closed form.</summary>
     public LookupTableMode Lookup { get; init; } = LookupTableMode.Auto;
+
+    /// <summary>The convolutional kernel's precision on the CPU (<see cref="KernelOptions.Precision"/>).</summary>
+    public KernelPrecision Precision { get; init; } = KernelPrecision.Double;
 }

@@ -17,6 +17,7 @@ public sealed class HyperparameterSearch
     private readonly ActivationLayer? _activation;
     private readonly SearchedNetwork? _network;
     private readonly KernelKind _kind;
+    private readonly KernelPrecision _precision;
 
     /// <summary>A search over the paper's fully connected GP-depth-σw²-σb² of <paramref name="activation"/>.</summary>
     public HyperparameterSearch(NngpEngine engine, ActivationLayer activation, KernelKind kind = KernelKind.Nngp)
@@ -28,13 +29,15 @@ public sealed class HyperparameterSearch
 
     /// <summary>
     /// A search over the σw², σb² of every layer with weights of <paramref name="network"/>
-    /// (<see cref="SearchedNetwork"/>); the grid's one depth is the network's.
+    /// (<see cref="SearchedNetwork"/>); the grid's one depth is the network's; a convolutional
+    /// network's kernel in <paramref name="precision"/> on the CPU.
     /// </summary>
-    public HyperparameterSearch(NngpEngine engine, SearchedNetwork network, KernelKind kind = KernelKind.Nngp)
+    public HyperparameterSearch(NngpEngine engine, SearchedNetwork network, KernelKind kind = KernelKind.Nngp, KernelPrecision precision = KernelPrecision.Double)
     {
         _engine = engine ?? throw new ArgumentNullException(nameof(engine));
         _network = network ?? throw new ArgumentNullException(nameof(network));
         _kind = kind;
+        _precision = precision;
     }
 
     /// <summary>
@@ -144,7 +147,7 @@ public sealed class HyperparameterSearch
         try
         {
             // The cache's own matrices: the engine reuses a Gram only for the objects it was made from.
-            using var posterior = _engine.Fit(network, gram?.Train ?? xFit, yFit, new FitOptions { Noise = point.Noise, Kind = _kind, InputGram = gram }, cancellationToken);
+            using var posterior = _engine.Fit(network, gram?.Train ?? xFit, yFit, new FitOptions { Noise = point.Noise, Kind = _kind, InputGram = gram, Precision = _precision }, cancellationToken);
             double accuracy = validation is { } v
                 ? ClassificationExperiment.Accuracy(posterior.PredictMean(gram?.Validation ?? v.X, cancellationToken: cancellationToken).PredictedClasses(), v.Labels)
                 : double.NaN;

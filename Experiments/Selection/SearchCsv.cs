@@ -37,10 +37,14 @@ public static class SearchCsv
         // Written only for the likelihood score, so that files of accuracy searches written before
         // the score existed still resume.
         KeyValuePair<string, string>[] score = byLikelihood ? [new("score", "lml")] : [];
+
+        // Written only for FP32, so that FP64 files written before the option existed still resume.
+        KeyValuePair<string, string>[] precision = settings.Precision == KernelPrecision.Single ? [new("precision", "fp32")] : [];
         return
         [
             .. data,
             .. score,
+            .. precision,
             settings.Network is { } network ? new("net", network.ToString()) : new("activation", settings.Activation.ToLowerInvariant()),
             new("kernel", settings.Kind.ToString().ToLowerInvariant()),
 

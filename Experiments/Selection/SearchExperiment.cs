@@ -52,7 +52,7 @@ public static class SearchExperiment
         long searchStart = Stopwatch.GetTimestamp();
         progress?.Invoke(new SearchProgress(0, toCompute, TimeSpan.Zero));
         using var csv = new StreamWriter(settings.CsvPath, append: true) { AutoFlush = true, NewLine = "\n" };
-        var search = searched is null ? new HyperparameterSearch(engine, activation!, settings.Kind) : new HyperparameterSearch(engine, searched, settings.Kind);
+        var search = searched is null ? new HyperparameterSearch(engine, activation!, settings.Kind) : new HyperparameterSearch(engine, searched, settings.Kind, settings.Precision);
         void OnResult(SearchResult result)
         {
             try

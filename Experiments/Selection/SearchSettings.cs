@@ -37,6 +37,9 @@ public sealed record SearchSettings
 
     public KernelKind Kind { get; init; } = KernelKind.Nngp;
 
+    /// <summary>The convolutional kernel's precision on the CPU (<see cref="KernelOptions.Precision"/>).</summary>
+    public KernelPrecision Precision { get; init; } = KernelPrecision.Double;
+
     public DeviceKind Device { get; init; } = DeviceKind.Auto;
 
     public SearchGrid Grid { get; init; } = SearchGrid.Paper;

@@ -20,6 +20,8 @@ internal readonly struct Vector256Pair : ISimdLanes<Vector256Pair>
 
     public static bool IsHardwareAccelerated => Vector256.IsHardwareAccelerated;
 
+    public static bool IsSingle => false;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256Pair Load(double[] values, long index) =>
         new(Vector256.LoadUnsafe(ref values[index]), Vector256.LoadUnsafe(ref values[index + Vector256<double>.Count]));
@@ -34,6 +36,13 @@ internal readonly struct Vector256Pair : ISimdLanes<Vector256Pair>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256Pair Broadcast(double value) => new(Vector256.Create(value), Vector256.Create(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256Pair BroadcastAt(double[] values, long index)
+    {
+        double value = values[index];
+        return new(Vector256.Create(value), Vector256.Create(value));
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(double[] values, long index)

@@ -20,6 +20,8 @@ internal readonly struct Vector512Pair : ISimdLanes<Vector512Pair>
 
     public static bool IsHardwareAccelerated => Vector512.IsHardwareAccelerated;
 
+    public static bool IsSingle => false;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512Pair Load(double[] values, long index) =>
         new(Vector512.LoadUnsafe(ref values[index]), Vector512.LoadUnsafe(ref values[index + Vector512<double>.Count]));
@@ -34,6 +36,13 @@ internal readonly struct Vector512Pair : ISimdLanes<Vector512Pair>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512Pair Broadcast(double value) => new(Vector512.Create(value), Vector512.Create(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512Pair BroadcastAt(double[] values, long index)
+    {
+        double value = values[index];
+        return new(Vector512.Create(value), Vector512.Create(value));
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(double[] values, long index)

@@ -22,7 +22,7 @@ internal static class VectorClosedForms
     /// <summary>F and Ḟ of <paramref name="activation"/> (one of the kinds <see cref="Supports"/> accepts).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (T F, T FDot) Evaluate<T>(Activation activation, T k12, T k11, T k22)
-        where T : struct, ISimdLanes<T>
+        where T : struct, ILaneMath<T>
     {
         switch (activation.Kind)
         {
@@ -38,7 +38,7 @@ internal static class VectorClosedForms
     /// <summary>Lane-wise <see cref="ClosedForms.AbRelu"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (T F, T FDot) AbRelu<T>(double a, double b, T k12, T k11, T k22)
-        where T : struct, ISimdLanes<T>
+        where T : struct, ILaneMath<T>
     {
         T zero = T.Broadcast(0);
         T norm = T.Sqrt(k11 * k22);
@@ -55,7 +55,7 @@ internal static class VectorClosedForms
     /// <summary>Lane-wise <see cref="ClosedForms.Erf"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (T F, T FDot) Erf<T>(T k12, T k11, T k22)
-        where T : struct, ISimdLanes<T>
+        where T : struct, ILaneMath<T>
     {
         T one = T.Broadcast(1);
         T two = T.Broadcast(2);

@@ -14,7 +14,7 @@ internal static class VectorScalarMath
     /// <summary>Lane-wise <see cref="ScalarMath.Acos"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T Acos<T>(T c, T s)
-        where T : struct, ISimdLanes<T>
+        where T : struct, ILaneMath<T>
     {
         T half = AtanUnit(s / (T.Broadcast(1) + T.Abs(c)));
         T twice = T.Broadcast(2) * half;
@@ -24,7 +24,7 @@ internal static class VectorScalarMath
     /// <summary>Lane-wise <see cref="ScalarMath.Asin"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T Asin<T>(T x)
-        where T : struct, ISimdLanes<T>
+        where T : struct, ILaneMath<T>
     {
         T magnitude = T.Abs(x);
         T angle = T.Broadcast(2) * AtanUnit(magnitude / (T.Broadcast(1) + SqrtOneMinusSquare(magnitude)));
@@ -34,7 +34,7 @@ internal static class VectorScalarMath
     /// <summary>Lane-wise <see cref="ScalarMath.AtanUnit"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T AtanUnit<T>(T t)
-        where T : struct, ISimdLanes<T>
+        where T : struct, ILaneMath<T>
     {
         T sqrt3 = T.Broadcast(1.7320508075688772);
         T rotated = T.GreaterThan(t, T.Broadcast(0.26794919243112270));
@@ -63,12 +63,12 @@ internal static class VectorScalarMath
     /// <summary>Lane-wise <see cref="ScalarMath.SqrtOneMinusSquare"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T SqrtOneMinusSquare<T>(T x)
-        where T : struct, ISimdLanes<T> =>
+        where T : struct, ILaneMath<T> =>
         T.Sqrt(T.Max((T.Broadcast(1) - x) * (T.Broadcast(1) + x), T.Broadcast(0)));
 
     /// <summary>Lane-wise <see cref="ScalarMath.ClampUnit"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T ClampUnit<T>(T x)
-        where T : struct, ISimdLanes<T> =>
+        where T : struct, ILaneMath<T> =>
         T.Min(T.Max(x, T.Broadcast(-1)), T.Broadcast(1));
 }

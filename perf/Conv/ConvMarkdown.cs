@@ -50,17 +50,18 @@ public static class ConvMarkdown
         md.AppendLine();
         md.AppendLine("## Every case");
         md.AppendLine();
-        md.AppendLine("| case | input | kind | readout | n × m | own runs | median s | ms/entry | entries/s | ms/entry, pairs only (est.) | GFLOP/run | GFLOP/s | % of peak |");
-        md.AppendLine("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| case | input | kind | readout | precision | n × m | own runs | median s | ms/entry | entries/s | ms/entry, pairs only (est.) | GFLOP/run | GFLOP/s | % of peak | FP32: speed-up (wall; CPU time; pairs), max rel. error |");
+        md.AppendLine("|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var c in report.Cases)
         {
             if (c.Error is { } error)
             {
-                md.AppendLine(I, $"| {c.Name} | {c.Input} | {c.Kind} | {c.Readout} | {c.Rows} × {c.Columns} | {c.OwnRuns} | error: {error} | | | | | | |");
+                md.AppendLine(I, $"| {c.Name} | {c.Input} | {c.Kind} | {c.Readout} | {c.Precision} | {c.Rows} × {c.Columns} | {c.OwnRuns} | error: {error} | | | | | | | |");
                 continue;
             }
 
-            md.AppendLine(I, $"| {c.Name} | {c.Input} | {c.Kind} | {c.Readout} | {c.Rows} × {c.Columns} | {c.OwnRuns} | {c.MedianSeconds:F3} | {Ms(c)} | {c.EntriesPerSecond:G4} | {ConvBenchmark.Format(c.PairMsPerEntry, "G4")} | {ConvBenchmark.Format(c.FlopsPerRun / 1e9, "G4")} | {ConvBenchmark.Format(c.Gflops, "F1")} | {Percent(c.PeakFraction)} |");
+            string versus = c.SpeedupVsFp64 is { } s ? string.Create(I, $"{s:F2}×; {c.CpuSpeedupVsFp64:F2}×; {ConvBenchmark.Format(c.PairSpeedupVsFp64, "F2")}×, {c.MaxRelativeErrorVsFp64:G3}") : "—";
+            md.AppendLine(I, $"| {c.Name} | {c.Input} | {c.Kind} | {c.Readout} | {c.Precision} | {c.Rows} × {c.Columns} | {c.OwnRuns} | {c.MedianSeconds:F3} | {Ms(c)} | {c.EntriesPerSecond:G4} | {ConvBenchmark.Format(c.PairMsPerEntry, "G4")} | {ConvBenchmark.Format(c.FlopsPerRun / 1e9, "G4")} | {ConvBenchmark.Format(c.Gflops, "F1")} | {Percent(c.PeakFraction)} | {versus} |");
         }
 
         md.AppendLine();

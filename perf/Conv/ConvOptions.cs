@@ -35,6 +35,9 @@ public sealed record ConvOptions
 
     public int Seed { get; init; } = 1;
 
+    /// <summary>The spatial kernel's precisions, each case run in each in turn: ["fp64"] (the default), ["fp32"] or both.</summary>
+    public IReadOnlyList<string> Precisions { get; init; } = ["fp64"];
+
     public static string Usage { get; } = """
         GpuNngp.Perf conv: kernel entries per second of convolutional networks (issue 11).
 
@@ -49,6 +52,9 @@ public sealed record ConvOptions
           --json PATH          write the report as JSON
           --markdown PATH      write the report as Markdown (it is printed either way)
           --seed S             seed of the random images (default 1)
+          --precision P        fp64 (default), fp32 or both: the spatial kernel's KernelOptions.Precision;
+                               both runs each case in FP64 then FP32 on the same images and reports
+                               FP32's max entrywise relative error against FP64
         """;
 
     /// <summary>Parses the verb's arguments (after "conv"); bad values are <see cref="ArgumentException"/>s with a one-line message.</summary>
@@ -77,6 +83,7 @@ public sealed record ConvOptions
                 "--json" => options with { JsonPath = Value() },
                 "--markdown" => options with { MarkdownPath = Value() },
                 "--seed" => options with { Seed = Int(name, Value(), 0) },
+                "--precision" => options with { Precisions = PrecisionNames(Value()) },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
             };
         }
@@ -87,6 +94,14 @@ public sealed record ConvOptions
     private static string DeviceName(string text) => text.ToLowerInvariant() is "cpu" or "gpu"
         ? text.ToLowerInvariant()
         : throw new ArgumentException($"--device: unknown device '{text}' (known: cpu, gpu)");
+
+    private static string[] PrecisionNames(string text) => text.ToLowerInvariant() switch
+    {
+        "fp64" => ["fp64"],
+        "fp32" => ["fp32"],
+        "both" => ["fp64", "fp32"],
+        _ => throw new ArgumentException($"--precision: unknown precision '{text}' (known: fp64, fp32, both)"),
+    };
 
     private static int Int(string name, string text, int minimum) =>
         int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= minimum

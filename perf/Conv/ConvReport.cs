@@ -67,6 +67,36 @@ public sealed record ConvCaseResult
 
     public required string Readout { get; init; }
 
+    /// <summary>"fp64" or "fp32": the spatial kernel's precision (KernelOptions.Precision).</summary>
+    public string Precision { get; init; } = "fp64";
+
+    /// <summary>
+    /// An FP32 case run beside its FP64 twin (--precision both): max over the entries of
+    /// |K₃₂ − K₆₄| / |K₆₄| on the same images; null otherwise.
+    /// </summary>
+    public double? MaxRelativeErrorVsFp64 { get; init; }
+
+    /// <summary>An FP32 case run beside its FP64 twin: the FP64 median over the FP32 median; null otherwise.</summary>
+    public double? SpeedupVsFp64 { get; init; }
+
+    /// <summary>
+    /// An FP32 case beside its FP64 twin: the same ratio of the median CPU seconds (the process's
+    /// user + system time per run), steadier than the wall clock on a machine shared with other work.
+    /// </summary>
+    public double? CpuSpeedupVsFp64 { get; init; }
+
+    /// <summary>
+    /// An FP32 case beside its FP64 twin: the speed-up of the pairs alone, from CPU seconds. The own
+    /// runs are FP64 in both, so the FP64 run's CPU seconds per bundle (pairs and own runs alike)
+    /// price them, and what is left of the FP32 run's is its pairs'; the figure for a large kernel.
+    /// </summary>
+    public double? PairSpeedupVsFp64 { get; init; }
+
+    /// <summary>CPU seconds (user + system, all threads) per timed run, and their median.</summary>
+    public IReadOnlyList<double> CpuSeconds { get; init; } = [];
+
+    public double MedianCpuSeconds { get; init; }
+
     public required int Rows { get; init; }
 
     public required int Columns { get; init; }
