@@ -121,9 +121,33 @@ public sealed class NngpEngine : IDisposable
 
         CheckDevice(plan);
         options.InputGram?.CheckFor(_provider, x, nameof(options));
+        if (options.Solver == SolverKind.Pcg)
+        {
+            return FitIteratively(network, plan, x, y, options, cancellationToken);
+        }
+
         MemoryPlan.CheckFit(_provider.Memory, options.Cap(_provider.AvailableBytes()), x.RowCount, x.ColumnCount, y.ColumnCount, plan.Depth);
         var request = new FitRequest(plan, x, y, options);
         FittedModel model = _gate.Run(this, () => FittedModel.Fit(_provider, request, cancellationToken));
+        try
+        {
+            FiniteResults.CheckLogLikelihood(model.LogMarginalLikelihood);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+
+        return new GpPosterior(model, network, _gate, _provider.Name, x.RowCount, x.ColumnCount, y.ColumnCount, options.Noise);
+    }
+
+    /// <summary>The fit by preconditioned conjugate gradients (<see cref="Engine.Iterative.PcgModel"/>): its own checks, no N×N buffer.</summary>
+    private GpPosterior FitIteratively(Network network, LayerPlan plan, Matrix<double> x, Matrix<double> y, FitOptions options, CancellationToken cancellationToken)
+    {
+        var request = new FitRequest(plan, x, y, options);
+        Engine.Iterative.PcgModel.Check(request);
+        var model = _gate.Run(this, () => Engine.Iterative.PcgModel.Fit(_provider, request, cancellationToken));
         try
         {
             FiniteResults.CheckLogLikelihood(model.LogMarginalLikelihood);
