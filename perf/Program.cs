@@ -8,7 +8,8 @@ namespace GpuNngp.Perf;
 /// <c>dotnet run -c Release --project perf -- [options]</c>: the throughput sweep (JSON, Markdown, PNG);
 /// <c>-- micro [BenchmarkDotNet options]</c>: the per-entry layer map micro-benchmark;
 /// <c>-- conv [options]</c>: kernel entries per second of convolutional networks;
-/// <c>-- training [options]</c>: finite networks trained by gradient descent against the infinite-width prediction.
+/// <c>-- training [options]</c>: finite networks trained by gradient descent against the infinite-width prediction;
+/// <c>-- pcg [options]</c>: PCG iterations and seconds per iteration against N and the preconditioner's rank.
 /// </summary>
 public static class PerfProgram
 {
@@ -33,6 +34,11 @@ public static class PerfProgram
         if (args.Length > 0 && args[0] == "training")
         {
             return Training(args[1..], output, error);
+        }
+
+        if (args.Length > 0 && args[0] == "pcg")
+        {
+            return Iterative.PcgBenchmark.Run(args[1..], output, error);
         }
 
         if (args.Length > 0 && args[0] == "replot")

@@ -15,7 +15,7 @@ internal sealed class PcgProgress(IProgress<PcgIteration>? iterations, IProgress
         }
 
         var primary = active.Where(c => c < request.PrimaryColumns).ToList();
-        IEnumerable<int> shown = primary.Count > 0 ? primary : active.Count > 0 ? active : Enumerable.Range(0, residuals.Length);
+        IEnumerable<int> shown = primary.Count > 0 ? primary : active.Count > 0 ? active : Enumerable.Range(0, request.PrimaryColumns);
         double residual = shown.Max(c => residuals[c]);
         iterations?.Report(new PcgIteration(request.System, iteration, residual, active.Count));
         double tolerance = request.Tolerances.Min();

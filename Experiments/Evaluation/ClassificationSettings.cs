@@ -41,4 +41,10 @@ public sealed record ClassificationSettings
 
     /// <summary>Whether the CPU map may use lookup tables for activations without a closed form.</summary>
     public LookupTableMode Lookup { get; init; } = LookupTableMode.Auto;
+
+    /// <summary>The fit's solver: the dense Cholesky factorisation, or PCG (<see cref="Pcg"/>), which predicts the mean alone here.</summary>
+    public SolverKind Solver { get; init; } = SolverKind.Cholesky;
+
+    /// <summary>How PCG iterates; read only with <see cref="Solver"/> = <see cref="SolverKind.Pcg"/>.</summary>
+    public PcgOptions Pcg { get; init; } = PcgOptions.Default;
 }
