@@ -51,7 +51,7 @@ internal static class BlockConjugateGradients
             if (iteration == request.MaxIterations)
             {
                 throw new NngpNumericalException(
-                    FormattableString.Invariant($"PCG ({request.System}) did not reach the relative residual {request.Tolerances.Max():G3} in {request.MaxIterations} iterations (it is at {active.Max(c => residuals[c]):G3}): raise MaxIterations, the preconditioner rank or the noise"),
+                    FormattableString.Invariant($"PCG ({request.System}) did not reach the relative residual {request.Tolerances.Take(request.PrimaryColumns).Max():G3} in {request.MaxIterations} iterations (it is at {active.Max(c => residuals[c]):G3}): raise MaxIterations, the preconditioner rank or the noise"),
                     "tolerance");
             }
 

@@ -176,7 +176,7 @@ internal sealed class PcgModel : IPosteriorModel
 
             LogMarginalLikelihood = GaussianProcessMath.LogMarginalLikelihood(dataFit, 0.5 * logDeterminant, n);
             Summary = new PcgSummary(
-                solved.Iterations + refinementIterations, residual, _options.KernelStorage == KernelStorage.Fp32 ? rounds : 0, _preconditioner.Rank, _options.KernelStorage,
+                solved.Iterations + refinementIterations, residual, rounds, _preconditioner.Rank, _options.KernelStorage,
                 0.5 * _outputs * error, Stopwatch.GetElapsedTime(start).TotalSeconds);
         });
     }
