@@ -38,9 +38,9 @@ public sealed class PcgInputTests
         Assert.Equal("PcgOptions.Probes must be ≥ 1, got 0", Refused(With(p => p with { Probes = 0 })).Message);
         Assert.Equal("PcgOptions.KernelStorage is not a KernelStorage (7)", Refused(With(p => p with { KernelStorage = (KernelStorage)7 })).Message);
         Assert.Equal("FitOptions.Pcg must not be null (PcgOptions.Default is the default)", Refused(new FitOptions { Noise = 1e-2, Solver = SolverKind.Pcg, Pcg = null! }).Message);
-        Assert.StartsWith("FitOptions.Noise must be > 0 with Solver = Pcg", Refused(PcgSolverTests.Pcg(0, KernelStorage.Fp32)).Message);
+        Assert.StartsWith("FitOptions.Noise must be > 0 with Solver = Pcg", Refused(PcgSolverTests.Pcg(0, KernelStorage.Fp32, rank: 10)).Message);
         var conv = Nngp.Serial(Nngp.Conv(2, 2, 1.5, 0.1), Nngp.Relu(), Nngp.Flatten(), Nngp.Dense(1.5, 0.1)).OnImages(2, 2, 1);
-        Assert.StartsWith("FitOptions.Solver = Pcg needs a fully connected", Refused(PcgSolverTests.Pcg(1e-2, KernelStorage.Fp32), conv).Message);
+        Assert.StartsWith("FitOptions.Solver = Pcg needs a fully connected", Refused(PcgSolverTests.Pcg(1e-2, KernelStorage.Fp32, rank: 10), conv).Message);
     }
 
     [Fact]
