@@ -22,7 +22,7 @@ internal sealed class PcgModel : IPosteriorModel
     private readonly int _n;
     private readonly int _dimension;
     private readonly int _outputs;
-    private readonly List<IDisposable> _owned = [];
+    private readonly Stack<IDisposable> _owned = new();
     private readonly PcgProgress _progress;
     private IKernelSource _source = null!;
     private PivotedCholeskyPreconditioner _preconditioner = null!;
@@ -109,7 +109,7 @@ internal sealed class PcgModel : IPosteriorModel
     private T Own<T>(T resource)
         where T : IDisposable
     {
-        _owned.Add(resource);
+        _owned.Push(resource);
         return resource;
     }
 
@@ -274,9 +274,9 @@ internal sealed class PcgModel : IPosteriorModel
         }
 
         _disposed = true;
-        for (int i = _owned.Count - 1; i >= 0; i--)
+        while (_owned.TryPop(out IDisposable? resource))
         {
-            _owned[i].Dispose();
+            resource.Dispose();
         }
     }
 }
