@@ -23,6 +23,12 @@ public sealed record FitOptions : KernelOptions
     /// </summary>
     public InputGramCache? InputGram { get; init; }
 
+    /// <summary>How the fit solves for α: the dense Cholesky factorisation (the default) or preconditioned conjugate gradients (<see cref="Pcg"/>).</summary>
+    public SolverKind Solver { get; init; } = SolverKind.Cholesky;
+
+    /// <summary>How <see cref="SolverKind.Pcg"/> iterates (tolerance, preconditioner rank, kernel storage); read only with that solver.</summary>
+    public PcgOptions Pcg { get; init; } = PcgOptions.Default;
+
     private protected override string OptionsName => nameof(FitOptions);
 
     internal override void Validate()
@@ -36,6 +42,11 @@ public sealed record FitOptions : KernelOptions
         if (Jitter is null)
         {
             throw Invalid(nameof(Jitter), "must not be null (JitterPolicy.Default is the default)");
+        }
+
+        if (!Enum.IsDefined(Solver) || Pcg is null)
+        {
+            throw Invalid(Pcg is null ? nameof(Pcg) : nameof(Solver), Pcg is null ? "must not be null (PcgOptions.Default is the default)" : $"is not a SolverKind ({(int)Solver})");
         }
 
         try

@@ -16,12 +16,12 @@ namespace GpuNngp;
 /// </summary>
 public sealed class GpPosterior : IDisposable
 {
-    private readonly FittedModel _model;
+    private readonly IPosteriorModel _model;
     private readonly EngineGate _gate;
     private readonly int _dimension;
     private bool _disposed;
 
-    internal GpPosterior(FittedModel model, Network network, EngineGate gate, string backend, int trainCount, int dimension, int outputs, double noise)
+    internal GpPosterior(IPosteriorModel model, Network network, EngineGate gate, string backend, int trainCount, int dimension, int outputs, double noise)
     {
         _model = model;
         _gate = gate;
@@ -62,6 +62,9 @@ public sealed class GpPosterior : IDisposable
 
     /// <summary>Seconds per stage of the fit.</summary>
     public StageTimings FitTimings => _model.Timings;
+
+    /// <summary>How a fit with <see cref="FitOptions.Solver"/> = <see cref="SolverKind.Pcg"/> converged (iterations, residual, the log-likelihood's standard error); null for a Cholesky fit.</summary>
+    public PcgSummary? Pcg => (_model as Engine.Iterative.PcgModel)?.Summary;
 
     /// <summary>The posterior mean (M×C) and the variance and standard deviation of each test point.</summary>
     /// <remarks>
@@ -157,7 +160,7 @@ public sealed class GpPosterior : IDisposable
         _gate.Run(this, () =>
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            PosteriorFormat.Write(stream, _model, Network, Backend);
+            PosteriorFormat.Write(stream, _model as FittedModel ?? throw new NngpInputException("a PCG posterior holds no factorisation to save: fit with FitOptions.Solver = Cholesky to save it", "solver"), Network, Backend);
             return stream;
         });
     }

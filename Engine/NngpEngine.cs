@@ -96,7 +96,8 @@ public sealed class NngpEngine : IDisposable
     /// The fit computes K_DD, factorises A = K_DD + σε²I (a blocked Cholesky, with jitter if the
     /// options' policy allows and A needs it), solves α = A⁻¹Y and the log marginal likelihood; the
     /// factor and α stay in the engine's memory (device memory on a GPU) until the posterior is
-    /// disposed. Memory is checked before any work (<see cref="CheckFitMemory"/>).
+    /// disposed. Memory is checked before any work (<see cref="CheckFitMemory"/>). With
+    /// <see cref="FitOptions.Solver"/> = <see cref="SolverKind.Pcg"/> it solves by preconditioned conjugate gradients instead (<see cref="PcgOptions"/>): no N×N FP64 matrix.
     /// </remarks>
     /// <param name="network">The architecture; it must validate (<see cref="Network.Validate"/>). A convolutional one needs its image shape (<see cref="Network.OnImages"/>), and rows of H·W·C features.</param>
     /// <param name="x">Training inputs, N×d (N ≥ 2), finite, one point per row.</param>
@@ -121,9 +122,16 @@ public sealed class NngpEngine : IDisposable
 
         CheckDevice(plan);
         options.InputGram?.CheckFor(_provider, x, nameof(options));
-        MemoryPlan.CheckFit(_provider.Memory, options.Cap(_provider.AvailableBytes()), x.RowCount, x.ColumnCount, y.ColumnCount, plan.Depth);
+        // PCG makes its own checks (the FP32 kernel's host memory) in PcgModel.Fit, before any work.
+        if (options.Solver != SolverKind.Pcg)
+        {
+            MemoryPlan.CheckFit(_provider.Memory, options.Cap(_provider.AvailableBytes()), x.RowCount, x.ColumnCount, y.ColumnCount, plan.Depth);
+        }
+
         var request = new FitRequest(plan, x, y, options);
-        FittedModel model = _gate.Run(this, () => FittedModel.Fit(_provider, request, cancellationToken));
+        IPosteriorModel model = _gate.Run(this, () => options.Solver == SolverKind.Pcg
+            ? Engine.Iterative.PcgModel.Fit(_provider, request, cancellationToken)
+            : (IPosteriorModel)FittedModel.Fit(_provider, request, cancellationToken));
         try
         {
             FiniteResults.CheckLogLikelihood(model.LogMarginalLikelihood);

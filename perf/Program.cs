@@ -10,7 +10,8 @@ namespace GpuNngp.Perf;
 /// <c>-- micro [BenchmarkDotNet options]</c>: the per-entry layer map micro-benchmark;
 /// <c>-- conv [options]</c>: kernel entries per second of convolutional networks;
 /// <c>-- training [options]</c>: finite networks trained by gradient descent against the infinite-width prediction;
-/// <c>-- dynamics [options]</c>: the training dynamics' eigendecomposition and time sweep.
+/// <c>-- dynamics [options]</c>: the training dynamics' eigendecomposition and time sweep;
+/// <c>-- pcg [options]</c>: PCG iterations and seconds per iteration against N and the preconditioner's rank.
 /// </summary>
 public static class PerfProgram
 {
@@ -40,6 +41,11 @@ public static class PerfProgram
         if (args.Length > 0 && args[0] == "dynamics")
         {
             return Dynamics(args[1..], output, error);
+        }
+
+        if (args.Length > 0 && args[0] == "pcg")
+        {
+            return Iterative.PcgBenchmark.Run(args[1..], output, error);
         }
 
         if (args.Length > 0 && args[0] == "replot")

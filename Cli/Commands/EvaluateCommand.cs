@@ -14,6 +14,7 @@ internal static class EvaluateCommand
     public static Command Create(IAnsiConsole console)
     {
         var architecture = new ArchitectureOptions();
+        var solver = new SolverOptions();
         var dataset = new Option<string>("--dataset") { Description = DatasetOptions.DatasetDescription, DefaultValueFactory = _ => "mnist10k" };
         var split = DatasetOptions.CreateSplit();
         var trainSize = new Option<int>("--train-size") { Description = "N, training examples (the first N; with --split paper the paper's subset of N)", DefaultValueFactory = _ => 1000 };
@@ -30,6 +31,7 @@ internal static class EvaluateCommand
         };
         architecture.AddTo(command);
         command.Add(architecture.Precision);
+        solver.AddTo(command);
         command.SetAction((parsed, cancellationToken) =>
         {
             // --net: the whole network, on the data set's image shape where it is convolutional; else the paper's GP-depth-σw²-σb².
@@ -37,6 +39,7 @@ internal static class EvaluateCommand
             string datasetName = parsed.GetValue(dataset) ?? "mnist10k";
             var protocol = parsed.GetValue(split) ?? DataSplit.DefaultSplit(datasetName);
             int testCount = parsed.GetResult(testSize) is { Implicit: false } || protocol != SplitProtocol.Paper ? parsed.GetValue(testSize) : DataSplit.TestCount(datasetName);
+            var (solverKind, pcg) = solver.Read(parsed, console);
             var settings = new ClassificationSettings
             {
                 Dataset = datasetName,
@@ -54,6 +57,8 @@ internal static class EvaluateCommand
                 CalibrationBins = CheckedBins(parsed, calibrationBins, testCount),
                 Lookup = parsed.GetValue(lookup),
                 Precision = parsed.GetValue(architecture.Precision),
+                Solver = solverKind,
+                Pcg = pcg,
             };
             FileInfo? jsonFile = parsed.GetValue(json);
             FileInfo? plotFile = parsed.GetValue(calibration);

@@ -18,6 +18,7 @@ internal static class PredictCommand
     public static Command Create(IAnsiConsole console)
     {
         var architecture = new ArchitectureOptions();
+        var solver = new SolverOptions();
         var trainX = new Option<FileInfo?>("--train-x") { Description = "training inputs X (N×d), .npy or .csv (unless --model)" };
         var trainY = new Option<FileInfo?>("--train-y") { Description = "training targets Y (N×C), .npy or .csv (unless --model)" };
         var testX = new Option<FileInfo?>("--test-x") { Description = "test inputs (M×d), .npy or .csv" };
@@ -41,6 +42,7 @@ internal static class PredictCommand
 
         architecture.AddTo(command);
         command.Add(architecture.Precision);
+        solver.AddTo(command);
         command.SetAction((parsed, cancellationToken) =>
         {
             string? modelPath = parsed.GetValue(model)?.FullName;
@@ -59,7 +61,8 @@ internal static class PredictCommand
             }
 
             GradientDescentPrediction.CheckUnused(parsed, gradientDescent);
-            CheckCombination(parsed, training, modelPath, savePath, testPath, outputs, [trainX, trainY, noise, ntk, architecture.Net, architecture.Depth, architecture.Activation, architecture.WeightVariance, architecture.BiasVariance]);
+            CheckCombination(parsed, training, modelPath, savePath, testPath, outputs, [trainX, trainY, noise, ntk, architecture.Net, architecture.Depth, architecture.Activation, architecture.WeightVariance, architecture.BiasVariance, solver.Solver, solver.Tolerance, solver.PreconditionerRank, solver.KernelStorage]);
+            solver.RefuseBesidePcg(parsed, ("--out-cov", covPath), ("--save-model", savePath));
             foreach (string? path in (string?[])[meanPath, varPath, stdPath, covPath])
             {
                 if (path is not null)
@@ -71,7 +74,7 @@ internal static class PredictCommand
             using var engine = NngpEngine.Create(parsed.GetValue(architecture.Device));
             var (posterior, t) = modelPath is not null
                 ? Load(console, engine, modelPath, testPath, outputs)
-                : Fit(console, engine, parsed, architecture, (trainX, trainY, noise, ntk), testPath, outputs, savePath, cancellationToken);
+                : Fit(console, engine, parsed, architecture, (trainX, trainY, noise, ntk), solver.Read(parsed, console), testPath, outputs, savePath, cancellationToken);
             using (posterior)
             {
                 if (t is not null)
@@ -195,7 +198,7 @@ internal static class PredictCommand
 
     private static (GpPosterior Posterior, Matrix<double>? Test) Fit(
         IAnsiConsole console, NngpEngine engine, ParseResult parsed, ArchitectureOptions architecture,
-        (Option<FileInfo?> TrainX, Option<FileInfo?> TrainY, Option<double> Noise, Option<bool> Ntk) options,
+        (Option<FileInfo?> TrainX, Option<FileInfo?> TrainY, Option<double> Noise, Option<bool> Ntk) options, (SolverKind Kind, PcgOptions Pcg) solver,
         string? testPath, Outputs outputs, string? savePath, CancellationToken cancellationToken)
     {
         var network = architecture.Network(parsed);
@@ -209,7 +212,7 @@ internal static class PredictCommand
             .Check();
         console.WriteLine(engine.DeviceChoice);
         var kind = parsed.GetValue(options.Ntk) ? KernelKind.Ntk : KernelKind.Nngp;
-        var posterior = ProgressDisplay.Run(console, progress => engine.Fit(network, x, y, new FitOptions { Noise = parsed.GetValue(options.Noise), Kind = kind, Progress = progress, Precision = parsed.GetValue(architecture.Precision) }, cancellationToken));
+        var posterior = ProgressDisplay.Run(console, progress => engine.Fit(network, x, y, new FitOptions { Noise = parsed.GetValue(options.Noise), Kind = kind, Progress = progress, Solver = solver.Kind, Pcg = solver.Pcg, Precision = parsed.GetValue(architecture.Precision) }, cancellationToken));
         try
         {
             console.WriteLine(string.Create(CultureInfo.InvariantCulture,

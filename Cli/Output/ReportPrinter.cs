@@ -22,7 +22,12 @@ internal static class ReportPrinter
         console.WriteLine($"backend:      {report.Backend}");
         console.Write(table);
         console.WriteLine($"accuracy:     {report.Accuracy.ToString("F4", c)}");
-        console.WriteLine($"mean predictive variance: {report.MeanPredictiveVariance.ToString("G6", c)}");
+        console.WriteLine($"mean predictive variance: {report.MeanPredictiveVariance?.ToString("G6", c) ?? "not computed (--solver pcg predicts the mean)"}");
+        if (report.Pcg is { } pcg)
+        {
+            console.WriteLine(string.Create(c, $"pcg:          {pcg.Iterations} iterations ({pcg.Refinements} refinements), relative residual {pcg.RelativeResidual:G3}, preconditioner rank {pcg.PreconditionerRank}, {pcg.Storage} kernel; log-likelihood ± {pcg.LogMarginalLikelihoodStandardError:G3} (SLQ standard error)"));
+        }
+
         console.WriteLine($"log marginal likelihood:  {report.LogMarginalLikelihood.ToString("G8", c)}");
         console.WriteLine($"noise σε²:    {report.Noise.ToString("G3", c)}; jitter added: {report.Jitter.ToString("G3", c)}");
     }

@@ -12,7 +12,7 @@ namespace GpuNngp.Engine.Pipeline;
 /// failed factorisation the upper triangle keeps a copy of K_DD, so that further attempts with growing
 /// jitter need not recompute the kernel. Predictions go through test tiles sized by <see cref="MemoryPlan"/>.
 /// </summary>
-internal sealed class FittedModel : IDisposable
+internal sealed class FittedModel : IPosteriorModel
 {
     private readonly IComputeProvider _provider;
     private readonly FitRequest _request;

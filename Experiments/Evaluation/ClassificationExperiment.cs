@@ -33,7 +33,12 @@ public static class ClassificationExperiment
 
         // The engine first, so that a training size its memory cannot hold is refused before any data is read.
         using var engine = NngpEngine.Create(settings.Device);
-        engine.CheckFitMemory(settings.TrainSize);
+        // PCG makes its own checks (the FP32 kernel's host memory) in the fit, before any work.
+        bool pcg = settings.Solver == SolverKind.Pcg;
+        if (!pcg)
+        {
+            engine.CheckFitMemory(settings.TrainSize);
+        }
 
         long start = Stopwatch.GetTimestamp();
         var protocol = settings.Split ?? DataSplit.DefaultSplit(settings.Dataset);
@@ -48,10 +53,14 @@ public static class ClassificationExperiment
         double loadSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
 
         announce?.Invoke(engine.DeviceChoice);
-        using var posterior = engine.Fit(network, xTrain, yTrain, new FitOptions { Noise = settings.Noise, Kind = settings.Kind, Progress = progress, Lookup = settings.Lookup, Precision = settings.Precision }, cancellationToken);
-        var prediction = posterior.Predict(xTest, progress, cancellationToken);
+        using var posterior = engine.Fit(network, xTrain, yTrain, new FitOptions { Noise = settings.Noise, Kind = settings.Kind, Progress = progress, Lookup = settings.Lookup, Solver = settings.Solver, Pcg = settings.Pcg, Precision = settings.Precision }, cancellationToken);
+
+        // PCG: the mean alone (each variance is one more solve); no variance, no calibration.
+        MeanPrediction prediction = pcg ? posterior.PredictMean(xTest, progress, cancellationToken) : posterior.Predict(xTest, progress, cancellationToken);
         var yTest = Preprocessing.OneHotTargets(split.Test.Labels, classes);
-        var calibration = Calibration.Compute(prediction.Mean, prediction.Variance!, yTest, Math.Min(settings.CalibrationBins, settings.TestSize), settings.Noise);
+        var calibration = prediction is Prediction withVariance
+            ? Calibration.Compute(prediction.Mean, withVariance.Variance, yTest, Math.Min(settings.CalibrationBins, settings.TestSize), settings.Noise)
+            : null;
 
         var stages = new Dictionary<string, double> { [LoadStage] = loadSeconds };
         var timings = new StageTimings();
@@ -76,7 +85,8 @@ public static class ClassificationExperiment
             Backend = posterior.Backend,
             DeviceChoice = engine.DeviceChoice,
             Accuracy = Accuracy(prediction.PredictedClasses(), split.Test.Labels),
-            MeanPredictiveVariance = prediction.Variance!.Average(),
+            MeanPredictiveVariance = (prediction as Prediction)?.Variance.Average(),
+            Pcg = posterior.Pcg,
             Calibration = calibration,
             Lookup = settings.Lookup.ToString().ToLowerInvariant(),
             Jitter = posterior.Jitter,

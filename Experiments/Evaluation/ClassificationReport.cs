@@ -30,7 +30,11 @@ public sealed record ClassificationReport
 
     public required double Accuracy { get; init; }
 
-    public required double MeanPredictiveVariance { get; init; }
+    /// <summary>The test points' mean posterior variance; null where the fit predicted the mean alone (PCG).</summary>
+    public required double? MeanPredictiveVariance { get; init; }
+
+    /// <summary>How a PCG fit converged; null for a Cholesky fit.</summary>
+    public PcgSummary? Pcg { get; init; }
 
     /// <summary>
     /// The uncertainty calibration: equal-count bins by predicted variance with each bin's realised

@@ -44,4 +44,10 @@ public sealed record ClassificationSettings
 
     /// <summary>The convolutional kernel's precision on the CPU (<see cref="KernelOptions.Precision"/>).</summary>
     public KernelPrecision Precision { get; init; } = KernelPrecision.Double;
+
+    /// <summary>The fit's solver: the dense Cholesky factorisation, or PCG (<see cref="Pcg"/>), which predicts the mean alone here.</summary>
+    public SolverKind Solver { get; init; } = SolverKind.Cholesky;
+
+    /// <summary>How PCG iterates; read only with <see cref="Solver"/> = <see cref="SolverKind.Pcg"/>.</summary>
+    public PcgOptions Pcg { get; init; } = PcgOptions.Default;
 }
