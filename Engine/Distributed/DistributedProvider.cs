@@ -85,7 +85,7 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
 
     public void CopyIn(ProviderBuffer target, ReadOnlySpan<double> values)
     {
-        CheckSameOnEveryRank(values, "values");
+        CheckSameOnEveryRank(values, "the values copied in");
         var buffer = Distributed(target);
         HostBuffer full = buffer.Replicated ?? HostBuffer.Allocate(buffer.Length);
         values.CopyTo(full.Slice(0, values.Length));
@@ -189,7 +189,6 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
 
     public void SymmetricRankK(int n, int k, double alpha, ProviderBuffer a, ProviderBuffer c, CancellationToken cancellationToken = default)
     {
-        _grid.CheckFits(n);
         Multiply(false, true, n, n, k, alpha, a, a, 0, c, cancellationToken);
     }
 
@@ -420,6 +419,9 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
 
     public int CholeskyFactor(ProviderBuffer matrix, int n, Action<double>? progress, CancellationToken cancellationToken)
     {
+        // Only the training kernel is factorised: the layout's lower bound on N is checked here, after
+        // a kernel that small (under 64 · √P rows) took no time to build; a test set may be smaller.
+        _grid.CheckFits(n);
         cancellationToken.ThrowIfCancellationRequested();
         var buffer = Distributed(matrix);
         var layout = Local(buffer, n, n, keep: true);
@@ -690,7 +692,7 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
         long signed = unchecked((long)hash);
         if (_session.Min(signed) != _session.Max(signed))
         {
-            throw new NngpInputException($"device = DeviceKind.Distributed: the ranks were given different {what}; every rank must read the same inputs");
+            throw new NngpInputException($"device = DeviceKind.Distributed: {what} differ between the ranks (every rank must read the same inputs)");
         }
     }
 

@@ -98,7 +98,7 @@ internal sealed unsafe class ProcessGrid
         if (n < needed)
         {
             throw new NngpInputException(string.Create(CultureInfo.InvariantCulture,
-                $"device = DeviceKind.Distributed: P = {Rows * Columns} ranks make a {Rows} × {Columns} process grid of {Block} × {Block} blocks, which needs N ≥ {needed} points so that every rank holds a block of the N×N kernel; got N = {n}: use fewer ranks (or a smaller {BlockVariable})"));
+                $"device = DeviceKind.Distributed: P = {Rows * Columns} ranks make a {Rows} × {Columns} process grid of {Block} × {Block} blocks, which needs N ≥ {needed} training points so that every rank holds a block of K_DD; got N = {n}: use fewer ranks (or a smaller {BlockVariable})"));
         }
     }
 
