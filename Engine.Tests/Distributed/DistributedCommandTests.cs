@@ -146,6 +146,20 @@ public sealed class DistributedCommandTests : IDisposable
         Assert.Contains("error: --distributed runs on the ranks' CPUs: drop --device gpu", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void GpuRanks_WithoutCusolverMp_AreRefusedInOneLine()
+    {
+        Assert.SkipWhen(MpiLauncher.UnavailableReason is not null, MpiLauncher.UnavailableReason ?? "");
+        Assert.SkipWhen(GpuNngp.Solvers.Cuda.CusolverMpNative.TryLoad(out _), "cuSOLVERMp is installed here: the refusal names where it loaded from instead");
+
+        var (code, output) = MpiLauncher.Run(1, Predict("gpu", "--distributed"), environment: new Dictionary<string, string> { ["GPUNNGP_DISTRIBUTED_RANKS"] = "gpu" });
+
+        Assert.Equal(GpuNngp.Cli.NngpCommandLine.InputError, code);
+        Assert.Equal(1, Occurrences(output, "error:"));
+        Assert.Contains("error: --distributed with GPUNNGP_DISTRIBUTED_RANKS=gpu: cuSOLVERMp (libcusolverMp.so.0", output, StringComparison.Ordinal);
+        Assert.Contains("is not installed", output, StringComparison.Ordinal);
+    }
+
     private static int Occurrences(string text, string part)
     {
         int count = 0;

@@ -6,6 +6,7 @@ using GpuNngp.Engine.Spatial;
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Lookup;
 using GpuNngp.Solvers;
+using GpuNngp.Solvers.Cuda;
 using GpuNngp.Solvers.Distributed;
 
 namespace GpuNngp.Engine.Distributed;
@@ -44,6 +45,7 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
     public static DistributedProvider Create(IHostLinearAlgebra local)
     {
         ArgumentNullException.ThrowIfNull(local);
+        RefuseGpuRanks();
         var session = MpiSession.Start();
         int block = ProcessGrid.BlockFromEnvironment();
         ProcessGrid grid;
@@ -57,6 +59,32 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
         }
 
         return new DistributedProvider(session, grid, local);
+    }
+
+    /// <summary>The environment variable that asks for GPU ranks (cuSOLVERMp, one rank per GPU) instead of CPU ranks: "gpu".</summary>
+    public const string RanksVariable = "GPUNNGP_DISTRIBUTED_RANKS";
+
+    /// <summary>
+    /// GPU ranks are cuSOLVERMp's (<see cref="CusolverMpNative"/>): bindings only in this version, not yet
+    /// run on a GPU. Asked for, they are refused in one line: why cuSOLVERMp is missing, or that the
+    /// GPU ranks' provider is not there yet.
+    /// </summary>
+    private static void RefuseGpuRanks()
+    {
+        string? ranks = Environment.GetEnvironmentVariable(RanksVariable);
+        if (string.IsNullOrEmpty(ranks) || ranks.Equals("cpu", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        if (!ranks.Equals("gpu", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new NngpInputException($"{RanksVariable} = '{ranks}': the distributed ranks are cpu (ScaLAPACK, the default) or gpu (cuSOLVERMp)");
+        }
+
+        throw new NngpDeviceException(CusolverMpNative.TryLoad(out string reason)
+            ? $"device = DeviceKind.Distributed with {RanksVariable}=gpu: cuSOLVERMp loaded from {CusolverMpNative.Location}, but GPU ranks are bindings only in this version (not yet verified on a GPU); run the CPU ranks ({RanksVariable} unset)"
+            : $"device = DeviceKind.Distributed with {RanksVariable}=gpu: {reason}");
     }
 
     public string Name { get; }
