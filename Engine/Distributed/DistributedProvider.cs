@@ -183,13 +183,8 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
             return;
         }
 
-        HostBuffer source2 = Full(from), target2 = Full(to);
-        for (long done = 0; done < count;)
-        {
-            int piece = (int)Math.Min(count - done, 1 << 27);
-            source2.Slice(sourceOffset + done, piece).CopyTo(target2.Slice(targetOffset + done, piece));
-            done += piece;
-        }
+        // Anything else (not whole columns): through the replicated forms.
+        Full(from).CopyTo(sourceOffset, Full(to), targetOffset, count);
     }
 
     public void CopyLowerTriangle(ProviderBuffer source, ProviderBuffer target, int n)
