@@ -115,7 +115,9 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
     {
         CheckSameOnEveryRank(values, "the values copied in");
         var buffer = Distributed(target);
-        HostBuffer full = buffer.Replicated ?? HostBuffer.Allocate(buffer.Length);
+
+        // The rest of the buffer keeps its values, as on one process: a block-cyclic one is gathered first.
+        HostBuffer full = buffer.Layout is null ? buffer.Replicated ?? HostBuffer.Allocate(buffer.Length) : Full(buffer);
         values.CopyTo(full.Slice(0, values.Length));
         if (buffer.Replicated is null)
         {
