@@ -24,6 +24,7 @@ public static class NngpCommandLine
     {
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(error);
+        var job = DistributedJob.For(args, ref console, ref error);
         var root = new RootCommand("GpuNngp: exact Bayesian inference with the neural network Gaussian process (NNGP), on an NVIDIA GPU or the CPU.")
         {
             DemoCommand.Create(console),
@@ -46,7 +47,12 @@ public static class NngpCommandLine
 
         try
         {
-            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = console.Profile.Out.Writer, Error = error });
+            if (job is null)
+            {
+                return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = console.Profile.Out.Writer, Error = error });
+            }
+
+            return RunRank(parsed, console, error);
         }
         catch (OperationCanceledException)
         {
@@ -65,5 +71,24 @@ public static class NngpCommandLine
             error.WriteLine($"internal error: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
             return InternalError;
         }
+    }
+
+    /// <summary>One rank of a distributed run: MPI first, the command, then every rank's outcome agreed (<see cref="DistributedJob"/>).</summary>
+    private static int RunRank(ParseResult parsed, IAnsiConsole console, TextWriter error)
+    {
+        int code;
+        try
+        {
+            DistributedJob.Start();
+            code = parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = console.Profile.Out.Writer, Error = error });
+        }
+        catch (Exception e) when (Engine.Distributed.MpiSession.Current is not null && !Engine.Distributed.MpiSession.IsAgreed(e))
+        {
+            DistributedJob.Agree(e);
+            throw;
+        }
+
+        DistributedJob.Agree(null);
+        return code;
     }
 }

@@ -17,6 +17,12 @@ public static class AtomicFile
     private static readonly Lazy<PosixSignalRegistration[]> Cleanup = new(RegisterCleanup);
 
     /// <summary>
+    /// True in the ranks other than 0 of a distributed run: every write still runs (its callback may
+    /// take part in collectives) but into <see cref="Stream.Null"/>, so that one rank alone writes the file.
+    /// </summary>
+    internal static bool DiscardWrites { get; set; }
+
+    /// <summary>
     /// Calls <paramref name="write"/> with a stream to a temporary file, then renames that file over
     /// <paramref name="path"/>. If <paramref name="write"/> throws, the temporary file is deleted, the
     /// target (if it existed) is untouched, and the exception propagates. File-system failures become
@@ -26,6 +32,11 @@ public static class AtomicFile
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(write);
+        if (DiscardWrites)
+        {
+            write(Stream.Null);
+            return;
+        }
 
         string full;
         try

@@ -2,6 +2,7 @@ using GpuNngp.Engine;
 using GpuNngp.Engine.Architecture;
 using GpuNngp.Engine.Computation;
 using GpuNngp.Engine.Cpu;
+using GpuNngp.Engine.Distributed;
 using GpuNngp.Engine.Gpu;
 using GpuNngp.Engine.MonteCarlo;
 using GpuNngp.Engine.Persistence;
@@ -69,6 +70,12 @@ public sealed class NngpEngine : IDisposable
         {
             var cpu = new CpuProvider(hostLinearAlgebra, availableHostMemory);
             return new NngpEngine(cpu, $"device: {cpu.Name} (asked for the CPU)");
+        }
+
+        if (device == DeviceKind.Distributed)
+        {
+            var distributed = DistributedProvider.Create(hostLinearAlgebra);
+            return new NngpEngine(distributed, $"device: {distributed.Name} (asked for the distributed provider)");
         }
 
         if (GpuProvider.TryCreate(out var gpu, out string reason))

@@ -82,6 +82,18 @@ internal sealed unsafe class HostBuffer : IDisposable
         return new Span<double>(Pointer + start, count);
     }
 
+    /// <summary>Copies <paramref name="count"/> values from <paramref name="sourceOffset"/> of this buffer to <paramref name="targetOffset"/> of <paramref name="target"/>, in spans of at most 2^27.</summary>
+    public void CopyTo(long sourceOffset, HostBuffer target, long targetOffset, long count)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        for (long done = 0; done < count;)
+        {
+            int piece = (int)Math.Min(count - done, 1 << 27);
+            Slice(sourceOffset + done, piece).CopyTo(target.Slice(targetOffset + done, piece));
+            done += piece;
+        }
+    }
+
     /// <summary>Zeroes every value.</summary>
     public void Clear() => NativeMemory.Clear(Pointer, (nuint)(Length * sizeof(double)));
 

@@ -48,6 +48,23 @@ internal sealed class ArchitectureOptions
         },
     };
 
+    public Option<bool> Distributed { get; } = new("--distributed") { Description = "every rank of the MPI job this runs in (mpirun -np P nngp ... --distributed): the kernel block-cyclic over the ranks, ScaLAPACK's solves" };
+
+    /// <summary>--device, or the distributed provider where --distributed is given (refused beside another explicit --device).</summary>
+    public DeviceKind DeviceOf(ParseResult parsed)
+    {
+        ArgumentNullException.ThrowIfNull(parsed);
+        DeviceKind device = parsed.GetValue(Device);
+        if (!parsed.GetValue(Distributed))
+        {
+            return device;
+        }
+
+        return parsed.GetResult(Device) is { Implicit: false } && device != DeviceKind.Distributed
+            ? throw new NngpInputException($"--distributed runs on the ranks' CPUs: drop --device {device.ToString().ToLowerInvariant()}")
+            : DeviceKind.Distributed;
+    }
+
     public void AddTo(Command command)
     {
         command.Add(Net);
@@ -56,6 +73,7 @@ internal sealed class ArchitectureOptions
         command.Add(WeightVariance);
         command.Add(BiasVariance);
         command.Add(Device);
+        command.Add(Distributed);
     }
 
     public Network Network(ParseResult parsed)

@@ -68,7 +68,7 @@ internal static class DynamicsCommand
                 Options = options,
                 Times = asked,
                 Noise = parsed.GetValue(noise),
-                Device = parsed.GetValue(architecture.Device),
+                Device = architecture.DeviceOf(parsed),
             };
             var report = ProgressDisplay.Run(console, progress => DynamicsExperiment.Run(settings, progress, line => console.WriteLine(line), cancellationToken));
             var c = CultureInfo.InvariantCulture;

@@ -53,7 +53,7 @@ internal static class EvaluateCommand
                 BiasVariance = parsed.GetValue(architecture.BiasVariance),
                 Noise = parsed.GetValue(noise),
                 Kind = parsed.GetValue(ntk) ? KernelKind.Ntk : KernelKind.Nngp,
-                Device = parsed.GetValue(architecture.Device),
+                Device = architecture.DeviceOf(parsed),
                 CalibrationBins = CheckedBins(parsed, calibrationBins, testCount),
                 Lookup = parsed.GetValue(lookup),
                 Precision = parsed.GetValue(architecture.Precision),

@@ -99,7 +99,7 @@ internal static class GradientDescentPrediction
             .Output("--out-std", paths.StandardDeviation, OutputFiles.MatrixBytes(count, m))
             .Output("--out-cov", paths.Covariance, OutputFiles.MatrixBytes(count * m, m))
             .Check();
-        using var engine = NngpEngine.Create(parsed.GetValue(architecture.Device));
+        using var engine = NngpEngine.Create(architecture.DeviceOf(parsed));
         console.WriteLine(engine.DeviceChoice);
         using var dynamics = ProgressDisplay.Run(console, progress => engine.FitDynamics(network, x, y, options with { Progress = progress }, cancellationToken));
         var prediction = dynamics.Predict(test, times, paths.Covariance is not null, cancellationToken);

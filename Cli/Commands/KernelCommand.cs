@@ -48,7 +48,7 @@ internal static class KernelCommand
             long outBytes = csv ? 25L * a.RowCount * columns : OutputFiles.MatrixBytes(a.RowCount, columns);
             new OutputFiles().Input("--x1", parsed.GetValue(x1)!.FullName).Input("--x2", parsed.GetValue(x2)?.FullName)
                 .Output("--out", outPath, outBytes).Check();
-            using var engine = NngpEngine.Create(parsed.GetValue(architecture.Device));
+            using var engine = NngpEngine.Create(architecture.DeviceOf(parsed));
             console.WriteLine(engine.DeviceChoice);
             KernelKind kind = parsed.GetValue(ntk) ? KernelKind.Ntk : KernelKind.Nngp;
             if (sampling is not null)

@@ -71,7 +71,7 @@ internal static class PredictCommand
                 }
             }
 
-            using var engine = NngpEngine.Create(parsed.GetValue(architecture.Device));
+            using var engine = NngpEngine.Create(architecture.DeviceOf(parsed));
             var (posterior, t) = modelPath is not null
                 ? Load(console, engine, modelPath, testPath, outputs)
                 : Fit(console, engine, parsed, architecture, (trainX, trainY, noise, ntk), solver.Read(parsed, console), testPath, outputs, savePath, cancellationToken);

@@ -16,7 +16,8 @@ internal static class ErrorMessages
     private static readonly ParameterFlag[] Flags =
     [
         new("noise", "--noise", ("the noise parameter", "--noise"), ("FitOptions.Noise", "--noise")),
-        new("device", "--device", ("device = DeviceKind.Gpu", "--device gpu"), ("DeviceKind.Gpu", "--device gpu"), ("DeviceKind.Cpu", "--device cpu"), ("DeviceKind.Auto", "--device auto")),
+        new("device", "--device", ("device = DeviceKind.Gpu", "--device gpu"), ("DeviceKind.Gpu", "--device gpu"), ("DeviceKind.Cpu", "--device cpu"), ("DeviceKind.Auto", "--device auto"),
+            ("device = DeviceKind.Distributed", "--distributed"), ("DeviceKind.Distributed", "--distributed")),
         new("split", "--split", ("SplitProtocol.First", "--split first"), ("SplitProtocol.Paper", "--split paper")),
         new("resume", "--resume", ("SearchSettings.Resume", "--resume")),
         new("trainSize", "--train-size"),

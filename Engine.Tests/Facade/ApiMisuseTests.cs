@@ -18,7 +18,7 @@ public sealed class ApiMisuseTests
     public void UndefinedDeviceKind_IsRefused()
     {
         var e = Assert.Throws<NngpInputException>(() => NngpEngine.Create((DeviceKind)42));
-        Assert.Equal("device = 42 is not a DeviceKind (Auto, Cpu, Gpu)", e.Message);
+        Assert.Equal("device = 42 is not a DeviceKind (Auto, Cpu, Gpu, Distributed)", e.Message);
         Assert.Equal("device", e.Parameter);
     }
 

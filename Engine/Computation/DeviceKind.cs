@@ -11,4 +11,11 @@ public enum DeviceKind
 
     /// <summary>An NVIDIA GPU, or an error saying why none is usable.</summary>
     Gpu,
+
+    /// <summary>
+    /// Every rank of the MPI job this process runs in (started by <c>mpirun -np P</c>): the kernel
+    /// block-cyclic across the ranks, factorised by ScaLAPACK; fully connected networks only. Needs
+    /// Open MPI 4 and ScaLAPACK (libmpi.so.40, libscalapack-openmpi.so.2.2); an error outside mpirun.
+    /// </summary>
+    Distributed,
 }

@@ -70,16 +70,8 @@ internal sealed class CpuProvider : IComputeProvider
 
     public void CopyOut(ProviderBuffer source, long offset, Span<double> target) => Host(source).Slice(offset, target.Length).CopyTo(target);
 
-    public void Copy(ProviderBuffer source, long sourceOffset, ProviderBuffer target, long targetOffset, long count)
-    {
-        HostBuffer from = Host(source), to = Host(target);
-        for (long done = 0; done < count;)
-        {
-            int piece = (int)Math.Min(count - done, 1 << 27);
-            from.Slice(sourceOffset + done, piece).CopyTo(to.Slice(targetOffset + done, piece));
-            done += piece;
-        }
-    }
+    public void Copy(ProviderBuffer source, long sourceOffset, ProviderBuffer target, long targetOffset, long count) =>
+        Host(source).CopyTo(sourceOffset, Host(target), targetOffset, count);
 
     public void CopyLowerTriangle(ProviderBuffer source, ProviderBuffer target, int n)
     {

@@ -1,0 +1,232 @@
+using System.Globalization;
+using System.Text;
+using GpuNngp.Solvers.Distributed;
+
+namespace GpuNngp.Engine.Distributed;
+
+/// <summary>
+/// This process's place in an MPI job: MPI initialised once (serialised threads) and finalised at
+/// process exit, the rank and size of MPI_COMM_WORLD, and the few collectives the distributed
+/// provider needs. Every collective starts with <see cref="Agree"/>, so that a rank that failed on its
+/// own (an exception between two collectives) meets the others at their next collective instead of
+/// leaving them waiting: all ranks then throw the same exception, worded by the lowest failing rank,
+/// and rank 0 alone prints it.
+/// </summary>
+internal sealed unsafe class MpiSession
+{
+    private static readonly Lock Gate = new();
+    private static MpiSession? _current;
+
+    /// <summary>The key an agreed exception carries in <see cref="Exception.Data"/>: every rank holds it already.</summary>
+    private const string AgreedKey = "GpuNngp.Distributed.Agreed";
+
+    private readonly MpiNative.Handles _handles;
+
+    private MpiSession(MpiNative.Handles handles, int rank, int size, string library)
+    {
+        _handles = handles;
+        Rank = rank;
+        Size = size;
+        Library = library;
+    }
+
+    /// <summary>This process's rank in MPI_COMM_WORLD.</summary>
+    public int Rank { get; }
+
+    /// <summary>The number of ranks.</summary>
+    public int Size { get; }
+
+    /// <summary>The MPI library's own first line, e.g. "Open MPI v4.1.4, ...".</summary>
+    public string Library { get; }
+
+    /// <summary>The session started in this process, or null.</summary>
+    public static MpiSession? Current
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _current;
+            }
+        }
+    }
+
+    /// <summary>This process's rank as its launcher (mpirun, or a PMI/PMIx launcher) announced it, before MPI starts; null outside one.</summary>
+    public static int? LauncherRank =>
+        (Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_RANK") ?? Environment.GetEnvironmentVariable("PMIX_RANK") ?? Environment.GetEnvironmentVariable("PMI_RANK")) is { } text
+        && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int rank) ? rank : null;
+
+    /// <summary>
+    /// The session, started on the first call: MPI_Init_thread once per process, MPI_Finalize at its
+    /// exit. Outside a launcher (no rank in the environment) it refuses in one line rather than start
+    /// a lone singleton job that would look like a distributed one.
+    /// </summary>
+    /// <exception cref="NngpDeviceException">Not started by mpirun, or Open MPI does not load.</exception>
+    public static MpiSession Start()
+    {
+        lock (Gate)
+        {
+            if (_current is not null)
+            {
+                return _current;
+            }
+
+            if (LauncherRank is null)
+            {
+                throw new NngpDeviceException(
+                    "device = DeviceKind.Distributed runs only under an MPI launcher: start it as 'mpirun -np P nngp ...' (no OMPI_COMM_WORLD_RANK, PMIX_RANK or PMI_RANK is set)");
+            }
+
+            var handles = MpiNative.Handles.TryLoad(out string reason) ?? throw new NngpDeviceException($"device = DeviceKind.Distributed: {reason}");
+            int initialised = 0, provided = 0, rank = 0, size = 0;
+            MpiNative.Initialized(&initialised);
+            if (initialised == 0)
+            {
+                MpiNative.InitThread(0, 0, MpiNative.ThreadSerialized, &provided);
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => Finish();
+            }
+
+            MpiNative.CommRank(handles.CommWorld, &rank);
+            MpiNative.CommSize(handles.CommWorld, &size);
+            _current = new MpiSession(handles, rank, size, LibraryVersion());
+            return _current;
+        }
+    }
+
+    private static string LibraryVersion()
+    {
+        byte* text = stackalloc byte[512];
+        int length = 0;
+        MpiNative.GetLibraryVersion(text, &length);
+        string version = Encoding.UTF8.GetString(text, Math.Clamp(length, 0, 512)).Trim('\0');
+        int end = version.IndexOfAny([',', '\n']);
+        return end < 0 ? version.Trim() : version[..end].Trim();
+    }
+
+    private static void Finish()
+    {
+        int finalized = 0;
+        MpiNative.Finalized(&finalized);
+        if (finalized == 0)
+        {
+            MpiNative.Finalize();
+        }
+    }
+
+    /// <summary>
+    /// Every rank says whether it failed; when one did, all throw the failure of the lowest failing
+    /// rank (its type kept, its message prefixed by "rank r: " where r is not 0), marked agreed.
+    /// <paramref name="failure"/> is this rank's own, or null.
+    /// </summary>
+    public void Agree(Exception? failure)
+    {
+        if (failure is not null && IsAgreed(failure))
+        {
+            throw failure;
+        }
+
+        int failed = failure is null ? 0 : 1;
+        AllreduceInt(ref failed, _handles.Max);
+        if (failed == 0)
+        {
+            return;
+        }
+
+        int first = failure is null ? int.MaxValue : Rank;
+        AllreduceInt(ref first, _handles.Min);
+        byte[] message = first == Rank ? Encoding.UTF8.GetBytes($"{(char)('0' + (int)KindOf(failure!))}{Describe(failure!, first)}") : [];
+        int length = message.Length;
+        Bcast(&length, 1, _handles.Int, first);
+        if (first != Rank)
+        {
+            message = new byte[length];
+        }
+
+        fixed (byte* bytes = message)
+        {
+            Bcast(bytes, length, _handles.Byte, first);
+        }
+
+        string text = Encoding.UTF8.GetString(message, 1, length - 1);
+        Exception agreed = (FailureKind)(message[0] - '0') switch
+        {
+            FailureKind.Input => new NngpInputException(text),
+            FailureKind.Numerical => new NngpNumericalException(text),
+            _ => new NngpDeviceException(text),
+        };
+        agreed.Data[AgreedKey] = true;
+        throw agreed;
+    }
+
+    /// <summary>True for an exception <see cref="Agree"/> threw: every rank holds it, none need agree again.</summary>
+    public static bool IsAgreed(Exception failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        return failure.Data[AgreedKey] is true;
+    }
+
+    private enum FailureKind
+    {
+        Input,
+        Numerical,
+        Device,
+    }
+
+    private static FailureKind KindOf(Exception failure) => failure switch
+    {
+        NngpInputException => FailureKind.Input,
+        NngpNumericalException => FailureKind.Numerical,
+        _ => FailureKind.Device,
+    };
+
+    private static string Describe(Exception failure, int rank)
+    {
+        string message = failure is NngpException ? failure.Message : $"{failure.GetType().Name}: {failure.Message}";
+        message = message.ReplaceLineEndings(" ");
+        return rank == 0 ? message : $"rank {rank.ToString(CultureInfo.InvariantCulture)}: {message}";
+    }
+
+    /// <summary>Element-wise sum over the ranks, in place (after <see cref="Agree"/>); pieces of 2²⁷ values.</summary>
+    public void SumInPlace(Span<double> values)
+    {
+        Agree(null);
+        fixed (double* start = values)
+        {
+            for (int done = 0; done < values.Length;)
+            {
+                int piece = Math.Min(values.Length - done, 1 << 27);
+                MpiNative.Allreduce(MpiNative.InPlace, start + done, piece, _handles.Double, _handles.Sum, _handles.CommWorld);
+                done += piece;
+            }
+        }
+    }
+
+    /// <summary>The smallest of every rank's <paramref name="value"/> (after <see cref="Agree"/>).</summary>
+    public long Min(long value)
+    {
+        Agree(null);
+        MpiNative.Allreduce(MpiNative.InPlace, &value, 1, _handles.Long, _handles.Min, _handles.CommWorld);
+        return value;
+    }
+
+    /// <summary>The largest of every rank's <paramref name="value"/> (after <see cref="Agree"/>).</summary>
+    public long Max(long value)
+    {
+        Agree(null);
+        MpiNative.Allreduce(MpiNative.InPlace, &value, 1, _handles.Long, _handles.Max, _handles.CommWorld);
+        return value;
+    }
+
+    /// <summary>Ends every rank of the job with <paramref name="code"/>: for a failure that the ranks cannot agree on.</summary>
+    public void Abort(int code) => MpiNative.Abort(_handles.CommWorld, code);
+
+    private void AllreduceInt(ref int value, nint op)
+    {
+        fixed (int* v = &value)
+        {
+            MpiNative.Allreduce(MpiNative.InPlace, v, 1, _handles.Int, op, _handles.CommWorld);
+        }
+    }
+
+    private void Bcast(void* buffer, int count, nint datatype, int root) => MpiNative.Bcast(buffer, count, datatype, root, _handles.CommWorld);
+}
