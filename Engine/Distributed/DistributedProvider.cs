@@ -287,7 +287,7 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
 
     public IPreparedMap PrepareMap(HostNetworkView network, KernelLookupTable? tables) => new CpuPreparedMap(network, tables);
 
-    public ISpatialKernel PrepareSpatial(SliceProgram program, bool ntk) =>
+    public ISpatialKernel PrepareSpatial(SliceProgram program, bool ntk, KernelPrecision precision = KernelPrecision.Double) =>
         throw new NngpInputException(
             "device = DeviceKind.Distributed computes the kernels of fully connected (Dense/φ) networks; a convolutional network runs on one process (DeviceKind.Cpu or DeviceKind.Gpu)");
 
