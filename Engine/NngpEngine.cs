@@ -326,9 +326,7 @@ public sealed class NngpEngine : IDisposable
         options ??= MonteCarloOptions.Default;
         options.Validate();
         CheckInputs(x1, x2);
-        IHostLinearAlgebra blas = _provider is CpuProvider cpu ? cpu.LinearAlgebra : HostLinearAlgebra.Default;
-        long? available = _provider is CpuProvider ? _provider.AvailableBytes() : HostMemory.Available();
-        Matrix<double> estimate = _gate.Run(this, () => MonteCarloEstimator.Estimate(blas, network, x1, x2, options, available, cancellationToken));
+        Matrix<double> estimate = _gate.Run(this, () => MonteCarloEstimator.Estimate(_provider, network, x1, x2, options, cancellationToken));
         if (!estimate.ForAll(double.IsFinite))
         {
             throw new NonFiniteResultException("the Monte Carlo kernel has entries that are not finite (an overflow in the sampled network, or an activation returning NaN/∞)");
