@@ -60,4 +60,41 @@ public sealed class MonteCarloCnnGradientTests
 
         TestContext.Current.TestOutputHelper?.WriteLine(FormattableString.Invariant($"{name}: {jacobian.Count} parameters, largest relative difference {worst:G3}"));
     }
+
+    /// <summary>
+    /// One draw of (Conv 3×3 same → ReLU) × 2 → Flatten → Dense against <see cref="PlainLoopCnn"/> on
+    /// the same parameters: the readout's first unit f(x) (the forward pass) and J·Jᵀ (the backward pass).
+    /// </summary>
+    [Fact]
+    public void OneDraw_MatchesAPlainLoopCnn()
+    {
+        const int width = 5;
+        var ct = TestContext.Current.CancellationToken;
+        Network network = MonteCarloCnnConvergenceTests.Build("flatten").OnImages(4, 4, 2);
+        var x = SampledCnns.Images(network, Points, 8);
+        using var provider = SampledCnns.Cpu();
+        using var sampled = SampledCnns.Sampler(provider, network, x, width, ntk: true);
+        sampled.Draw(new Random(4), ct);
+        sampled.AddNtk(ct);
+        var ntk = new double[Points * Points];
+        provider.CopyOut(sampled.Sum, 0, ntk);
+        double[] outputs = sampled.Outputs();
+
+        // The readout's first unit reads V[e] = W₃[0, e]: the first row of the column-major W₃.
+        double[][] parameters = [.. sampled.Parameters];
+        parameters[4] = [.. Enumerable.Range(0, parameters[4].Length / width).Select(e => parameters[4][e * width])];
+        var plain = new PlainLoopCnn(4, 4, 2, width, 1.6, 0.1, parameters);
+        double[][] images = [.. Enumerable.Range(0, Points).Select(p => x.Row(p).ToArray())];
+        double[][] gradients = [.. images.Select(plain.Gradient)];
+        for (int i = 0; i < Points; i++)
+        {
+            double f = plain.Output(images[i]);
+            Assert.True(Math.Abs(outputs[i * width] - f) <= 1e-12 * Math.Max(1, Math.Abs(f)), FormattableString.Invariant($"f(x{i}): sampler {outputs[i * width]:G17}, plain loops {f:G17}"));
+            for (int j = 0; j < Points; j++)
+            {
+                double direct = gradients[i].Zip(gradients[j]).Sum(pair => pair.First * pair.Second);
+                Assert.True(Math.Abs(ntk[i + Points * j] - direct) <= 1e-12 * Math.Max(1, Math.Abs(direct)), FormattableString.Invariant($"({i},{j}): sampler {ntk[i + Points * j]:G17}, plain loops {direct:G17}"));
+            }
+        }
+    }
 }
