@@ -22,11 +22,11 @@ internal sealed class DeviceSampledOperations(IComputeProvider provider, Acceler
 
     public override void WindowGather(ProviderBuffer input, ProviderBuffer output, SampledWindow window, int channels, int points, double scale, bool patches) =>
         kernels.LaunchElementwise(stream, new WindowGatherKernel(
-            View(input), View(output), channels, window.InPixels, window.OutPixels, window.Offsets, Indices(window.Sources), points, scale, patches));
+            View(input), View(output), channels, window.InPixels, window.OutPixels, window.Offsets, Indices(window.Sources), points, scale, patches ? 1 : 0));
 
     public override void WindowScatter(ProviderBuffer outputGradient, ProviderBuffer inputGradient, SampledWindow window, int channels, int points, double scale, bool patches) =>
         kernels.LaunchElementwise(stream, new WindowScatterKernel(
-            View(outputGradient), View(inputGradient), channels, window.InPixels, window.OutPixels, window.Offsets, Indices(window.Starts), Indices(window.Entries), points, scale, patches));
+            View(outputGradient), View(inputGradient), channels, window.InPixels, window.OutPixels, window.Offsets, Indices(window.Starts), Indices(window.Entries), points, scale, patches ? 1 : 0));
 
     public override void AddBias(ProviderBuffer z, ProviderBuffer bias, int rows, double scale) =>
         kernels.LaunchElementwise(stream, new BiasKernel(View(z), View(bias), rows, scale));
@@ -38,7 +38,7 @@ internal sealed class DeviceSampledOperations(IComputeProvider provider, Acceler
             throw new NngpInputException($"the custom activation '{activation.Name}' is a managed delegate: its Monte Carlo kernel runs on the CPU only (DeviceKind.Cpu)");
         }
 
-        kernels.LaunchElementwise(stream, new UnitActivationKernel(View(z), View(output), View(derivative ?? output), activation.Activation, derivative is not null));
+        kernels.LaunchElementwise(stream, new UnitActivationKernel(View(z), View(output), View(derivative ?? output), activation.Activation, derivative is null ? 0 : 1));
     }
 
     public override void Product(ProviderBuffer target, ProviderBuffer a, ProviderBuffer b) =>

@@ -6,7 +6,7 @@ namespace GpuNngp.Kernels.Device;
 /// output[i] = φ(z[i]) and, where <c>keepDerivative</c>, derivative[i] = φ′(z[i]) (<see cref="UnitFunctions"/>):
 /// a sampled network's activation, with what its backward pass needs.
 /// </summary>
-internal readonly struct UnitActivationKernel(ArrayView<double> z, ArrayView<double> output, ArrayView<double> derivative, Activation activation, bool keepDerivative)
+internal readonly struct UnitActivationKernel(ArrayView<double> z, ArrayView<double> output, ArrayView<double> derivative, Activation activation, int keepDerivative)
     : IElementwiseDeviceKernel
 {
     public int Extent => checked((int)z.Length);
@@ -15,7 +15,7 @@ internal readonly struct UnitActivationKernel(ArrayView<double> z, ArrayView<dou
     {
         double pre = z[index];
         output[index] = UnitFunctions.Value(activation, pre);
-        if (keepDerivative)
+        if (keepDerivative != 0)
         {
             derivative[index] = UnitFunctions.Derivative(activation, pre);
         }

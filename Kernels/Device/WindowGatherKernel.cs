@@ -10,15 +10,15 @@ namespace GpuNngp.Kernels.Device;
 /// writes an average pooling, (c, p_out, x) = scale·Σ_δ input(c, source(p_out, δ), x).
 /// </summary>
 internal readonly struct WindowGatherKernel(
-    ArrayView<double> input, ArrayView<double> output, int channels, int inPixels, int outPixels, int offsets, ArrayView<int> sources, int points, double scale, bool patches)
+    ArrayView<double> input, ArrayView<double> output, int channels, int inPixels, int outPixels, int offsets, ArrayView<int> sources, int points, double scale, int patches)
     : IElementwiseDeviceKernel
 {
-    public int Extent => checked((patches ? offsets : 1) * channels * outPixels * points);
+    public int Extent => checked((patches != 0 ? offsets : 1) * channels * outPixels * points);
 
     public void Execute(Index1D index)
     {
         long i = index.X;
-        if (patches)
+        if (patches != 0)
         {
             int rows = offsets * channels;
             int row = (int)(i % rows);

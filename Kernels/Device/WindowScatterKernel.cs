@@ -20,7 +20,7 @@ internal readonly struct WindowScatterKernel(
     ArrayView<int> entries,
     int points,
     double scale,
-    bool patches) : IElementwiseDeviceKernel
+    int patches) : IElementwiseDeviceKernel
 {
     public int Extent => checked(channels * inPixels * points);
 
@@ -37,7 +37,7 @@ internal readonly struct WindowScatterKernel(
             int entry = entries[e];
             int outPixel = entry / offsets, delta = entry % offsets;
             long outColumn = outPixel + (long)outPixels * point;
-            sum += patches
+            sum += patches != 0
                 ? outputGradient[delta * channels + c + (long)offsets * channels * outColumn]
                 : outputGradient[c + channels * outColumn];
         }
