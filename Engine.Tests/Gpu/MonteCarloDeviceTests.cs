@@ -18,7 +18,7 @@ namespace GpuNngp.Engine.Tests.Gpu;
 /// provider's gemms, the weights drawn on the host from the same seeded generators — against the CPU
 /// path: on ILGPU's CPU simulator (every layer kind, NNGP and NTK, ≤ 1e-9 relative), through the
 /// engine on a simulated device provider, and on a real GPU where one is usable (skipped otherwise,
-/// with the reason). Also the device erf against MathNet's: erf to 2e-16, erfc to 1e-14 relative
+/// with the reason). Also the device erf against MathNet's: erf to 1e-15, erfc to 1e-14 relative
 /// (+ 1e-15 below x = 2, where it is 1 − erf).
 /// </summary>
 public sealed class MonteCarloDeviceTests
@@ -108,6 +108,6 @@ public sealed class MonteCarloDeviceTests
             Assert.True(Math.Abs(ScalarErf.Erfc(v) - SpecialFunctions.Erfc(v)) <= 1e-14 * scale + 1e-15, FormattableString.Invariant($"erfc({v}): {ScalarErf.Erfc(v):G17} vs MathNet {SpecialFunctions.Erfc(v):G17}"));
         }
 
-        Assert.True(worst <= 2e-16, FormattableString.Invariant($"erf differs from MathNet's by {worst:G3}"));
+        Assert.True(worst <= 1e-15, FormattableString.Invariant($"erf differs from MathNet's by {worst:G3}"));
     }
 }
