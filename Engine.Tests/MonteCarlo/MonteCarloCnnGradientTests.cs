@@ -97,4 +97,31 @@ public sealed class MonteCarloCnnGradientTests
             }
         }
     }
+
+    /// <summary>
+    /// 40 images of 8 × 8 (P·N = 2,560 columns) make the tangent kernel's Gram matrices go in tiles
+    /// of 32 points; the networks drawn do not depend on the points, so the entries of the first,
+    /// a second-tile and a cross-tile pair equal those of the same three images sampled alone (one tile).
+    /// </summary>
+    [Fact]
+    public void TiledGramMatrices_GiveTheUntiledKernel()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        Network network = Nngp.Serial(Nngp.Conv(3, 3, 1.6, 0.1), Nngp.Tanh(), Nngp.Conv(3, 3, 1.4, 0.2, Padding.Same, 2, 2), Nngp.Erf(), Nngp.Flatten(), Nngp.Dense(1.5, 0.1)).OnImages(8, 8, 1);
+        var all = SampledCnns.Images(network, 40, 6);
+        int[] chosen = [0, 35, 36];
+        var few = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfRowVectors(chosen.Select(all.Row));
+        using var engine = NngpEngine.Create(DeviceKind.Cpu);
+        var options = new MonteCarloOptions { Width = 4, Samples = 2, Seed = 8, Kind = KernelKind.Ntk };
+        var tiled = engine.MonteCarloKernel(network, all, null, options, ct);
+        var alone = engine.MonteCarloKernel(network, few, null, options, ct);
+        for (int i = 0; i < chosen.Length; i++)
+        {
+            for (int j = 0; j < chosen.Length; j++)
+            {
+                double expected = alone[i, j], actual = tiled[chosen[i], chosen[j]];
+                Assert.True(Math.Abs(actual - expected) <= 1e-12 * Math.Max(1, Math.Abs(expected)), FormattableString.Invariant($"({chosen[i]},{chosen[j]}): tiled {actual:G17}, alone {expected:G17}"));
+            }
+        }
+    }
 }
