@@ -12,7 +12,7 @@ public sealed record MonteCarloOptions
     /// <summary>The options a call takes when it is given none.</summary>
     public static MonteCarloOptions Default { get; } = new();
 
-    /// <summary>W, the units of every hidden layer and of the readout, ≥ 1 (default 256).</summary>
+    /// <summary>W, the units of every Dense layer (hidden and readout) and the channels of every Conv, ≥ 1 (default 256).</summary>
     public int Width { get; init; } = 256;
 
     /// <summary>S, the networks drawn (independent initialisations), ≥ 1 (default 16).</summary>

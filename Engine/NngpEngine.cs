@@ -320,18 +320,21 @@ public sealed class NngpEngine : IDisposable
     /// <see cref="MonteCarloOptions.Seed"/>; the NNGP estimate is the mean over draws and readout units
     /// of f_k(x1)·f_k(x2), the NTK estimate the mean over draws of ∇θf₀(x1)·∇θf₀(x2) by backpropagation.
     /// Both converge to <see cref="Kernel(Network, Matrix{double}, Matrix{double}?, KernelOptions?, CancellationToken)"/>
-    /// as the width grows. Fully connected networks only; it computes on the CPU (host BLAS) on every
-    /// engine. The same seed gives the same matrix. A cancelled <paramref name="cancellationToken"/>
+    /// as the width grows. Every network the engine takes: W units per Dense layer and W channels per
+    /// Conv (a convolutional network on images, <see cref="Network.OnImages"/>), convolutions as gemms
+    /// over im2col patches. It computes where the engine does (the host BLAS, or the GPU's cuBLAS and
+    /// kernels; a custom activation on the host), the weights drawn on the host, so the same seed gives
+    /// the same matrix on either. A cancelled <paramref name="cancellationToken"/>
     /// stops it between layers with <see cref="OperationCanceledException"/>.
     /// </summary>
-    /// <param name="network">A fully connected network: Dense, (φ, Dense) × L.</param>
+    /// <param name="network">A network as for <see cref="Kernel(Network, Matrix{double}, Matrix{double}?, KernelOptions?, CancellationToken)"/>: Dense, (φ, Dense) × L, or a convolutional one on images.</param>
     /// <param name="x1">The first inputs, N1×d, finite: the rows of the kernel.</param>
     /// <param name="x2">The second inputs, N2×d, finite: the columns; null for K(X1, X1).</param>
     /// <param name="options">Width, samples, seed, kind and progress; null for <see cref="MonteCarloOptions.Default"/>.</param>
     /// <param name="cancellationToken">Cancels the estimate (between layers).</param>
     /// <returns>The N1×N2 (or N1×N1, symmetric) estimate.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
-    /// <exception cref="NngpInputException">A width or sample count below 1; a network that is not fully connected or does not validate; an input missing, empty or not finite; a different number of features; the NTK of a custom activation without φ'; or more memory than the machine has.</exception>
+    /// <exception cref="NngpInputException">A width or sample count below 1; a network that does not validate or does not fit its images; a residual block whose branches differ in channels at width W; an input missing, empty or not finite; a different number of features; the NTK of a custom activation without φ'; or more memory than the device has.</exception>
     /// <exception cref="NonFiniteResultException">An estimate that is not finite (an overflow, or a custom activation returning NaN/∞).</exception>
     public Matrix<double> MonteCarloKernel(
         Network network, Matrix<double> x1, Matrix<double>? x2 = null, MonteCarloOptions? options = null, CancellationToken cancellationToken = default)
@@ -341,9 +344,7 @@ public sealed class NngpEngine : IDisposable
         options ??= MonteCarloOptions.Default;
         options.Validate();
         CheckInputs(x1, x2);
-        IHostLinearAlgebra blas = _provider is CpuProvider cpu ? cpu.LinearAlgebra : HostLinearAlgebra.Default;
-        long? available = _provider is CpuProvider ? _provider.AvailableBytes() : HostMemory.Available();
-        Matrix<double> estimate = _gate.Run(this, () => MonteCarloEstimator.Estimate(blas, network, x1, x2, options, available, cancellationToken));
+        Matrix<double> estimate = _gate.Run(this, () => MonteCarloEstimator.Estimate(_provider, network, x1, x2, options, cancellationToken));
         if (!estimate.ForAll(double.IsFinite))
         {
             throw new NonFiniteResultException("the Monte Carlo kernel has entries that are not finite (an overflow in the sampled network, or an activation returning NaN/∞)");

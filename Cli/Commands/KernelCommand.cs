@@ -18,7 +18,7 @@ internal static class KernelCommand
         var output = new Option<FileInfo>("--out") { Description = "where to write K, .npy or .csv", Required = true };
         var monteCarlo = new Option<string?>("--monte-carlo")
         {
-            Description = "W,S: instead of the infinite-width kernel, its Monte Carlo estimate from S finite networks of width W (fully connected networks; on the CPU)",
+            Description = "W,S: instead of the infinite-width kernel, its Monte Carlo estimate from S finite networks of width W (W units per Dense layer, W channels per Conv; any network, on the engine's device)",
         };
         var seed = new Option<string?>("--seed") { Description = "the seed of the Monte Carlo draws (an integer; default 0); needs --monte-carlo" };
         var command = new Command("kernel", "Compute the NNGP (or NTK) kernel matrix between input sets.")

@@ -16,8 +16,8 @@ namespace GpuNngp.Engine.Tests.Backends;
 /// </summary>
 internal sealed class SimulatedDeviceProvider : DeviceKernelProvider
 {
-    private readonly Context _context;
-    private readonly CPUAccelerator _accelerator;
+    private readonly Context? _context;
+    private readonly CPUAccelerator? _accelerator;
     private readonly IHostLinearAlgebra _dense = HostLinearAlgebra.Managed;
     private readonly IHostLinearAlgebra _factorisation = HostLinearAlgebra.Managed;
 
@@ -42,6 +42,12 @@ internal sealed class SimulatedDeviceProvider : DeviceKernelProvider
     {
         _context = context;
         _accelerator = accelerator;
+    }
+
+    /// <summary>A provider on another test's simulator and launcher, which it does not dispose (so the launcher records what ran).</summary>
+    public SimulatedDeviceProvider(CPUAccelerator accelerator, GpuKernels kernels)
+        : base(accelerator, accelerator.DefaultStream, kernels)
+    {
     }
 
     public override string Name => "ILGPU CPU simulator (device kernels) + managed dense algebra";
@@ -89,8 +95,8 @@ internal sealed class SimulatedDeviceProvider : DeviceKernelProvider
     {
         if (disposing)
         {
-            _accelerator.Dispose();
-            _context.Dispose();
+            _accelerator?.Dispose();
+            _context?.Dispose();
         }
     }
 

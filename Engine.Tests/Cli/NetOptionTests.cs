@@ -88,6 +88,40 @@ public sealed class NetOptionTests : IDisposable
         Assert.Equal(expected.ToColumnMajorArray(), written.ToColumnMajorArray());
     }
 
+    [Theory]
+    [InlineData("(conv:3x3:same:1.6:0.1,relu)*2,flatten,dense:1.6:0.1", false)]
+    [InlineData("conv:3x3:same:1.6:0.1,res[relu,conv:3x3:same:1.6:0.1|id],relu,gap,dense:1.6:0.1", true)]
+    public void MonteCarlo_OnImages_WritesTheLibrarysEstimate(string spec, bool ntk)
+    {
+        var random = new Random(72);
+        double[] images = [.. Enumerable.Range(0, 3 * 24).Select(_ => random.NextDouble() - 0.5)];
+        File.WriteAllBytes(_temp.File("i.npy"), TestFiles.Npy("{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4, 3, 2), }", TestFiles.Float64(images)));
+        string[] arguments = ["kernel", "--x1", _temp.File("i.npy"), "--device", "cpu", "--out", _temp.File("k.npy"), "--net", spec, "--monte-carlo", "16,2", "--seed", "5"];
+        var (code, _, error) = CliRunner.Run(ntk ? [.. arguments, "--ntk"] : arguments);
+        Assert.True(code == 0, error);
+
+        var x = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(3, 24, (i, j) => images[i * 24 + j]);
+        using var engine = NngpEngine.Create(DeviceKind.Cpu);
+        var options = new MonteCarloOptions { Width = 16, Samples = 2, Seed = 5, Kind = ntk ? KernelKind.Ntk : KernelKind.Nngp };
+        var expected = engine.MonteCarloKernel(NetworkSpec.Parse(spec).OnImages(4, 3, 2), x, null, options, TestContext.Current.CancellationToken);
+        Assert.Equal(expected.ToColumnMajorArray(), MatrixFile.Read(_temp.File("k.npy")).ToColumnMajorArray());
+    }
+
+    [Fact]
+    public void MonteCarlo_ASkipConnectionAcrossChannelCounts_IsOneLineExitTwo()
+    {
+        var random = new Random(73);
+        double[] images = [.. Enumerable.Range(0, 2 * 24).Select(_ => random.NextDouble() - 0.5)];
+        File.WriteAllBytes(_temp.File("i.npy"), TestFiles.Npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 4, 3, 2), }", TestFiles.Float64(images)));
+        var (code, _, error) = CliRunner.Run(
+            "kernel", "--x1", _temp.File("i.npy"), "--device", "cpu", "--out", _temp.File("k.npy"), "--net", "res[conv:3x3:same:1.6:0.1|id],flatten,dense:1.6:0.1", "--monte-carlo", "16,2");
+        Assert.Equal(2, code);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.StartsWith("error: layer 1 (Residual(", error, StringComparison.Ordinal);
+        Assert.Contains("at width 16 branch 2 gives 4×3 × 2 channels but branch 1 gives 4×3 × 16 channels", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(_temp.File("k.npy")));
+    }
+
     [Fact]
     public void AConvolutionalNet_OnFlatInputs_IsOneLineExitTwo()
     {

@@ -58,7 +58,18 @@ public sealed class DeviceKernelSimulatorTests : IDisposable
         ["FirstNonFiniteLowerTriangle"] = (t, k) => t.FirstNonFinite(k, 300, "290,0,nan 280,0,-inf"),
         ["SpatialSlice<Shared>"] = (t, k) => t.SpatialSlices(k, "pool-then-flatten", sharedMemory: true),
         ["SpatialSlice<Global>"] = (t, k) => t.SpatialSlices(k, "pool-first", sharedMemory: false),
+        ["WindowGather"] = (t, k) => t.MonteCarlo(k),
+        ["WindowScatter"] = (t, k) => t.MonteCarlo(k),
+        ["Bias"] = (t, k) => t.MonteCarlo(k),
+        ["UnitActivation"] = (t, k) => t.MonteCarlo(k),
+        ["ElementwiseProduct"] = (t, k) => t.MonteCarlo(k),
+        ["Accumulate"] = (t, k) => t.MonteCarlo(k),
+        ["BlockContraction"] = (t, k) => t.MonteCarlo(k),
     };
+
+    /// <summary>The Monte Carlo sampler's NTK of a residual CNN (every one of its kernels launches) against the CPU's.</summary>
+    private void MonteCarlo(GpuKernels kernels) =>
+        MonteCarloDeviceTests.Compare(_accelerator, kernels, Tests.MonteCarlo.SampledCnns.Build("residual"), KernelKind.Ntk, width: 3, "residual");
 
     /// <summary>The device spatial kernel on a network of <see cref="Spatial.SliceEngineTests"/>, its slots in shared or global memory, against the CPU kernel.</summary>
     private void SpatialSlices(GpuKernels kernels, string name, bool sharedMemory)

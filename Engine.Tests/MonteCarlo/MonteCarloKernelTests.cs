@@ -135,9 +135,17 @@ public sealed class MonteCarloKernelTests
         Assert.Equal("MonteCarloOptions.Width must be ≥ 1, got 0", width.Message);
         var samples = Assert.Throws<NngpInputException>(() => engine.MonteCarloKernel(dense, Inputs, null, new MonteCarloOptions { Samples = -2 }, ct));
         Assert.Equal("MonteCarloOptions.Samples must be ≥ 1, got -2", samples.Message);
-        Network conv = Nngp.Serial(Nngp.Conv(3, 3, 2, 0), Nngp.Relu(), Nngp.Flatten(), Nngp.Dense(2, 0)).OnImages(4, 4, 1);
-        var spatial = Assert.Throws<NngpInputException>(() => engine.MonteCarloKernel(conv, Matrix<double>.Build.Dense(2, 16, 1), null, null, ct));
-        Assert.Contains("fully connected", spatial.Message, StringComparison.Ordinal);
+        Network shapeless = Nngp.Serial(Nngp.Conv(3, 3, 2, 0), Nngp.Relu(), Nngp.Flatten(), Nngp.Dense(2, 0));
+        var noShape = Assert.Throws<NngpInputException>(() => engine.MonteCarloKernel(shapeless, Matrix<double>.Build.Dense(2, 16, 1), null, null, ct));
+        Assert.Contains("OnImages", noShape.Message, StringComparison.Ordinal);
+        var features = Assert.Throws<NngpInputException>(() => engine.MonteCarloKernel(shapeless.OnImages(4, 4, 1), Matrix<double>.Build.Dense(2, 15, 1), null, null, ct));
+        Assert.Equal("the inputs have 15 features per row but images of 4×4×1 have 16", features.Message);
+
+        // At finite width a skip connection around the first Conv would add 1 image channel to 8 channels.
+        Network skip = Nngp.Serial(Nngp.Residual(Nngp.Serial(Nngp.Conv(3, 3, 2, 0)), Nngp.IdentityBranch), Nngp.Flatten(), Nngp.Dense(2, 0)).OnImages(4, 4, 1);
+        var channels = Assert.Throws<NngpInputException>(() => engine.MonteCarloKernel(skip, Matrix<double>.Build.Dense(2, 16, 1), null, new MonteCarloOptions { Width = 8 }, ct));
+        Assert.StartsWith("layer 1 (Residual(", channels.Message, StringComparison.Ordinal);
+        Assert.Contains("at width 8 branch 2 gives 4×4 × 1 channels but branch 1 gives 4×4 × 8 channels", channels.Message, StringComparison.Ordinal);
         Network custom = Nngp.FullyConnected(1, Nngp.Custom("cube", x => x * x * x), 1, 0);
         var derivative = Assert.Throws<NngpInputException>(() => engine.MonteCarloKernel(custom, Inputs, null, new MonteCarloOptions { Kind = KernelKind.Ntk }, ct));
         Assert.Contains("'cube'", derivative.Message, StringComparison.Ordinal);

@@ -51,6 +51,9 @@ internal abstract class DeviceKernelProvider : IComputeProvider
 
     public abstract long? AvailableBytes();
 
+    /// <summary>The steps of a sampled network between its gemms as this provider's kernels, on its stream (<see cref="MonteCarlo.MonteCarloEstimator"/>).</summary>
+    internal MonteCarlo.SampledOperations SampledOperations() => new MonteCarlo.DeviceSampledOperations(this, Accelerator, Stream, Kernels);
+
     public ProviderBuffer Allocate(long length, string what)
     {
         Accelerator.Bind();

@@ -1,66 +1,90 @@
+using GpuNngp.Engine.Cpu;
+using GpuNngp.Engine.Gpu;
+using GpuNngp.Engine.Pipeline;
 using GpuNngp.Solvers;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace GpuNngp.Engine.MonteCarlo;
 
 /// <summary>
-/// The Monte Carlo estimate of a dense network's NNGP or NTK: the mean over S independently drawn
-/// networks of width W (<see cref="SampledDenseNetwork"/>) of each draw's empirical kernel. Draw s
-/// uses its own generator, seeded from (seed, s), and the draws are summed in order, so the estimate
-/// depends on the seed alone, not on thread counts.
+/// The Monte Carlo estimate of a network's NNGP or NTK: the mean over S independently drawn networks
+/// of width W (<see cref="SampledNetwork"/>) of each draw's empirical kernel, on one provider
+/// (the CPU's BLAS, or a device's cuBLAS and kernels). Draw s uses its
+/// own generator, seeded from (seed, s), on the host — the weights are drawn there and copied to
+/// where the gemms run, so every provider computes the same networks — and the draws are summed in
+/// order, so the estimate depends on the seed alone, not on thread counts or the device.
 /// </summary>
 internal static class MonteCarloEstimator
 {
+    /// <summary>
+    /// The estimate on <paramref name="provider"/>: the CPU provider's BLAS and loops, or a device
+    /// provider's gemms and kernels; a network with a custom activation (a managed delegate) runs on
+    /// the host BLAS whatever the engine.
+    /// </summary>
     public static Matrix<double> Estimate(
-        IHostLinearAlgebra blas, Network network, Matrix<double> x1, Matrix<double>? x2, MonteCarloOptions options, long? availableBytes, CancellationToken cancellationToken)
+        IComputeProvider provider, Network network, Matrix<double> x1, Matrix<double>? x2, MonteCarloOptions options, CancellationToken cancellationToken)
     {
-        var (dense, activations) = Layers(network, options.Kind);
-        int rows = x1.RowCount, columns = x2?.RowCount ?? rows;
-        int points = x2 is null ? rows : rows + columns;
-        long bytes = SampledDenseNetwork.Bytes(dense.Length, x1.ColumnCount, options.Width, points);
-        if (availableBytes is { } available && bytes > available)
+        if (provider is CpuProvider cpu)
         {
-            throw new NngpInputException(
-                $"a Monte Carlo kernel of width {options.Width:N0} on {points:N0} points needs {bytes / 1e9:F1} GB; {available / 1e9:F1} GB is available (a smaller width or fewer points)",
-                "width");
+            return Estimate(new HostSampledOperations(cpu), network, x1, x2, options, cpu.AvailableBytes(), cancellationToken);
         }
 
-        var x = new double[points, x1.ColumnCount];
+        if (provider is DeviceKernelProvider device && !HasCustomActivation(network.Layers))
+        {
+            return Estimate(device.SampledOperations(), network, x1, x2, options, device.AvailableBytes(), cancellationToken);
+        }
+
+        using var host = new CpuProvider(HostLinearAlgebra.Default);
+        return Estimate(new HostSampledOperations(host), network, x1, x2, options, host.AvailableBytes(), cancellationToken);
+    }
+
+    public static Matrix<double> Estimate(
+        SampledOperations operations, Network network, Matrix<double> x1, Matrix<double>? x2, MonteCarloOptions options, long? availableBytes, CancellationToken cancellationToken)
+    {
+        int rows = x1.RowCount, columns = x2?.RowCount ?? rows;
+        int points = x2 is null ? rows : rows + columns;
+        int features = x1.ColumnCount;
+
+        // Xᵀ: features × N, one column per point (x1's rows, then x2's).
+        var inputs = new double[(long)features * points];
         for (int p = 0; p < points; p++)
         {
             var source = p < rows ? x1.Row(p) : x2!.Row(p - rows);
-            for (int f = 0; f < x1.ColumnCount; f++)
+            for (int f = 0; f < features; f++)
             {
-                x[p, f] = source[f];
+                inputs[(long)p * features + f] = source[f];
             }
         }
 
         bool ntk = options.Kind == KernelKind.Ntk;
+        using var sampled = SampledNetwork.Create(network, features, options.Width, points, inputs, operations, ntk, availableBytes);
         options.Progress?.Report(new StageProgress(Stage.LayerMap, 0));
-        using var sampled = new SampledDenseNetwork(blas, dense, activations, x, options.Width);
-        using var sum = HostBuffer.Allocate((long)points * points);
-        sum.Clear();
         for (int s = 0; s < options.Samples; s++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            sampled.Draw(new Random(DrawSeed(options.Seed, s)), ntk, cancellationToken);
+            sampled.Draw(new Random(DrawSeed(options.Seed, s)), cancellationToken);
             if (ntk)
             {
-                sampled.AddNtk(sum, cancellationToken);
+                sampled.AddNtk(cancellationToken);
             }
             else
             {
-                sampled.AddNngp(sum, cancellationToken);
+                sampled.AddNngp(cancellationToken);
             }
 
             options.Progress?.Report(new StageProgress(Stage.LayerMap, (s + 1.0) / options.Samples));
         }
 
         // The block (x1, x2) of the points' kernel, or all of it, averaged over the draws.
+        var sum = new double[(long)points * points];
+        operations.Provider.CopyOut(sampled.Sum, 0, sum);
         int columnOffset = x2 is null ? 0 : rows;
         double scale = 1.0 / options.Samples;
         return Matrix<double>.Build.Dense(rows, columns, (i, j) => scale * sum[(long)(columnOffset + j) * points + i]);
     }
+
+    private static bool HasCustomActivation(IEnumerable<ILayer> layers) =>
+        layers.Any(layer => layer is ActivationLayer { IsCustom: true } || (layer is ResidualLayer residual && residual.Branches.Any(b => HasCustomActivation(b.Layers))));
 
     /// <summary>
     /// Draw s's seed: SplitMix64 of (seed, s), so neighbouring seeds and draws give unrelated
@@ -73,25 +97,5 @@ internal static class MonteCarloEstimator
         z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
         z ^= z >> 31;
         return (int)(z & int.MaxValue);
-    }
-
-    /// <summary>The dense layers and the activations between them, refusing what the sampler does not draw.</summary>
-    private static (DenseLayer[] Dense, UnitActivation[] Activations) Layers(Network network, KernelKind kind)
-    {
-        if (network.HasSpatialLayers)
-        {
-            throw new NngpInputException("Monte Carlo kernels are implemented for fully connected networks (Dense and activations) only; this network has convolutional, pooling, readout or residual layers");
-        }
-
-        network.Validate(); // Dense, (φ, Dense) × L, every variance finite and ≥ 0
-        var dense = network.Layers.OfType<DenseLayer>().ToArray();
-        var activations = network.Layers.OfType<ActivationLayer>().Select(layer => new UnitActivation(layer)).ToArray();
-        var missing = activations.FirstOrDefault(a => !a.HasDerivative);
-        if (kind == KernelKind.Ntk && missing is not null)
-        {
-            throw new NngpInputException($"the Monte Carlo NTK needs φ' of the custom activation '{missing.Name}' (Nngp.Custom's derivative)");
-        }
-
-        return (dense, activations);
     }
 }

@@ -29,6 +29,13 @@ internal static class DeviceKernelCatalog
         Grouped<FirstNonFiniteLowerTriangleKernel>("FirstNonFiniteLowerTriangle"),
         Grouped<SpatialSliceKernel<SharedSliceScratch>>("SpatialSlice<Shared>"),
         Grouped<SpatialSliceKernel<GlobalSliceScratch>>("SpatialSlice<Global>"),
+        Elementwise<WindowGatherKernel>("WindowGather"),
+        Elementwise<WindowScatterKernel>("WindowScatter"),
+        Elementwise<BiasKernel>("Bias"),
+        Elementwise<UnitActivationKernel>("UnitActivation"),
+        Elementwise<ElementwiseProductKernel>("ElementwiseProduct"),
+        Elementwise<AccumulateKernel>("Accumulate"),
+        Elementwise<BlockContractionKernel>("BlockContraction"),
     ];
 
     /// <summary>The row of the kernel whose arguments are <paramref name="kernel"/>; throws if it has none.</summary>
