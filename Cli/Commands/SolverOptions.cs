@@ -20,6 +20,9 @@ internal sealed class SolverOptions
 
     public Option<int> PreconditionerRank { get; } = new("--preconditioner-rank") { Description = "with --solver pcg: rank k of the pivoted-Cholesky preconditioner (0: none)", DefaultValueFactory = _ => PcgOptions.Default.PreconditionerRank };
 
+    /// <summary>--probes: <see cref="PcgOptions.Probes"/>.</summary>
+    public Option<int> Probes { get; } = new("--probes") { Description = "with --solver pcg: Rademacher probes of the log-likelihood's stochastic Lanczos quadrature (each one more right-hand side per product; its standard error is reported)", DefaultValueFactory = _ => PcgOptions.Default.Probes };
+
     public Option<string> KernelStorage { get; } = new("--kernel-storage") { Description = "with --solver pcg: fp32 (store K in FP32, 4·N² bytes of RAM; products in FP64) or recompute (every product rebuilds K tile by tile)", DefaultValueFactory = _ => "fp32" };
 
     public void AddTo(Command command)
@@ -28,6 +31,7 @@ internal sealed class SolverOptions
         command.Add(Tolerance);
         command.Add(PreconditionerRank);
         command.Add(KernelStorage);
+        command.Add(Probes);
     }
 
     /// <summary>The fit's solver options; the PCG flags without --solver pcg, or out of range, are refused in one line.</summary>
@@ -35,7 +39,7 @@ internal sealed class SolverOptions
     {
         ArgumentNullException.ThrowIfNull(parsed);
         SolverKind solver = Named(parsed.GetValue(Solver), "--solver", ("cholesky", SolverKind.Cholesky), ("pcg", SolverKind.Pcg));
-        Option[] pcgFlags = [Tolerance, PreconditionerRank, KernelStorage];
+        Option[] pcgFlags = [Tolerance, PreconditionerRank, KernelStorage, Probes];
         if (solver != SolverKind.Pcg)
         {
             string[] given = [.. pcgFlags.Where(option => parsed.GetResult(option) is { Implicit: false }).Select(option => option.Name)];
@@ -59,7 +63,13 @@ internal sealed class SolverOptions
             throw new NngpInputException($"--preconditioner-rank must be ≥ 0, got {rank}");
         }
 
-        return (solver, new PcgOptions { Tolerance = tolerance, PreconditionerRank = rank, KernelStorage = Named(parsed.GetValue(KernelStorage), "--kernel-storage", ("fp32", GpuNngp.KernelStorage.Fp32), ("recompute", GpuNngp.KernelStorage.Recompute)), IterationProgress = new IterationLines(console) });
+        int probes = parsed.GetValue(Probes);
+        if (probes < 1)
+        {
+            throw new NngpInputException($"--probes must be ≥ 1, got {probes}");
+        }
+
+        return (solver, new PcgOptions { Tolerance = tolerance, PreconditionerRank = rank, Probes = probes, KernelStorage = Named(parsed.GetValue(KernelStorage), "--kernel-storage", ("fp32", GpuNngp.KernelStorage.Fp32), ("recompute", GpuNngp.KernelStorage.Recompute)), IterationProgress = new IterationLines(console) });
     }
 
     /// <summary>The value named <paramref name="text"/> (any case), or a one-line refusal listing the names.</summary>

@@ -80,6 +80,26 @@ internal sealed class Fp32Kernel : KernelOperator
 
     protected override ReadOnlySpan<double> BlockDiagonal => [];
 
+    /// <summary>On the CPU the stored blocks are multiplied where they are (<see cref="Fp32HostProduct"/>): no widened copy, no provider copy.</summary>
+    protected override bool TryMultiplyOnHost(double[] v, int columns, double[] result, CancellationToken cancellationToken)
+    {
+        if (Provider is not Cpu.CpuProvider)
+        {
+            return false;
+        }
+
+        int n = Tiles.N;
+        var parallelism = new ParallelOptions { CancellationToken = cancellationToken };
+        for (int t = 0; t < _stored.Count; t++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (start, count) = Tiles.Range(t);
+            Fp32HostProduct.Multiply(_stored[t], n, count, v, columns, result, n, start, parallelism);
+        }
+
+        return true;
+    }
+
     protected override void ForEachBlock(Action<int, int, ProviderBuffer> product, CancellationToken cancellationToken)
     {
         int n = Tiles.N;

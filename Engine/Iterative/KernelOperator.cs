@@ -46,6 +46,12 @@ internal abstract class KernelOperator : IDisposable
             _vectors = Provider.Allocate(size, "the PCG directions");
         }
 
+        if (TryMultiplyOnHost(v, columns, result, cancellationToken))
+        {
+            AddExactDiagonal(v, columns, result);
+            return;
+        }
+
         Provider.CopyIn(_vectors, v.AsSpan(0, checked((int)size)));
         ProviderBuffer vectors = _vectors;
         ForEachBlock(
@@ -69,6 +75,13 @@ internal abstract class KernelOperator : IDisposable
             },
             cancellationToken);
 
+        AddExactDiagonal(v, columns, result);
+    }
+
+    /// <summary>Replaces what the blocks held at (i, i) by the exact prior diagonal plus the noise, and counts the product.</summary>
+    private void AddExactDiagonal(double[] v, int columns, double[] result)
+    {
+        int n = N;
         ReadOnlySpan<double> held = BlockDiagonal;
         ReadOnlySpan<double> prior = Tiles.PriorDiagonal;
         for (int c = 0; c < columns; c++)
@@ -83,6 +96,12 @@ internal abstract class KernelOperator : IDisposable
 
         Products++;
     }
+
+    /// <summary>
+    /// The off-diagonal product K·V straight from host storage into <paramref name="result"/> where a
+    /// storage can (the CPU's FP32 kernel); false leaves it to <see cref="ForEachBlock"/> on the provider.
+    /// </summary>
+    protected virtual bool TryMultiplyOnHost(double[] v, int columns, double[] result, CancellationToken cancellationToken) => false;
 
     /// <summary>Calls <paramref name="product"/> with every block of K_DD's columns (first point, point count, the N × count block on the provider).</summary>
     protected abstract void ForEachBlock(Action<int, int, ProviderBuffer> product, CancellationToken cancellationToken);
