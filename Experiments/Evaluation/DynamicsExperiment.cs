@@ -53,10 +53,7 @@ public static class DynamicsExperiment
         var data = DataSplit.Load(name, settings.TrainSize, settings.TestSize, settings.Split);
         int classes = ExperimentClasses.Count(data.Train.Labels, data.Test.Labels, "test");
         var network = ClassificationExperiment.OnImages(settings.Network, data.Train, "training", data.Test, "test");
-        var xTrain = Preprocessing.StandardisePerExample(data.Train.Images);
-        var yTrain = Preprocessing.OneHotTargets(data.Train.Labels, classes);
-        var xTest = Preprocessing.StandardisePerExample(data.Test.Images);
-        var yTest = Preprocessing.OneHotTargets(data.Test.Labels, classes);
+        var (xTrain, yTrain, xTest, yTest, _) = PreparedSplit.Of(data, classes);
         using var engine = NngpEngine.Create(settings.Device);
         announce?.Invoke(engine.DeviceChoice);
         using var dynamics = engine.FitDynamics(network, xTrain, yTrain, options with { Progress = progress }, cancellationToken);

@@ -26,10 +26,7 @@ public static class DynamicsBenchmark
         settings.Validate();
         var started = DateTime.UtcNow;
         var split = DataSplit.Load(settings.Dataset, settings.TrainSize, settings.TestSize);
-        var trainX = Preprocessing.StandardisePerExample(split.Train.Images);
-        var testX = Preprocessing.StandardisePerExample(split.Test.Images);
-        int classes = Math.Max(split.Train.Labels.Max(), split.Test.Labels.Max()) + 1;
-        var trainY = Preprocessing.OneHotTargets(split.Train.Labels, classes);
+        var (trainX, trainY, testX, _, _) = PreparedSplit.Of(split);
         var network = Nngp.FullyConnected(settings.Depth, Nngp.Relu(), settings.WeightVariance, settings.BiasVariance);
         double[] times = settings.Times();
         int n = trainX.RowCount, m = testX.RowCount, c = trainY.ColumnCount, t = times.Length;

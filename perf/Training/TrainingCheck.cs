@@ -25,9 +25,7 @@ public static class TrainingCheck
         settings.Validate();
         var started = DateTime.UtcNow;
         var split = DataSplit.Load(settings.Dataset, settings.TrainSize, settings.TestSize);
-        var trainX = Preprocessing.StandardisePerExample(split.Train.Images);
-        var testX = Preprocessing.StandardisePerExample(split.Test.Images);
-        var trainY = Preprocessing.OneHotTargets(split.Train.Labels, settings.Classes);
+        var (trainX, trainY, testX, _, _) = PreparedSplit.Of(split, settings.Classes);
 
         var network = Nngp.FullyConnected(settings.Depth, Nngp.Relu(), settings.WeightVariance, settings.BiasVariance);
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
