@@ -10,6 +10,7 @@ namespace GpuNngp.Engine.Tests.Cancellation;
 /// factorisation, which reports its progress block by block — on the CPU and through the device
 /// provider's path on ILGPU's simulator.
 /// </summary>
+[Collection(nameof(SoloCollection))]
 public sealed class CancellationTests
 {
     private static readonly Network Relu3 = Nngp.FullyConnected(3, Nngp.Relu(), 1.45, 0.28);

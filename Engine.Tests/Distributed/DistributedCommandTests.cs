@@ -13,6 +13,7 @@ namespace GpuNngp.Engine.Tests.Distributed;
 /// failures: a rank that fails alone, ranks given different inputs, too few points for the grid,
 /// and --distributed outside mpirun, each one line from rank 0 and a non-zero exit on every rank.
 /// </summary>
+[Collection(nameof(SoloCollection))]
 public sealed class DistributedCommandTests : IDisposable
 {
     private const double Tolerance = 1e-10;
