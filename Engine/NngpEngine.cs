@@ -132,7 +132,7 @@ public sealed class NngpEngine : IDisposable
         // PCG's preconditioner and products are not written for a block-cyclic matrix yet (issue 14).
         if (options.Solver == SolverKind.Pcg && _provider is DistributedProvider)
         {
-            throw new NngpInputException("PCG (--solver pcg, FitOptions.Solver = Pcg) does not run on the distributed provider yet: run it in one process (--device cpu|gpu)", "options");
+            throw new NngpInputException("PCG (FitOptions.Solver = Pcg) does not run on DeviceKind.Distributed yet: run it in one process (DeviceKind.Cpu)", "device");
         }
 
         // PCG makes its own checks (the FP32 kernel's host memory) in PcgModel.Fit, before any work.

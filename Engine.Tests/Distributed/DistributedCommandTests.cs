@@ -164,7 +164,7 @@ public sealed class DistributedCommandTests : IDisposable
 
         Assert.Equal(GpuNngp.Cli.NngpCommandLine.InputError, code);
         Assert.Equal(1, Occurrences(output, "error:"));
-        Assert.Contains("PCG (--solver pcg, FitOptions.Solver = Pcg) does not run on the distributed provider yet", output, StringComparison.Ordinal);
+        Assert.Contains("does not run on --distributed yet: run it in one process (--device cpu)", output, StringComparison.Ordinal);
         Assert.False(File.Exists(_temp.File("pcg-mean.npy")));
     }
 
