@@ -31,25 +31,24 @@ public static class TrainingCheck
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
         var theta = engine.Kernel(network, trainX, null, KernelKind.Ntk);
         var thetaTest = engine.Kernel(network, testX, trainX, KernelKind.Ntk);
-        double lambdaMax, lambdaMin;
-        using (var probe = engine.FitDynamics(network, trainX, trainY, new DynamicsOptions { Kind = KernelKind.Ntk }))
-        {
-            lambdaMax = probe.Eigenvalues[^1];
-            lambdaMin = probe.Eigenvalues[0];
-        }
 
+        // The library's gradient-flow mean (DESIGN §8, NTK regime), fitted at η = 1: time enters only as
+        // η·t, so the reference rate's times are τ·η. One decomposition gives λ_max (hence η) and the
+        // prediction for Y; each seed's Y − f₀(D) needs its own fit.
+        using var dynamics = engine.FitDynamics(network, trainX, trainY, new DynamicsOptions { Kind = KernelKind.Ntk });
+        double lambdaMax = dynamics.Eigenvalues[^1], lambdaMin = dynamics.Eigenvalues[0];
         double outputs = (double)settings.TrainSize * settings.Classes;
         double learningRate = outputs / lambdaMax;
+        double[] flowTimes = [.. settings.Times.Select(t => t * learningRate)];
         var schedule = StepSchedule.Build(settings.Times, settings.FirstStep, settings.StepGrowth, settings.LargestStep);
 
-        // The library's gradient-flow mean (DESIGN §8, NTK regime) for targets Y; per seed for Y − f₀(D).
         Matrix<double>[] Flow(Matrix<double> targets)
         {
-            using var dynamics = engine.FitDynamics(network, trainX, targets, new DynamicsOptions { Kind = KernelKind.Ntk, LearningRate = learningRate });
-            return [.. dynamics.PredictMean(testX, settings.Times).Means];
+            using var fitted = engine.FitDynamics(network, trainX, targets, new DynamicsOptions { Kind = KernelKind.Ntk });
+            return [.. fitted.PredictMean(testX, flowTimes).Means];
         }
 
-        var flow = Flow(trainY);
+        var flow = dynamics.PredictMean(testX, flowTimes).Means.ToArray();
         var discrete = InfiniteWidthPrediction.DiscreteStepsMean(theta, thetaTest, trainY, learningRate, schedule.StepTimes, schedule.SnapshotSteps);
         var floor = settings.Times.Select((_, i) => Rms(discrete[i] - flow[i])).ToArray();
         var scale = flow.Select(Rms).ToArray();
