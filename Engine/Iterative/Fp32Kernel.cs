@@ -22,16 +22,16 @@ internal sealed class Fp32Kernel : KernelOperator
     public const double StorageRoundoff = 1.0 / (1 << 24);
 
     private readonly List<float[]> _stored = [];
-    private readonly ProviderBuffer _widened;
-    private readonly double[] _widenedHost;
     private readonly int _widenedColumns;
+
+    // The widened block and its provider copy, made on the first provider product (the CPU multiplies in place and never needs them).
+    private ProviderBuffer? _widened;
+    private double[] _widenedHost = [];
 
     private Fp32Kernel(IComputeProvider provider, TrainingTiles tiles, double noise)
         : base(provider, tiles, noise)
     {
         _widenedColumns = (int)Math.Clamp(WidenedBytes / sizeof(double) / tiles.N, 1, tiles.Width);
-        _widenedHost = new double[(long)tiles.N * _widenedColumns];
-        _widened = provider.Allocate(_widenedHost.Length, "a widened block of the FP32 kernel");
     }
 
     /// <summary>Bytes the stored kernel takes: 4·N².</summary>
@@ -103,6 +103,12 @@ internal sealed class Fp32Kernel : KernelOperator
     protected override void ForEachBlock(Action<int, int, ProviderBuffer> product, CancellationToken cancellationToken)
     {
         int n = Tiles.N;
+        if (_widened is null)
+        {
+            _widenedHost = new double[(long)n * _widenedColumns];
+            _widened = Provider.Allocate(_widenedHost.Length, "a widened block of the FP32 kernel");
+        }
+
         for (int t = 0; t < _stored.Count; t++)
         {
             var (start, count) = Tiles.Range(t);
@@ -146,7 +152,7 @@ internal sealed class Fp32Kernel : KernelOperator
     {
         if (disposing)
         {
-            _widened.Dispose();
+            _widened?.Dispose();
             _stored.Clear();
         }
 
