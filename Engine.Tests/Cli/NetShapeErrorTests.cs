@@ -17,6 +17,8 @@ public sealed class NetShapeErrorTests : IDisposable
     private const string Fitting = "conv:3x3:same:1.6:0.1,relu,flatten,dense:1.6:0.1";
     private const string TooLargeMessage = "on 8×8×1 images: layer 1 (Conv(9×9, valid, 1.6, 0.1)): the valid window's height 9 is larger than the 8×8 image it gets";
     private const string UntiledMessage = "on 8×8×1 images: layer 3 (AvgPool(3×3";
+    private const string NonGaussian = "conv:3x3:same:1.6:0.1,relu,relu,flatten,dense:1.6:0.1";
+    private const string NonGaussianMessage = "layer 3 (Relu) needs a Gaussian input (the output of a Conv or Dense layer, or a residual sum of such branches) but receives the output of layer 2 (Relu)";
 
     private readonly TempDirectory _temp = new();
 
@@ -64,6 +66,8 @@ public sealed class NetShapeErrorTests : IDisposable
     [InlineData("evaluate", Fitting, "flat", "the training set has flat rows of 64 values, not images")]
     [InlineData("search", TooLargeConv, null, "the network " + TooLargeMessage)]
     [InlineData("search", UntiledPool, null, "the network " + UntiledMessage)]
+    [InlineData("kernel", NonGaussian, null, NonGaussianMessage)]
+    [InlineData("evaluate", NonGaussian, null, NonGaussianMessage)]
     public void ImagesTheNetworkCannotTake_AreOneLineExitTwo_AndWriteNothing(string command, string spec, string? other, string mention)
     {
         var (code, output, error) = CliRunner.Run(Arguments(command, spec, other));

@@ -51,6 +51,7 @@ internal sealed class LayerPlan
         // chain is validated by the compiled network and, by default, fused into one operation.
         if (network.HasSpatialLayers)
         {
+            GaussianPreActivations.Check(network);
             return new LayerPlan([.. network.Layers.Select(Translate)], network.ToString()) { InputShape = network.InputShape };
         }
 
