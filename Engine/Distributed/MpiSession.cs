@@ -217,6 +217,28 @@ internal sealed unsafe class MpiSession
         return value;
     }
 
+    /// <summary>
+    /// <paramref name="bytes"/> of rank <paramref name="root"/> on every rank (after <see cref="Agree"/>):
+    /// the GPU ranks' NCCL unique id, made on rank 0.
+    /// </summary>
+    public void Broadcast(Span<byte> bytes, int root)
+    {
+        Agree(null);
+        fixed (byte* start = bytes)
+        {
+            Bcast(start, bytes.Length, _handles.Byte, root);
+        }
+    }
+
+    /// <summary>
+    /// This process's rank among the ranks on its node, as the launcher announced it
+    /// (OMPI_COMM_WORLD_LOCAL_RANK, MPI_LOCALRANKID, SLURM_LOCALID), or 0: the GPU rank's device is this
+    /// modulo the node's devices.
+    /// </summary>
+    public static int LocalRank =>
+        (Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_LOCAL_RANK") ?? Environment.GetEnvironmentVariable("MPI_LOCALRANKID") ?? Environment.GetEnvironmentVariable("SLURM_LOCALID")) is { } text
+        && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int rank) ? rank : 0;
+
     /// <summary>Ends every rank of the job with <paramref name="code"/>: for a failure that the ranks cannot agree on.</summary>
     public void Abort(int code) => MpiNative.Abort(_handles.CommWorld, code);
 
