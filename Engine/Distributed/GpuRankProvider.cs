@@ -29,19 +29,20 @@ internal sealed class GpuRankProvider : DistributedProvider
 
     private GpuRankProvider(MpiSession session, ProcessGrid grid, IHostLinearAlgebra local, GpuProvider gpu, CusolverMpGrid solver)
         : base(session, grid, local, string.Create(CultureInfo.InvariantCulture,
-            $"distributed GPU ranks ({session.Size} MPI rank{(session.Size == 1 ? "" : "s")}, one GPU each, {grid}, {solver.Versions}; rank {session.Rank}: {gpu.Name})"))
+            $"distributed GPU ranks ({(session.Library == MpiSession.Alone ? "1 rank, " + MpiSession.Alone : $"{session.Size} MPI rank{(session.Size == 1 ? "" : "s")}")}, one GPU each, {grid}, {solver.Versions}; rank {session.Rank}: {gpu.Name})"))
     {
         _gpu = gpu;
         _solver = solver;
     }
 
     /// <summary>
-    /// The provider over every rank of this MPI job, each on the GPU of its rank on the node (collective):
+    /// The provider over every rank of this MPI job, each on the GPU of its rank on the node (collective;
+    /// outside a launcher, one rank in this process without MPI):
     /// refused in one line, on every rank alike, where cuSOLVERMp, NCCL, the CUDA runtime or a GPU is missing.
     /// </summary>
     public static GpuRankProvider CreateOnGpus(IHostLinearAlgebra local)
     {
-        var session = MpiSession.Start();
+        var session = MpiSession.Start(aloneOutsideLauncher: true);
         var grid = ProcessGrid.WithoutBlacs(session.Rank, session.Size, ProcessGrid.BlockFromEnvironment());
         string asked = $"device = DeviceKind.Distributed with {RanksVariable}=gpu";
         session.Agree(GpuRankLibraries.Missing() is { } missing ? new NngpDeviceException($"{asked}: {missing}") : null);
