@@ -134,10 +134,10 @@ public sealed class DistributedCommandTests : IDisposable
     {
         Assert.SkipWhen(MpiLauncher.UnavailableReason is not null, MpiLauncher.UnavailableReason ?? "");
 
-        var (code, output) = MpiLauncher.Run(1, ["kernel", "--x1", _temp.File("t.npy"), "--out", _temp.File("k.npy"), "--device", "gpu", "--distributed"]);
+        var (code, output) = MpiLauncher.Run(1, ["kernel", "--x1", _temp.File("t.npy"), "--out", _temp.File("k.npy"), "--device", "auto", "--distributed"]);
 
         Assert.Equal(GpuNngp.Cli.NngpCommandLine.InputError, code);
-        Assert.Contains("error: --distributed runs on the ranks' CPUs: drop --device gpu", output, StringComparison.Ordinal);
+        Assert.Contains("error: --distributed runs on CPU ranks, or on GPU ranks with --device gpu: drop --device auto", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -150,7 +150,7 @@ public sealed class DistributedCommandTests : IDisposable
 
         Assert.Equal(GpuNngp.Cli.NngpCommandLine.InputError, code);
         Assert.Equal(1, Occurrences(output, "error:"));
-        Assert.Contains("error: --distributed with GPUNNGP_DISTRIBUTED_RANKS=gpu: cuSOLVERMp (libcusolverMp.so.0", output, StringComparison.Ordinal);
+        Assert.Contains("error: --distributed --device gpu: cuSOLVERMp (libcusolverMp.so.0", output, StringComparison.Ordinal);
         Assert.Contains("is not installed", output, StringComparison.Ordinal);
     }
 
