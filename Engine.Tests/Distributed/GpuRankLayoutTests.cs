@@ -9,10 +9,8 @@ namespace GpuNngp.Engine.Tests.Distributed;
 /// <summary>
 /// The GPU ranks' host-side logic, without a GPU: the grid placed without BLACS (against a row-by-row
 /// enumeration), every entry of a matrix owned by exactly one rank of it, the device arrays given to
-/// cuSOLVERMp, the progress count of a lower triangle (against a direct count), the NCCL id's size,
-/// and the ranks' kind read from the environment.
+/// cuSOLVERMp, the progress count of a lower triangle (against a direct count) and the NCCL id's size.
 /// </summary>
-[Collection(nameof(SoloCollection))]
 public sealed class GpuRankLayoutTests
 {
     [Theory]
@@ -116,25 +114,5 @@ public sealed class GpuRankLayoutTests
     {
         // NCCL_UNIQUE_ID_BYTES in nccl.h; ncclCommInitRank takes the struct by value.
         Assert.Equal(128, Unsafe.SizeOf<NcclNative.UniqueId>());
-    }
-
-    [Theory]
-    [InlineData("gpu", true)]
-    [InlineData("GPU", true)]
-    [InlineData("cpu", false)]
-    [InlineData("", false)]
-    [InlineData(null, false)]
-    public void TheRanksVariable_AsksForGpuRanksOnlyWhenItSaysGpu(string? value, bool gpu)
-    {
-        string? before = Environment.GetEnvironmentVariable(DistributedProvider.RanksVariable);
-        try
-        {
-            Environment.SetEnvironmentVariable(DistributedProvider.RanksVariable, value);
-            Assert.Equal(gpu, DistributedProvider.GpuRanksAsked());
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(DistributedProvider.RanksVariable, before);
-        }
     }
 }

@@ -17,15 +17,15 @@ internal static unsafe partial class NcclNative
     /// <summary>NCCL_UNIQUE_ID_BYTES.</summary>
     public const int UniqueIdBytes = 128;
 
-    /// <summary>The library as the GPU ranks load it.</summary>
-    public static OptionalCudaLibrary Optional { get; } = new([Library], $"NCCL ({Library}: apt-get install libnccl2, or the nvidia-nccl-cu12 wheel)");
-
     /// <summary>ncclUniqueId: 128 opaque bytes, passed by value to ncclCommInitRank.</summary>
     [InlineArray(UniqueIdBytes)]
     public struct UniqueId
     {
         private byte _first;
     }
+
+    /// <summary>The library as the GPU ranks load it.</summary>
+    public static OptionalCudaLibrary Optional { get; } = new([Library], $"NCCL ({Library}: apt-get install libnccl2, or the nvidia-nccl-cu12 wheel)");
 
     [LibraryImport(Library, EntryPoint = "ncclGetVersion")]
     public static partial int GetVersion(int* version);

@@ -1,6 +1,5 @@
 using GpuNngp.Data;
 using GpuNngp.Engine.Distributed;
-using GpuNngp.Engine.Tests.Backends;
 using GpuNngp.Engine.Tests.Cli;
 using GpuNngp.Engine.Tests.Gpu;
 using MathNet.Numerics.LinearAlgebra;
@@ -9,34 +8,15 @@ using Xunit;
 namespace GpuNngp.Engine.Tests.Distributed;
 
 /// <summary>
-/// `nngp ... --distributed --device gpu` (GPU ranks, cuSOLVERMp): where its libraries are missing, one
-/// line from rank 0 naming the library and a non-zero exit on every rank, under mpirun -np 1 and 2
-/// and as one rank without MPI; where a GPU and the libraries are there, one rank on one GPU equal to
-/// the single-GPU provider within 1e-10 (means, variances, covariance, log p(Y)).
+/// The GPU ranks' commands, `nngp ... --distributed --device gpu` (cuSOLVERMp), on the same inputs as
+/// the CPU ranks': where their libraries are missing, one line from rank 0 naming the library and a
+/// non-zero exit on every rank, under mpirun -np 1 and 2 and as one rank without MPI; where a GPU and
+/// the libraries are there, one rank on one GPU equal to the single-GPU provider within 1e-10 (means,
+/// variances, covariance, log p(Y)); and the ranks' kind as the environment variable gives it.
 /// </summary>
-[Collection(nameof(SoloCollection))]
-public sealed class GpuRankCommandTests : IDisposable
+public sealed partial class DistributedCommandTests
 {
-    private const double Tolerance = 1e-10;
-
-    private static readonly Lazy<string?> Missing = new(GpuRankLibraries.Missing);
-
-    private readonly TempDirectory _temp = new();
-
-    public GpuRankCommandTests()
-    {
-        MatrixFile.Write(_temp.File("x.npy"), BackendContractTests.RandomMatrix(300, 12, seed: 301));
-        MatrixFile.Write(_temp.File("y.npy"), BackendContractTests.RandomMatrix(300, 3, seed: 302));
-        MatrixFile.Write(_temp.File("t.npy"), BackendContractTests.RandomMatrix(40, 12, seed: 303));
-    }
-
-    private string[] Predict(string prefix, string device) =>
-    [
-        "predict", "--train-x", _temp.File("x.npy"), "--train-y", _temp.File("y.npy"), "--test-x", _temp.File("t.npy"),
-        "--depth", "3", "--noise", "0.01", .. device.Split(' '),
-        "--out-mean", _temp.File($"{prefix}-mean.npy"), "--out-var", _temp.File($"{prefix}-var.npy"),
-        "--out-cov", _temp.File($"{prefix}-cov.npy"), "--save-model", _temp.File($"{prefix}.nngp"),
-    ];
+    private static readonly Lazy<string?> GpuRanksMissing = new(GpuRankLibraries.Missing);
 
     [Theory]
     [InlineData(1)]
@@ -44,9 +24,9 @@ public sealed class GpuRankCommandTests : IDisposable
     public void WithoutItsLibraries_EveryRankEndsWithOneLineNamingTheFirstMissing(int ranks)
     {
         Assert.SkipWhen(MpiLauncher.UnavailableReason is not null, MpiLauncher.UnavailableReason ?? "");
-        Assert.SkipWhen(Missing.Value is null, "cuSOLVERMp, NCCL and the CUDA runtime all load here: the GPU ranks start instead");
+        Assert.SkipWhen(GpuRanksMissing.Value is null, "cuSOLVERMp, NCCL and the CUDA runtime all load here: the GPU ranks start instead");
 
-        var (code, output) = MpiLauncher.Run(ranks, Predict("gpu", "--distributed --device gpu"));
+        var (code, output) = MpiLauncher.Run(ranks, Predict("gpu-ranks", "--distributed --device gpu"));
 
         AssertRefusedForMissingLibraries(code, output);
     }
@@ -54,7 +34,7 @@ public sealed class GpuRankCommandTests : IDisposable
     [Fact]
     public void OutsideALauncher_OneRankWithoutMpi_IsRefusedAlike()
     {
-        Assert.SkipWhen(Missing.Value is null, "cuSOLVERMp, NCCL and the CUDA runtime all load here: the GPU rank starts instead");
+        Assert.SkipWhen(GpuRanksMissing.Value is null, "cuSOLVERMp, NCCL and the CUDA runtime all load here: the GPU rank starts instead");
 
         var (code, output) = MpiLauncher.RunAlone(Predict("alone", "--distributed --device gpu"));
 
@@ -75,7 +55,7 @@ public sealed class GpuRankCommandTests : IDisposable
     public void OneRankOnOneGpu_EqualsTheSingleGpuProvider()
     {
         GpuTestSupport.SkipUnlessAvailable();
-        Assert.SkipWhen(Missing.Value is not null, $"the GPU ranks' libraries are missing: {Missing.Value}");
+        Assert.SkipWhen(GpuRanksMissing.Value is not null, $"the GPU ranks' libraries are missing: {GpuRanksMissing.Value}");
         var (gpuCode, _, gpuError) = CliRunner.Run(Predict("gpu", "--device gpu"));
         Assert.True(gpuCode == 0, gpuError);
 
@@ -107,17 +87,35 @@ public sealed class GpuRankCommandTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("gpu", true)]
+    [InlineData("GPU", true)]
+    [InlineData("cpu", false)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    public void TheRanksVariable_AsksForGpuRanksOnlyWhenItSaysGpu(string? value, bool gpu)
+    {
+        string? before = Environment.GetEnvironmentVariable(DistributedProvider.RanksVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(DistributedProvider.RanksVariable, value);
+            Assert.Equal(gpu, DistributedProvider.GpuRanksAsked());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(DistributedProvider.RanksVariable, before);
+        }
+    }
+
     private void AssertRefusedForMissingLibraries(int code, string output)
     {
         Assert.Equal(GpuNngp.Cli.NngpCommandLine.InputError, code);
-        Assert.Equal(1, output.Split('\n').Count(line => line.StartsWith("error:", StringComparison.Ordinal)));
+        Assert.Equal(1, Occurrences(output, "error:"));
         string line = output.Split('\n').Single(l => l.StartsWith("error:", StringComparison.Ordinal));
         Assert.StartsWith("error: --distributed --device gpu: ", line, StringComparison.Ordinal);
         Assert.Contains("is not installed", line, StringComparison.Ordinal);
         Assert.True(new[] { "libcusolverMp.so.0", "libnccl.so.2", "libcudart.so" }.Any(library => line.Contains(library, StringComparison.Ordinal)), line);
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
-        Assert.False(File.Exists(_temp.File("gpu-mean.npy")) || File.Exists(_temp.File("alone-mean.npy")), "a refused run wrote its output");
+        Assert.False(File.Exists(_temp.File("gpu-ranks-mean.npy")) || File.Exists(_temp.File("alone-mean.npy")), "a refused run wrote its output");
     }
-
-    public void Dispose() => _temp.Dispose();
 }
