@@ -138,6 +138,7 @@ internal sealed unsafe class CusolverMpGrid : IDisposable
     /// <summary>Cholesky factor (lower) of the n×n matrix at <paramref name="a"/> in place; 0 or this rank's failed minor (collective).</summary>
     public int Factor(nint a, BlockCyclicLayout layout)
     {
+        _device.Bind(); // the pipeline may call from another thread than the one that opened the grid
         using var descriptor = Describe(layout);
         nuint deviceBytes = 0, hostBytes = 0;
         long n = layout.Rows;
@@ -155,6 +156,7 @@ internal sealed unsafe class CusolverMpGrid : IDisposable
     /// <summary>Solves L·Lᵀ·X = B in place (collective), the factor at <paramref name="l"/>, B at <paramref name="b"/>.</summary>
     public void Solve(nint l, BlockCyclicLayout factorLayout, nint b, BlockCyclicLayout rhsLayout)
     {
+        _device.Bind(); // the pipeline may call from another thread than the one that opened the grid
         using var descriptorA = Describe(factorLayout);
         using var descriptorB = Describe(rhsLayout);
         nuint deviceBytes = 0, hostBytes = 0;
@@ -179,6 +181,7 @@ internal sealed unsafe class CusolverMpGrid : IDisposable
     /// </summary>
     public int Eigen(nint a, BlockCyclicLayout layout, nint values, nint q)
     {
+        _device.Bind(); // the pipeline may call from another thread than the one that opened the grid
         using var descriptor = Describe(layout);
         nuint deviceBytes = 0, hostBytes = 0;
         long n = layout.Rows;
