@@ -21,19 +21,19 @@ internal sealed class DistributedJob
     public static bool Requested(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        for (int i = 0; i < args.Length; i++)
-        {
-            string arg = args[i];
-            if (arg == "--distributed"
-                || arg.Equals("--device=distributed", StringComparison.OrdinalIgnoreCase)
-                || (arg == "--device" && i + 1 < args.Length && args[i + 1].Equals("distributed", StringComparison.OrdinalIgnoreCase)))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return Enumerable.Range(0, args.Length).Any(i => args[i] == "--distributed" || DeviceIs(args, i, "distributed"));
     }
+
+    /// <summary>Whether they also say --device gpu: GPU ranks (cuSOLVERMp, one GPU per rank).</summary>
+    public static bool GpuRanksRequested(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        return Requested(args) && Enumerable.Range(0, args.Length).Any(i => DeviceIs(args, i, "gpu"));
+    }
+
+    private static bool DeviceIs(string[] args, int i, string device) =>
+        args[i].Equals($"--device={device}", StringComparison.OrdinalIgnoreCase)
+        || (args[i] == "--device" && i + 1 < args.Length && args[i + 1].Equals(device, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// The job when the arguments ask for one (null otherwise), with the console and error writer
@@ -47,6 +47,12 @@ internal sealed class DistributedJob
             return null;
         }
 
+        // Before MPI starts: the engine reads the ranks' kind from the variable, and GPU ranks may start alone.
+        if (GpuRanksRequested(args))
+        {
+            Environment.SetEnvironmentVariable(DistributedProvider.RanksVariable, "gpu");
+        }
+
         if (MpiSession.LauncherRank is > 0)
         {
             console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null), Interactive = InteractionSupport.No });
@@ -57,8 +63,11 @@ internal sealed class DistributedJob
         return new DistributedJob();
     }
 
-    /// <summary>Starts MPI (every rank, before the command's work); outside a launcher, the engine's one-line refusal.</summary>
-    public static void Start() => MpiSession.Start();
+    /// <summary>
+    /// Starts MPI (every rank, before the command's work); outside a launcher, the engine's one-line
+    /// refusal, or for GPU ranks one rank in this process without MPI.
+    /// </summary>
+    public static void Start() => MpiSession.Start(aloneOutsideLauncher: DistributedProvider.GpuRanksAsked());
 
     /// <summary>
     /// Every rank's outcome agreed: returns where none failed, else throws the agreed failure (the

@@ -48,9 +48,13 @@ internal sealed class ArchitectureOptions
         },
     };
 
-    public Option<bool> Distributed { get; } = new("--distributed") { Description = "every rank of the MPI job this runs in (mpirun -np P nngp ... --distributed): the kernel block-cyclic over the ranks, ScaLAPACK's solves" };
+    public Option<bool> Distributed { get; } = new("--distributed") { Description = "every rank of the MPI job this runs in (mpirun -np P nngp ... --distributed): the kernel block-cyclic over the ranks, ScaLAPACK's solves (with --device gpu: one GPU per rank, cuSOLVERMp's)" };
 
-    /// <summary>--device, or the distributed provider where --distributed is given (refused beside another explicit --device).</summary>
+    /// <summary>
+    /// --device, or the distributed provider where --distributed is given: CPU ranks, or GPU ranks with
+    /// --device gpu (<see cref="DistributedJob.For"/> has set their variable before MPI started);
+    /// refused beside --device auto.
+    /// </summary>
     public DeviceKind DeviceOf(ParseResult parsed)
     {
         ArgumentNullException.ThrowIfNull(parsed);
@@ -60,8 +64,8 @@ internal sealed class ArchitectureOptions
             return device;
         }
 
-        return parsed.GetResult(Device) is { Implicit: false } && device != DeviceKind.Distributed
-            ? throw new NngpInputException($"--distributed runs on the ranks' CPUs: drop --device {device.ToString().ToLowerInvariant()}")
+        return parsed.GetResult(Device) is { Implicit: false } && device == DeviceKind.Auto
+            ? throw new NngpInputException("--distributed runs on CPU ranks, or on GPU ranks with --device gpu: drop --device auto")
             : DeviceKind.Distributed;
     }
 

@@ -17,7 +17,7 @@ internal static class ErrorMessages
     [
         new("noise", "--noise", ("the noise parameter", "--noise"), ("FitOptions.Noise", "--noise")),
         new("device", "--device", ("device = DeviceKind.Gpu", "--device gpu"), ("DeviceKind.Gpu", "--device gpu"), ("DeviceKind.Cpu", "--device cpu"), ("DeviceKind.Auto", "--device auto"),
-            ("device = DeviceKind.Distributed", "--distributed"), ("DeviceKind.Distributed", "--distributed")),
+            ("device = DeviceKind.Distributed with GPUNNGP_DISTRIBUTED_RANKS=gpu", "--distributed --device gpu"), ("device = DeviceKind.Distributed", "--distributed"), ("DeviceKind.Distributed", "--distributed")),
         new("split", "--split", ("SplitProtocol.First", "--split first"), ("SplitProtocol.Paper", "--split paper")),
         new("resume", "--resume", ("SearchSettings.Resume", "--resume")),
         new("trainSize", "--train-size"),

@@ -43,36 +43,37 @@ internal static class MpiLauncher
     /// </summary>
     public static (int ExitCode, string Output) Run(int ranks, string[] args, string[]? otherRanks = null, IReadOnlyDictionary<string, string>? environment = null, int timeoutSeconds = 120)
     {
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-        string cli = typeof(NngpCommandLine).Assembly.Location;
-        var start = new ProcessStartInfo("mpirun")
+        var arguments = new List<string> { "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-np", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), Dotnet, Cli };
+        arguments.AddRange(args);
+        if (otherRanks is not null)
+        {
+            arguments.AddRange([":", "-np", "1", Dotnet, Cli]);
+            arguments.AddRange(otherRanks);
+        }
+
+        return Launch("mpirun", arguments, environment, timeoutSeconds, $"mpirun -np {ranks} nngp {string.Join(' ', args)}");
+    }
+
+    /// <summary><c>nngp <paramref name="args"/></c> in a process of its own, without mpirun (the GPU ranks' one rank without MPI).</summary>
+    public static (int ExitCode, string Output) RunAlone(string[] args, IReadOnlyDictionary<string, string>? environment = null, int timeoutSeconds = 120) =>
+        Launch(Dotnet, [Cli, .. args], environment, timeoutSeconds, $"nngp {string.Join(' ', args)}");
+
+    private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
+    private static string Cli => typeof(NngpCommandLine).Assembly.Location;
+
+    private static (int ExitCode, string Output) Launch(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment, int timeoutSeconds, string what)
+    {
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (string option in new[] { "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-np", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), dotnet, cli })
+        foreach (string argument in arguments)
         {
-            start.ArgumentList.Add(option);
-        }
-
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        if (otherRanks is not null)
-        {
-            foreach (string option in new[] { ":", "-np", "1", dotnet, cli })
-            {
-                start.ArgumentList.Add(option);
-            }
-
-            foreach (string arg in otherRanks)
-            {
-                start.ArgumentList.Add(arg);
-            }
+            start.ArgumentList.Add(argument);
         }
 
         start.Environment["OPENBLAS_NUM_THREADS"] = "1";
@@ -83,14 +84,14 @@ internal static class MpiLauncher
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("mpirun did not start");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromSeconds(timeoutSeconds)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"mpirun -np {ranks} nngp {string.Join(' ', args)} ran past {timeoutSeconds} s");
+            throw new TimeoutException($"{what} ran past {timeoutSeconds} s");
         }
 
         return (process.ExitCode, output.Result + error.Result);

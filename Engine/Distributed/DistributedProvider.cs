@@ -6,7 +6,6 @@ using GpuNngp.Engine.Spatial;
 using GpuNngp.Kernels;
 using GpuNngp.Kernels.Lookup;
 using GpuNngp.Solvers;
-using GpuNngp.Solvers.Cuda;
 using GpuNngp.Solvers.Distributed;
 
 namespace GpuNngp.Engine.Distributed;
@@ -21,21 +20,38 @@ namespace GpuNngp.Engine.Distributed;
 /// the ranks of each rank's own entries. Operations are collective: every rank calls them in the same
 /// order, and each collective first agrees that no rank has failed (<see cref="MpiSession.Agree"/>).
 /// </summary>
-internal sealed unsafe class DistributedProvider : IComputeProvider
+/// <remarks>
+/// The GPU ranks (<see cref="GpuRankProvider"/>) derive from it: the same buffers, layout, gathers and
+/// host passes, with the local products, the map and the linear algebra overridden (cuBLAS, the device
+/// map kernels, cuSOLVERMp).
+/// </remarks>
+internal unsafe class DistributedProvider : IComputeProvider
 {
     private readonly MpiSession _session;
     private readonly ProcessGrid _grid;
     private readonly IHostLinearAlgebra _local;
 
     private DistributedProvider(MpiSession session, ProcessGrid grid, IHostLinearAlgebra local)
+        : this(session, grid, local, string.Create(CultureInfo.InvariantCulture,
+            $"distributed ({session.Size} MPI rank{(session.Size == 1 ? "" : "s")}, {grid}, ScaLAPACK on {session.Library}; each rank {local.Name})"))
+    {
+    }
+
+    /// <summary>The provider over <paramref name="grid"/>'s ranks, called <paramref name="name"/>.</summary>
+    protected DistributedProvider(MpiSession session, ProcessGrid grid, IHostLinearAlgebra local, string name)
     {
         _session = session;
         _grid = grid;
         _local = local;
-        Name = string.Create(CultureInfo.InvariantCulture,
-            $"distributed ({session.Size} MPI rank{(session.Size == 1 ? "" : "s")}, {grid}, ScaLAPACK on {session.Library}; each rank {local.Name})");
+        Name = name;
         Memory = CpuProvider.ModelFor(local) with { Holder = "each rank's host" };
     }
+
+    /// <summary>This process's MPI session.</summary>
+    protected MpiSession Session => _session;
+
+    /// <summary>The process grid every layout is on.</summary>
+    protected ProcessGrid Grid => _grid;
 
     /// <summary>
     /// The provider over every rank of the job this process belongs to, <paramref name="local"/> doing
@@ -45,7 +61,11 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
     public static DistributedProvider Create(IHostLinearAlgebra local)
     {
         ArgumentNullException.ThrowIfNull(local);
-        RefuseGpuRanks();
+        if (GpuRanksAsked())
+        {
+            return GpuRankProvider.CreateOnGpus(local);
+        }
+
         var session = MpiSession.Start();
         int block = ProcessGrid.BlockFromEnvironment();
         ProcessGrid grid;
@@ -64,17 +84,13 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
     /// <summary>The environment variable that asks for GPU ranks (cuSOLVERMp, one rank per GPU) instead of CPU ranks: "gpu".</summary>
     public const string RanksVariable = "GPUNNGP_DISTRIBUTED_RANKS";
 
-    /// <summary>
-    /// GPU ranks are cuSOLVERMp's (<see cref="CusolverMpNative"/>): bindings only in this version, not yet
-    /// run on a GPU. Asked for, they are refused in one line: why cuSOLVERMp is missing, or that the
-    /// GPU ranks' provider is not there yet.
-    /// </summary>
-    private static void RefuseGpuRanks()
+    /// <summary>Whether <see cref="RanksVariable"/> asks for GPU ranks; a value that is neither cpu nor gpu is refused in one line.</summary>
+    public static bool GpuRanksAsked()
     {
         string? ranks = Environment.GetEnvironmentVariable(RanksVariable);
         if (string.IsNullOrEmpty(ranks) || ranks.Equals("cpu", StringComparison.OrdinalIgnoreCase))
         {
-            return;
+            return false;
         }
 
         if (!ranks.Equals("gpu", StringComparison.OrdinalIgnoreCase))
@@ -82,16 +98,14 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
             throw new NngpInputException($"{RanksVariable} = '{ranks}': the distributed ranks are cpu (ScaLAPACK, the default) or gpu (cuSOLVERMp)");
         }
 
-        throw new NngpDeviceException(CusolverMpNative.TryLoad(out string reason)
-            ? $"device = DeviceKind.Distributed with {RanksVariable}=gpu: cuSOLVERMp loaded from {CusolverMpNative.Location}, but GPU ranks are bindings only in this version (not yet verified on a GPU); run the CPU ranks ({RanksVariable} unset)"
-            : $"device = DeviceKind.Distributed with {RanksVariable}=gpu: {reason}");
+        return true;
     }
 
     public string Name { get; }
 
-    public bool IsGpu => false;
+    public virtual bool IsGpu => false;
 
-    public bool RunsCustomActivations => true;
+    public virtual bool RunsCustomActivations => true;
 
     public MemoryModel Memory { get; }
 
@@ -143,7 +157,7 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
         Full(buffer).Slice(offset, target.Length).CopyTo(target);
     }
 
-    public void Copy(ProviderBuffer source, long sourceOffset, ProviderBuffer target, long targetOffset, long count)
+    public virtual void Copy(ProviderBuffer source, long sourceOffset, ProviderBuffer target, long targetOffset, long count)
     {
         DistributedBuffer from = Distributed(source), to = Distributed(target);
         int rows = from.Layout?.Rows ?? to.Layout?.Rows ?? 0;
@@ -217,7 +231,7 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
         Multiply(false, true, n, n, k, alpha, a, a, 0, c, cancellationToken);
     }
 
-    public void Multiply(
+    public virtual void Multiply(
         bool transposeA, bool transposeB, int m, int n, int k, double alpha, ProviderBuffer a, ProviderBuffer b, double beta, ProviderBuffer c, CancellationToken cancellationToken = default)
     {
         DistributedBuffer da = Distributed(a), db = Distributed(b), dc = Distributed(c);
@@ -254,8 +268,16 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
         // The same transposes as the single-process call, so that each entry sums its k products alike.
         using HostBuffer ownA = transposeA ? GatherColumns(a, k, layout.RowAxis) : GatherRows(a, layout.Rows, k, layout.RowAxis);
         using HostBuffer ownB = transposeB ? GatherRows(b, layout.Columns, k, layout.ColumnAxis) : GatherColumns(b, k, layout.ColumnAxis);
-        _local.Multiply(transposeA, transposeB, rows, columns, k, alpha, ownA, ownB, beta, c, cancellationToken);
+        MultiplyOwn(transposeA, transposeB, rows, columns, k, alpha, ownA, ownB, beta, c, cancellationToken);
     }
+
+    /// <summary>
+    /// One rank's local gemm C (rows×columns) = α·op(A)·op(B) + β·C on its gathered rows and columns,
+    /// C being its local array (leading dimension = rows): the host's BLAS here.
+    /// </summary>
+    protected virtual void MultiplyOwn(
+        bool transposeA, bool transposeB, int rows, int columns, int k, double alpha, HostBuffer a, HostBuffer b, double beta, HostBuffer c, CancellationToken cancellationToken) =>
+        _local.Multiply(transposeA, transposeB, rows, columns, k, alpha, a, b, beta, c, cancellationToken);
 
     /// <summary>The rows of the column-major rows×k <paramref name="matrix"/> that <paramref name="axis"/> owns, as a (local rows)×k matrix.</summary>
     private static HostBuffer GatherRows(HostBuffer matrix, int rows, int k, BlockCyclicAxis axis)
@@ -285,7 +307,7 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
         return own;
     }
 
-    public IPreparedMap PrepareMap(HostNetworkView network, KernelLookupTable? tables) => new CpuPreparedMap(network, tables);
+    public virtual IPreparedMap PrepareMap(HostNetworkView network, KernelLookupTable? tables) => new CpuPreparedMap(network, tables);
 
     public ISpatialKernel PrepareSpatial(SliceProgram program, bool ntk, KernelPrecision precision = KernelPrecision.Double) =>
         throw new NngpInputException(
@@ -306,7 +328,6 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
     private void MapLocal(
         IPreparedMap map, ProviderBuffer matrix, int rows, int columns, double[] rowVariances, double[] columnVariances, KernelKind kind, ProgressCounter progress, bool lowerTriangle)
     {
-        var prepared = map as CpuPreparedMap ?? throw new ArgumentException("the map was prepared by another provider", nameof(map));
         var buffer = Distributed(matrix);
         var layout = Local(buffer, rows, columns, keep: true);
         if (layout.LocalRows == 0 || layout.LocalColumns == 0)
@@ -316,8 +337,20 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
 
         double[] localRows = LocalVariances(rowVariances, rows, layout.RowAxis);
         double[] localColumns = LocalVariances(columnVariances, columns, layout.ColumnAxis);
+        MapOwn(map, buffer.Local!, layout, localRows, localColumns, kind, progress, lowerTriangle);
+    }
+
+    /// <summary>
+    /// The fused map over one rank's local array of <paramref name="layout"/>, its rows' and columns'
+    /// layer-major variances in local order: the CPU's column map here, from each local column's first
+    /// row on or below the diagonal where <paramref name="lowerTriangle"/>.
+    /// </summary>
+    protected virtual void MapOwn(
+        IPreparedMap map, HostBuffer local, BlockCyclicLayout layout, double[] localRows, double[] localColumns, KernelKind kind, ProgressCounter progress, bool lowerTriangle)
+    {
+        var prepared = map as CpuPreparedMap ?? throw new ArgumentException("the map was prepared by another provider", nameof(map));
         var columnMap = new ColumnMap(
-            prepared.Network, buffer.Local!.Pointer, localRows, layout.LocalRows, localColumns, layout.LocalColumns, kind, ColumnMap.WidestFor(prepared.Network), prepared.Tables);
+            prepared.Network, local.Pointer, localRows, layout.LocalRows, localColumns, layout.LocalColumns, kind, ColumnMap.WidestFor(prepared.Network), prepared.Tables);
         Parallel.For(0, layout.LocalColumns, progress.Parallelism, jl =>
         {
             int firstRow = lowerTriangle ? layout.RowAxis.LocalCountBelow(layout.ColumnAxis.ToGlobal(jl)) : 0;
@@ -386,9 +419,9 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
         }
     }
 
-    public void MirrorLowerToUpper(ProviderBuffer matrix, int n) => CopyFromTranspose(matrix, n, upper: true);
+    public virtual void MirrorLowerToUpper(ProviderBuffer matrix, int n) => CopyFromTranspose(matrix, n, upper: true);
 
-    public void RestoreLowerFromUpper(ProviderBuffer matrix, int n) => CopyFromTranspose(matrix, n, upper: false);
+    public virtual void RestoreLowerFromUpper(ProviderBuffer matrix, int n) => CopyFromTranspose(matrix, n, upper: false);
 
     /// <summary>Aᵀ into a scratch matrix by PBLAS's pdtran, then the strict upper (or lower) triangle of A from it.</summary>
     private void CopyFromTranspose(ProviderBuffer matrix, int n, bool upper)
@@ -442,7 +475,7 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
         return first == long.MaxValue ? -1 : first;
     }
 
-    public int CholeskyFactor(ProviderBuffer matrix, int n, Action<double>? progress, CancellationToken cancellationToken)
+    public virtual int CholeskyFactor(ProviderBuffer matrix, int n, Action<double>? progress, CancellationToken cancellationToken)
     {
         // Only the training kernel is factorised: the layout's lower bound on N is checked here, after
         // a kernel that small (under 64 · √P rows) took no time to build; a test set may be smaller.
@@ -471,7 +504,7 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
         return (int)failed;
     }
 
-    public void CholeskySolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs)
+    public virtual void CholeskySolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs)
     {
         var (l, lLayout, rhs, rhsLayout) = FactorAndRightHandSides(factor, n, b, nrhs);
         int size = n, count = nrhs, one = 1, info = 0;
@@ -486,7 +519,7 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
         CheckArgument("pdpotrs", info);
     }
 
-    public void LowerTriangularSolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs, CancellationToken cancellationToken = default)
+    public virtual void LowerTriangularSolve(ProviderBuffer factor, int n, ProviderBuffer b, int nrhs, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var (l, lLayout, rhs, rhsLayout) = FactorAndRightHandSides(factor, n, b, nrhs);
@@ -509,7 +542,7 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
     }
 
     /// <summary>pdsyevd into a scratch eigenvector matrix, then over the matrix; the eigenvalues come back on every rank.</summary>
-    public void SymmetricEigen(ProviderBuffer matrix, int n, ProviderBuffer eigenvalues)
+    public virtual void SymmetricEigen(ProviderBuffer matrix, int n, ProviderBuffer eigenvalues)
     {
         var buffer = Distributed(matrix);
         var layout = Local(buffer, n, n, keep: true);
@@ -599,6 +632,13 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
     /// <summary>Nothing collective: a rank that failed disposes on its way to the agreement, the others after it; the grid ends with MPI.</summary>
     public void Dispose()
     {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Frees what a derived provider holds (the CPU ranks hold nothing beyond their buffers).</summary>
+    protected virtual void Dispose(bool disposing)
+    {
     }
 
     /// <summary>
@@ -607,7 +647,7 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
     /// entries (no messages), one of other rows through a gather; its contents are kept only where
     /// <paramref name="keep"/>.
     /// </summary>
-    private BlockCyclicLayout Local(DistributedBuffer buffer, int rows, int columns, bool keep)
+    protected BlockCyclicLayout Local(DistributedBuffer buffer, int rows, int columns, bool keep)
     {
         if (buffer.Layout is { } current && current.Rows == rows && current.Columns >= columns)
         {
@@ -640,7 +680,7 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
     }
 
     /// <summary>The buffer replicated on every rank, gathered where it is block-cyclic (each rank's entries, summed over the ranks).</summary>
-    private HostBuffer Full(DistributedBuffer buffer)
+    protected HostBuffer Full(DistributedBuffer buffer)
     {
         if (buffer.Replicated is { } full)
         {
@@ -729,6 +769,6 @@ internal sealed unsafe class DistributedProvider : IComputeProvider
         }
     }
 
-    private static DistributedBuffer Distributed(ProviderBuffer buffer) =>
+    protected static DistributedBuffer Distributed(ProviderBuffer buffer) =>
         buffer as DistributedBuffer ?? throw new ArgumentException($"a {buffer?.GetType().Name ?? "null"} is not a distributed provider's buffer", nameof(buffer));
 }

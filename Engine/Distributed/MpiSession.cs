@@ -10,7 +10,9 @@ namespace GpuNngp.Engine.Distributed;
 /// provider needs. Every collective starts with <see cref="Agree"/>, so that a rank that failed on its
 /// own (an exception between two collectives) meets the others at their next collective instead of
 /// leaving them waiting: all ranks then throw the same exception, worded by the lowest failing rank,
-/// and rank 0 alone prints it.
+/// and rank 0 alone prints it. The GPU ranks may also start outside a launcher, as one rank in this
+/// process without any MPI library (<see cref="Start"/>'s <c>aloneOutsideLauncher</c>): then every
+/// collective is the identity it is on one rank.
 /// </summary>
 internal sealed unsafe class MpiSession
 {
@@ -20,9 +22,10 @@ internal sealed unsafe class MpiSession
     /// <summary>The key an agreed exception carries in <see cref="Exception.Data"/>: every rank holds it already.</summary>
     private const string AgreedKey = "GpuNngp.Distributed.Agreed";
 
-    private readonly MpiNative.Handles _handles;
+    /// <summary>MPI's handles; null for a session alone in its process, without MPI.</summary>
+    private readonly MpiNative.Handles? _handles;
 
-    private MpiSession(MpiNative.Handles handles, int rank, int size, string library)
+    private MpiSession(MpiNative.Handles? handles, int rank, int size, string library)
     {
         _handles = handles;
         Rank = rank;
@@ -56,18 +59,28 @@ internal sealed unsafe class MpiSession
         (Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_RANK") ?? Environment.GetEnvironmentVariable("PMIX_RANK") ?? Environment.GetEnvironmentVariable("PMI_RANK")) is { } text
         && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int rank) ? rank : null;
 
+    /// <summary>The <see cref="Library"/> of a session alone in its process.</summary>
+    public const string Alone = "no MPI: one rank in this process";
+
     /// <summary>
     /// The session, started on the first call: MPI_Init_thread once per process, MPI_Finalize at its
     /// exit. Outside a launcher (no rank in the environment) it refuses in one line rather than start
-    /// a lone singleton job that would look like a distributed one.
+    /// a lone singleton job that would look like a distributed one — unless <paramref name="aloneOutsideLauncher"/>
+    /// (the GPU ranks: one GPU through cuSOLVERMp needs no MPI), when it is one rank without MPI.
     /// </summary>
     /// <exception cref="NngpDeviceException">Not started by mpirun, or Open MPI does not load.</exception>
-    public static MpiSession Start()
+    public static MpiSession Start(bool aloneOutsideLauncher = false)
     {
         lock (Gate)
         {
             if (_current is not null)
             {
+                return _current;
+            }
+
+            if (LauncherRank is null && aloneOutsideLauncher)
+            {
+                _current = new MpiSession(null, 0, 1, Alone);
                 return _current;
             }
 
@@ -126,17 +139,17 @@ internal sealed unsafe class MpiSession
         }
 
         int failed = failure is null ? 0 : 1;
-        AllreduceInt(ref failed, _handles.Max);
+        AllreduceInt(ref failed, handles => handles.Max);
         if (failed == 0)
         {
             return;
         }
 
         int first = failure is null ? int.MaxValue : Rank;
-        AllreduceInt(ref first, _handles.Min);
+        AllreduceInt(ref first, handles => handles.Min);
         byte[] message = first == Rank ? Encoding.UTF8.GetBytes($"{(char)('0' + (int)KindOf(failure!))}{Describe(failure!, first)}") : [];
         int length = message.Length;
-        Bcast(&length, 1, _handles.Int, first);
+        Bcast(&length, 1, handles => handles.Int, first);
         if (first != Rank)
         {
             message = new byte[length];
@@ -144,7 +157,7 @@ internal sealed unsafe class MpiSession
 
         fixed (byte* bytes = message)
         {
-            Bcast(bytes, length, _handles.Byte, first);
+            Bcast(bytes, length, handles => handles.Byte, first);
         }
 
         string text = Encoding.UTF8.GetString(message, 1, length - 1);
@@ -195,7 +208,7 @@ internal sealed unsafe class MpiSession
             for (int done = 0; done < values.Length;)
             {
                 int piece = Math.Min(values.Length - done, 1 << 27);
-                MpiNative.Allreduce(MpiNative.InPlace, start + done, piece, _handles.Double, _handles.Sum, _handles.CommWorld);
+                Allreduce(start + done, piece, handles => handles.Double, handles => handles.Sum);
                 done += piece;
             }
         }
@@ -205,7 +218,7 @@ internal sealed unsafe class MpiSession
     public long Min(long value)
     {
         Agree(null);
-        MpiNative.Allreduce(MpiNative.InPlace, &value, 1, _handles.Long, _handles.Min, _handles.CommWorld);
+        Allreduce(&value, 1, handles => handles.Long, handles => handles.Min);
         return value;
     }
 
@@ -213,20 +226,66 @@ internal sealed unsafe class MpiSession
     public long Max(long value)
     {
         Agree(null);
-        MpiNative.Allreduce(MpiNative.InPlace, &value, 1, _handles.Long, _handles.Max, _handles.CommWorld);
+        Allreduce(&value, 1, handles => handles.Long, handles => handles.Max);
         return value;
     }
 
-    /// <summary>Ends every rank of the job with <paramref name="code"/>: for a failure that the ranks cannot agree on.</summary>
-    public void Abort(int code) => MpiNative.Abort(_handles.CommWorld, code);
-
-    private void AllreduceInt(ref int value, nint op)
+    /// <summary>
+    /// <paramref name="bytes"/> of rank <paramref name="root"/> on every rank (after <see cref="Agree"/>):
+    /// the GPU ranks' NCCL unique id, made on rank 0.
+    /// </summary>
+    public void Broadcast(Span<byte> bytes, int root)
     {
-        fixed (int* v = &value)
+        Agree(null);
+        fixed (byte* start = bytes)
         {
-            MpiNative.Allreduce(MpiNative.InPlace, v, 1, _handles.Int, op, _handles.CommWorld);
+            Bcast(start, bytes.Length, handles => handles.Byte, root);
         }
     }
 
-    private void Bcast(void* buffer, int count, nint datatype, int root) => MpiNative.Bcast(buffer, count, datatype, root, _handles.CommWorld);
+    /// <summary>
+    /// This process's rank among the ranks on its node, as the launcher announced it
+    /// (OMPI_COMM_WORLD_LOCAL_RANK, MPI_LOCALRANKID, SLURM_LOCALID), or 0: the GPU rank's device is this
+    /// modulo the node's devices.
+    /// </summary>
+    public static int LocalRank =>
+        (Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_LOCAL_RANK") ?? Environment.GetEnvironmentVariable("MPI_LOCALRANKID") ?? Environment.GetEnvironmentVariable("SLURM_LOCALID")) is { } text
+        && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int rank) ? rank : 0;
+
+    /// <summary>Ends every rank of the job with <paramref name="code"/>: for a failure that the ranks cannot agree on.</summary>
+    public void Abort(int code)
+    {
+        if (_handles is null)
+        {
+            Environment.Exit(code);
+        }
+
+        MpiNative.Abort(_handles.CommWorld, code);
+    }
+
+    /// <summary>MPI_Allreduce in place over MPI_COMM_WORLD; alone, the identity.</summary>
+    private void Allreduce(void* values, int count, Func<MpiNative.Handles, nint> datatype, Func<MpiNative.Handles, nint> op)
+    {
+        if (_handles is not null)
+        {
+            MpiNative.Allreduce(MpiNative.InPlace, values, count, datatype(_handles), op(_handles), _handles.CommWorld);
+        }
+    }
+
+    private void AllreduceInt(ref int value, Func<MpiNative.Handles, nint> op)
+    {
+        fixed (int* v = &value)
+        {
+            Allreduce(v, 1, handles => handles.Int, op);
+        }
+    }
+
+    /// <summary>MPI_Bcast over MPI_COMM_WORLD; alone, the identity.</summary>
+    private void Bcast(void* buffer, int count, Func<MpiNative.Handles, nint> datatype, int root)
+    {
+        if (_handles is not null)
+        {
+            MpiNative.Bcast(buffer, count, datatype(_handles), root, _handles.CommWorld);
+        }
+    }
 }

@@ -85,6 +85,26 @@ internal sealed unsafe class ProcessGrid
         return new ProcessGrid(context, rows, columns, row, column, block);
     }
 
+    /// <summary>
+    /// The same grid without BLACS (context −1), for the GPU ranks, whose solver is cuSOLVERMp's:
+    /// <see cref="Coordinates"/> of this rank on the row-major grid, which is how BLACS's "Row" order and
+    /// CUSOLVERMP_GRID_MAPPING_ROW_MAJOR both place ranks.
+    /// </summary>
+    public static ProcessGrid WithoutBlacs(int rank, int processes, int block)
+    {
+        var (rows, columns) = Shape(processes);
+        var (row, column) = Coordinates(rank, columns);
+        return new ProcessGrid(-1, rows, columns, row, column, block);
+    }
+
+    /// <summary>Rank <paramref name="rank"/>'s (row, column) on a row-major grid of <paramref name="columns"/> columns.</summary>
+    public static (int Row, int Column) Coordinates(int rank, int columns)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rank);
+        ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
+        return (rank / columns, rank % columns);
+    }
+
     /// <summary>This rank's layout of a rows×columns matrix.</summary>
     public BlockCyclicLayout Layout(int rows, int columns) => BlockCyclicLayout.Create(rows, columns, Block, Rows, Columns, Row, Column);
 

@@ -40,11 +40,13 @@ internal sealed class GpuDevice : IDisposable
     public string Name { get; }
 
     /// <summary>
-    /// Opens the first CUDA device, or says in one line why none is usable: no driver, no device,
+    /// Opens CUDA device <paramref name="index"/> modulo the device count (the first by default; a GPU
+    /// rank's is its rank on the node), or says in one line why none is usable: no driver, no device,
     /// no cuBLAS/cuSOLVER, or a failure while creating the context or the handles.
     /// </summary>
-    public static GpuDevice? TryOpen(out string reason)
+    public static GpuDevice? TryOpen(out string reason, int index = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
         // ILGPU resolves the driver once, when it first touches CUDA: the resolver must be in place first.
         CudaDriverResolver.Install();
         if (!CudaDriverResolver.TryLoad(out string? driverReason))
@@ -74,7 +76,7 @@ internal sealed class GpuDevice : IDisposable
                 return null;
             }
 
-            accelerator = devices[0].CreateCudaAccelerator(context);
+            accelerator = devices[index % devices.Count].CreateCudaAccelerator(context);
             stream = accelerator.CreateStream(StreamFlags.CU_STREAM_NON_BLOCKING);
             var blas = new CudaDenseLinearAlgebra(stream.StreamPtr);
             reason = "";
@@ -93,6 +95,9 @@ internal sealed class GpuDevice : IDisposable
             return null;
         }
     }
+
+    /// <summary>The CUDA device ordinal (the runtime's, which NCCL and cuSOLVERMp take).</summary>
+    public int Ordinal => Accelerator.DeviceId;
 
     /// <summary>Makes the accelerator's CUDA context current on the calling thread (cuBLAS/cuSOLVER need it).</summary>
     public void Bind() => Accelerator.Bind();

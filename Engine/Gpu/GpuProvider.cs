@@ -49,15 +49,18 @@ internal sealed class GpuProvider : DeviceKernelProvider
         OtherDeviceRemedy: "the CPU (DeviceKind.Cpu)");
 
     /// <summary>
-    /// A provider on the first CUDA device when the driver, a device and cuBLAS/cuSOLVER are all there;
-    /// otherwise false and <paramref name="reason"/> says in one line why.
+    /// A provider on CUDA device <paramref name="index"/> (modulo the count; the first by default) when the
+    /// driver, a device and cuBLAS/cuSOLVER are all there; otherwise false and <paramref name="reason"/> says in one line why.
     /// </summary>
-    public static bool TryCreate([NotNullWhen(true)] out GpuProvider? provider, out string reason)
+    public static bool TryCreate([NotNullWhen(true)] out GpuProvider? provider, out string reason, int index = 0)
     {
-        var device = GpuDevice.TryOpen(out reason);
+        var device = GpuDevice.TryOpen(out reason, index);
         provider = device is null ? null : new GpuProvider(device);
         return provider is not null;
     }
+
+    /// <summary>The device, its stream and library handles (the GPU ranks run cuSOLVERMp on them).</summary>
+    internal GpuDevice Gpu => _device;
 
     public override long? AvailableBytes()
     {

@@ -7,15 +7,22 @@ namespace GpuNngp.Solvers.Cuda;
 /// block-cyclic layout as ScaLAPACK with one rank per GPU, its matrices in device memory. Bindings for
 /// what a GPU-node distributed provider needs: the handle, the device grid over a communicator, matrix
 /// descriptors, NUMROC, Cholesky factorisation and solve, and the symmetric eigendecomposition.
-/// Written from NVIDIA's cuSOLVERMp C API documentation; compiled, but not yet run on a GPU
-/// (none was available where they were written). The communicator is the release's own: a
-/// <c>cal_comm_t</c> (CAL) before cuSOLVERMp 0.7, an <c>ncclComm_t</c> from it; both are pointers.
-/// Every function returns a cusolverStatus_t (0 = success); <c>info</c> arguments are device pointers.
+/// Checked against cuSOLVERMp 0.7.2's cusolverMp.h (and nvmath-python's bindings of 0.7.2–0.8.0):
+/// 64-bit sizes and offsets, uint32 process sources, size_t workspaces. Compiled, not yet run on a GPU.
+/// The communicator is an <c>ncclComm_t</c> from cuSOLVERMp 0.7 (a CAL <c>cal_comm_t</c> before): the
+/// GPU ranks refuse an older release (<see cref="MinimumVersion"/>). Every function returns a
+/// cusolverStatus_t (0 = success); <c>info</c> arguments are device pointers.
 /// </summary>
 internal static unsafe partial class CusolverMpNative
 {
     /// <summary>The soname of cuSOLVERMp's releases so far.</summary>
     public const string Library = "libcusolverMp.so.0";
+
+    /// <summary>CUSOLVERMP_VERSION of 0.7.0 (major · 1000 + minor · 100 + patch), the first release on NCCL.</summary>
+    public const int MinimumVersion = 700;
+
+    /// <summary>The library as the GPU ranks load it.</summary>
+    public static OptionalCudaLibrary Optional { get; } = new([Library], $"cuSOLVERMp ({Library}, NVIDIA's HPC SDK or the nvidia-cusolvermp wheel)");
 
     /// <summary>cudaDataType CUDA_R_64F.</summary>
     public const int Double = 1;
@@ -23,7 +30,7 @@ internal static unsafe partial class CusolverMpNative
     /// <summary>cublasFillMode_t CUBLAS_FILL_MODE_LOWER.</summary>
     public const int Lower = 0;
 
-    /// <summary>cusolverMpGridMapping_t CUSOLVERMP_GRID_MAPPING_ROW_MAJOR (ScaLAPACK's "Row" order).</summary>
+    /// <summary>cusolverMpGridMapping_t CUSOLVERMP_GRID_MAPPING_ROW_MAJOR = 1 (ScaLAPACK's "Row" order: rank r at (r / columns, r % columns)).</summary>
     public const int RowMajorGrid = 1;
 
     [LibraryImport(Library, EntryPoint = "cusolverMpCreate")]
@@ -81,27 +88,9 @@ internal static unsafe partial class CusolverMpNative
         nint handle, byte* compz, int uplo, long n, void* a, long ia, long ja, nint descriptorA, void* eigenvalues,
         void* q, long iq, long jq, nint descriptorQ, int computeType, void* deviceWork, nuint deviceBytes, void* hostWork, nuint hostBytes, int* info);
 
-    /// <summary>
-    /// Loads cuSOLVERMp from the directories the CUDA resolver searches (the override, the default
-    /// loader, the toolkit, LD_LIBRARY_PATH, pip's NVIDIA wheels): once loaded by path, the bindings'
-    /// bare soname resolves to it. On failure <paramref name="reason"/> says in one line why.
-    /// </summary>
-    public static bool TryLoad(out string reason)
-    {
-        var directories = CudaLibraryResolver.SearchDirectories(
-            Environment.GetEnvironmentVariable(CudaLibraryResolver.LibraryDirectoryVariable), Environment.GetEnvironmentVariable("LD_LIBRARY_PATH"), CudaLibraryResolver.EnumerateDirectories);
-        if (CudaLibraryResolver.LoadFirst(CudaLibraryResolver.CandidatePaths([Library], directories), out var errors) is { } loaded)
-        {
-            reason = "";
-            Location = loaded.Location;
-            return true;
-        }
-
-        reason = $"cuSOLVERMp ({Library}, NVIDIA's HPC SDK or the nvidia-cusolvermp wheel) is not installed: "
-            + CudaLibraryResolver.NotFound([Library], Environment.GetEnvironmentVariable(CudaLibraryResolver.LibraryDirectoryVariable), Environment.GetEnvironmentVariable("LD_LIBRARY_PATH"), directories, errors);
-        return false;
-    }
+    /// <summary>Loads cuSOLVERMp (<see cref="Optional"/>); on failure <paramref name="reason"/> says in one line why.</summary>
+    public static bool TryLoad(out string reason) => Optional.TryLoad(out reason);
 
     /// <summary>Where cuSOLVERMp was loaded from; null before or without success.</summary>
-    public static string? Location { get; private set; }
+    public static string? Location => Optional.Location;
 }
