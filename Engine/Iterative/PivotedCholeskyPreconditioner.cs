@@ -10,6 +10,9 @@ namespace GpuNngp.Engine.Iterative;
 /// LᵀL = U·S·Uᵀ, L·Lᵀ = V·S·Vᵀ with V = L·U·S^{-1/2} orthonormal, so that by Woodbury
 /// P⁻¹ = σ⁻²(I − V·S(S + σ²)⁻¹·Vᵀ), P^{1/2} = σI + V·(√(S + σ²) − σ)·Vᵀ and
 /// log det P = Σ log(S + σ²) + (N − k)·log σ²: all three at N·k per column. V stays on the provider.
+/// On MPI ranks every rank builds the same P from the same inputs (k kernel columns, N·k² flops: a
+/// few products' worth), and rank 0's V and S are then broadcast, so that every rank applies P with
+/// the same bits whatever its BLAS did.
 /// </summary>
 internal sealed class PivotedCholeskyPreconditioner : IDisposable
 {
@@ -112,11 +115,11 @@ internal sealed class PivotedCholeskyPreconditioner : IDisposable
             progress?.Report(new StageProgress(Stage.Factorisation, (j + 1.0) / rank));
         }
 
-        return Orthonormalised(provider, columns, n, pivots.Count, noise);
+        return Orthonormalised(provider, columns, n, pivots.Count, noise, tiles.Rows);
     }
 
     /// <summary>V = L·U·S^{-1/2} from LᵀL = U·S·Uᵀ (its directions with S ≤ 1e-13·S_max dropped: they carry nothing P can see beside σε²).</summary>
-    private static PivotedCholeskyPreconditioner Orthonormalised(IComputeProvider provider, ProviderBuffer factor, int n, int k, double noise)
+    private static PivotedCholeskyPreconditioner Orthonormalised(IComputeProvider provider, ProviderBuffer factor, int n, int k, double noise, RowPartition rows)
     {
         if (k == 0)
         {
@@ -146,7 +149,18 @@ internal sealed class PivotedCholeskyPreconditioner : IDisposable
         using var rotation = provider.Upload(scaled, "U·S^-1/2");
         var basis = provider.Allocate((long)n * kept.Length, "the preconditioner's basis V");
         provider.Multiply(false, false, n, kept.Length, k, 1, factor, rotation, 0, basis);
-        return new PivotedCholeskyPreconditioner(provider, n, noise, basis, [.. kept.Select(i => s[i])]);
+        double[] eigenvalues = [.. kept.Select(i => s[i])];
+        if (rows.Parts > 1)
+        {
+            eigenvalues = rows.FromLead(eigenvalues);
+            var shared = new double[(long)n * kept.Length];
+            provider.CopyOut(basis, 0, shared);
+            shared = rows.FromLead(shared);
+            basis.Dispose();
+            basis = provider.Upload(shared, "the preconditioner's basis V");
+        }
+
+        return new PivotedCholeskyPreconditioner(provider, n, noise, basis, eigenvalues);
     }
 
     /// <summary>P⁻¹·R in place for R (N × <paramref name="columns"/>, column-major host memory).</summary>
