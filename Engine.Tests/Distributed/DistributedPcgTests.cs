@@ -105,7 +105,9 @@ public sealed class DistributedPcgTests : IDisposable
         double expected = one.GetProperty("logMarginalLikelihood").GetDouble(), actual = many.GetProperty("logMarginalLikelihood").GetDouble();
         Assert.True(Math.Abs(expected - actual) <= LogLikelihoodBound * Math.Abs(expected), $"log p(Y): {expected:R} on one process, {actual:R} on {ranks} ranks");
         Assert.Equal(one.GetProperty("accuracy").GetDouble(), many.GetProperty("accuracy").GetDouble());
-        Assert.Equal(one.GetProperty("pcg").GetProperty("iterations").GetInt32(), many.GetProperty("pcg").GetProperty("iterations").GetInt32());
+        // A column stops at the first iteration under its tolerance: rounding at 1e-15 may move that one iteration, no more.
+        int iterations = one.GetProperty("pcg").GetProperty("iterations").GetInt32();
+        Assert.InRange(many.GetProperty("pcg").GetProperty("iterations").GetInt32(), iterations - 1, iterations + 1);
         Assert.StartsWith($"distributed ({ranks} MPI ranks", many.GetProperty("backend").GetString(), StringComparison.Ordinal);
     }
 

@@ -10,9 +10,9 @@ namespace GpuNngp.Engine.Iterative;
 /// LᵀL = U·S·Uᵀ, L·Lᵀ = V·S·Vᵀ with V = L·U·S^{-1/2} orthonormal, so that by Woodbury
 /// P⁻¹ = σ⁻²(I − V·S(S + σ²)⁻¹·Vᵀ), P^{1/2} = σI + V·(√(S + σ²) − σ)·Vᵀ and
 /// log det P = Σ log(S + σ²) + (N − k)·log σ²: all three at N·k per column. V stays on the provider.
-/// On MPI ranks every rank builds the same P from the same inputs (k kernel columns, N·k² flops: a
-/// few products' worth), and rank 0's V and S are then broadcast, so that every rank applies P with
-/// the same bits whatever its BLAS did.
+/// On MPI ranks rank 0 alone builds P (k kernel columns, N·k² flops: a few products' worth) and
+/// broadcasts V and S: every rank then applies P with the same bits, and ranks sharing cores do not
+/// build the same P P times over (docs/benchmarks.md, "PCG on MPI ranks", measured both ways).
 /// </summary>
 internal sealed class PivotedCholeskyPreconditioner : IDisposable
 {
@@ -57,6 +57,12 @@ internal sealed class PivotedCholeskyPreconditioner : IDisposable
         if (rank == 0)
         {
             return new PivotedCholeskyPreconditioner(provider, n, noise, null, []);
+        }
+
+        RowPartition rows = tiles.Rows;
+        if (!rows.IsLead)
+        {
+            return Received(provider, n, noise, rows);
         }
 
         double[] remaining = (double[])tiles.PriorDiagonal.Clone();
@@ -115,11 +121,39 @@ internal sealed class PivotedCholeskyPreconditioner : IDisposable
             progress?.Report(new StageProgress(Stage.Factorisation, (j + 1.0) / rank));
         }
 
-        return Orthonormalised(provider, columns, n, pivots.Count, noise, tiles.Rows);
+        var built = Orthonormalised(provider, columns, n, pivots.Count, noise);
+        if (rows.Parts > 1)
+        {
+            built.Send(rows);
+        }
+
+        return built;
+    }
+
+    /// <summary>Rank 0's S and V to the other ranks (the other half of <see cref="Received"/>; collective).</summary>
+    private void Send(RowPartition rows)
+    {
+        rows.FromLead(_eigenvalues);
+        var basis = new double[(long)_n * Rank];
+        if (_basis is not null)
+        {
+            _provider.CopyOut(_basis, 0, basis);
+        }
+
+        rows.FromLead(basis);
+    }
+
+    /// <summary>The preconditioner rank 0 built and sent (<see cref="Send"/>; collective).</summary>
+    private static PivotedCholeskyPreconditioner Received(IComputeProvider provider, int n, double noise, RowPartition rows)
+    {
+        double[] eigenvalues = rows.FromLead([]);
+        double[] basis = rows.FromLead([]);
+        return new PivotedCholeskyPreconditioner(
+            provider, n, noise, eigenvalues.Length == 0 ? null : provider.Upload(basis, "the preconditioner's basis V"), eigenvalues);
     }
 
     /// <summary>V = L·U·S^{-1/2} from LᵀL = U·S·Uᵀ (its directions with S ≤ 1e-13·S_max dropped: they carry nothing P can see beside σε²).</summary>
-    private static PivotedCholeskyPreconditioner Orthonormalised(IComputeProvider provider, ProviderBuffer factor, int n, int k, double noise, RowPartition rows)
+    private static PivotedCholeskyPreconditioner Orthonormalised(IComputeProvider provider, ProviderBuffer factor, int n, int k, double noise)
     {
         if (k == 0)
         {
@@ -149,18 +183,7 @@ internal sealed class PivotedCholeskyPreconditioner : IDisposable
         using var rotation = provider.Upload(scaled, "U·S^-1/2");
         var basis = provider.Allocate((long)n * kept.Length, "the preconditioner's basis V");
         provider.Multiply(false, false, n, kept.Length, k, 1, factor, rotation, 0, basis);
-        double[] eigenvalues = [.. kept.Select(i => s[i])];
-        if (rows.Parts > 1)
-        {
-            eigenvalues = rows.FromLead(eigenvalues);
-            var shared = new double[(long)n * kept.Length];
-            provider.CopyOut(basis, 0, shared);
-            shared = rows.FromLead(shared);
-            basis.Dispose();
-            basis = provider.Upload(shared, "the preconditioner's basis V");
-        }
-
-        return new PivotedCholeskyPreconditioner(provider, n, noise, basis, eigenvalues);
+        return new PivotedCholeskyPreconditioner(provider, n, noise, basis, [.. kept.Select(i => s[i])]);
     }
 
     /// <summary>P⁻¹·R in place for R (N × <paramref name="columns"/>, column-major host memory).</summary>
