@@ -37,12 +37,14 @@ public sealed class DistributedPcgTests : IDisposable
 
     public DistributedPcgTests()
     {
-        MatrixFile.Write(_temp.File("x.npy"), BackendContractTests.RandomMatrix(TrainCount, 12, seed: 301));
-        MatrixFile.Write(_temp.File("y.npy"), BackendContractTests.RandomMatrix(TrainCount, 3, seed: 302));
-        MatrixFile.Write(_temp.File("t.npy"), BackendContractTests.RandomMatrix(40, 12, seed: 303));
-        MatrixFile.Write(_temp.File("y-other.npy"), BackendContractTests.RandomMatrix(TrainCount, 3, seed: 304));
-        MatrixFile.Write(_temp.File("x-three.npy"), BackendContractTests.RandomMatrix(3, 12, seed: 305));
-        MatrixFile.Write(_temp.File("y-three.npy"), BackendContractTests.RandomMatrix(3, 3, seed: 306));
+        var inputs = new (string File, int Rows, int Columns)[]
+        {
+            ("x.npy", TrainCount, 12), ("y.npy", TrainCount, 3), ("t.npy", 40, 12), ("y-other.npy", TrainCount, 3), ("x-three.npy", 3, 12), ("y-three.npy", 3, 3),
+        };
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            MatrixFile.Write(_temp.File(inputs[i].File), BackendContractTests.RandomMatrix(inputs[i].Rows, inputs[i].Columns, seed: 301 + i));
+        }
     }
 
     private string[] Predict(string prefix, string device, string storage = "fp32", string tolerance = "1e-10", string test = "t.npy", string targets = "y.npy") =>
@@ -131,11 +133,7 @@ public sealed class DistributedPcgTests : IDisposable
 
         var (code, output) = MpiLauncher.Run(1, Predict("other", "--distributed"), otherRanks: otherRank);
 
-        Assert.NotEqual(0, code);
-        Assert.Equal(1, DistributedCommandTests.Occurrences(output, "error:"));
-        Assert.Contains(expected, output, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
-        Assert.False(File.Exists(_temp.File("other-mean.npy")), "a failed run wrote its output");
+        DistributedCommandTests.AssertOneMessageAndNoOutput(code, output, expected, _temp.File("other-mean.npy"));
     }
 
     [Fact]
