@@ -129,12 +129,6 @@ public sealed class NngpEngine : IDisposable
 
         CheckDevice(plan);
         options.InputGram?.CheckFor(_provider, x, nameof(options));
-        // PCG's preconditioner and products are not written for a block-cyclic matrix yet (issue 14).
-        if (options.Solver == SolverKind.Pcg && _provider is DistributedProvider)
-        {
-            throw new NngpInputException("PCG (FitOptions.Solver = Pcg) does not run on DeviceKind.Distributed yet: run it in one process (DeviceKind.Cpu)", "device");
-        }
-
         // PCG makes its own checks (the FP32 kernel's host memory) in PcgModel.Fit, before any work.
         if (options.Solver != SolverKind.Pcg)
         {
@@ -143,7 +137,7 @@ public sealed class NngpEngine : IDisposable
 
         var request = new FitRequest(plan, x, y, options);
         IPosteriorModel model = _gate.Run(this, () => options.Solver == SolverKind.Pcg
-            ? Engine.Iterative.PcgModel.Fit(_provider, request, cancellationToken)
+            ? _provider is DistributedProvider ranks ? ranks.FitPcg(request, cancellationToken) : Engine.Iterative.PcgModel.Fit(_provider, request, cancellationToken)
             : (IPosteriorModel)FittedModel.Fit(_provider, request, cancellationToken));
         try
         {

@@ -34,7 +34,7 @@ public sealed class Fp32StorageTests
         using var source = KernelSources.For(provider, request, onProvider);
         source.PrepareCross(HostPreparation.InputVariances(inputs, n, x.ColumnCount));
         var parallelism = new ParallelOptions { CancellationToken = TestContext.Current.CancellationToken };
-        using var tiles = new TrainingTiles(provider, source, inputs, n, x.ColumnCount, parallelism);
+        using var tiles = new TrainingTiles(provider, source, inputs, n, x.ColumnCount, parallelism, RowPartition.Whole(n));
         using var stored = Fp32Kernel.Store(provider, tiles, noise, null, TestContext.Current.CancellationToken);
         using var recomputed = new RecomputedKernel(provider, tiles, noise);
         var fp32 = new double[n * 3];

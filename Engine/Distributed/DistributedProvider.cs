@@ -30,6 +30,7 @@ internal unsafe class DistributedProvider : IComputeProvider
     private readonly MpiSession _session;
     private readonly ProcessGrid _grid;
     private readonly IHostLinearAlgebra _local;
+    private CpuProvider? _rankCpu;
 
     private DistributedProvider(MpiSession session, ProcessGrid grid, IHostLinearAlgebra local)
         : this(session, grid, local, string.Create(CultureInfo.InvariantCulture,
@@ -99,6 +100,19 @@ internal unsafe class DistributedProvider : IComputeProvider
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// A PCG fit on the ranks (docs/mathematics.md, "PCG on MPI ranks"): not on the block-cyclic
+    /// layout, whose solvers PCG does not use, but on each rank's own CPU, each rank computing its
+    /// contiguous share of K_DD's rows (<see cref="MpiRowPartition"/>) and every product gathered
+    /// exactly (collective: every rank calls it alike).
+    /// </summary>
+    public Iterative.PcgModel FitPcg(FitRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        _rankCpu ??= new CpuProvider(_local);
+        return Iterative.PcgModel.Fit(_rankCpu, request, new MpiRowPartition(_session, request.X.RowCount), cancellationToken);
     }
 
     public string Name { get; }
@@ -746,20 +760,7 @@ internal unsafe class DistributedProvider : IComputeProvider
     /// Refuses inputs that differ between ranks (every rank must read the same): a 64-bit FNV-1a hash
     /// of the values' bits, compared by its smallest and largest over the ranks.
     /// </summary>
-    private void CheckSameOnEveryRank(ReadOnlySpan<double> values, string what)
-    {
-        ulong hash = 14695981039346656037UL;
-        foreach (double value in values)
-        {
-            hash = (hash ^ (ulong)BitConverter.DoubleToInt64Bits(value)) * 1099511628211UL;
-        }
-
-        long signed = unchecked((long)hash);
-        if (_session.Min(signed) != _session.Max(signed))
-        {
-            throw new NngpInputException($"device = DeviceKind.Distributed: {what} differ between the ranks (every rank must read the same inputs)");
-        }
-    }
+    private void CheckSameOnEveryRank(ReadOnlySpan<double> values, string what) => _session.CheckSame(values, what);
 
     private static void CheckArgument(string routine, int info)
     {

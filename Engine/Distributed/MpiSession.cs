@@ -214,6 +214,54 @@ internal sealed unsafe class MpiSession
         }
     }
 
+    /// <summary>
+    /// Every rank's piece concatenated on every rank, in place (MPI_Allgatherv, after <see cref="Agree"/>):
+    /// rank r's piece is <paramref name="counts"/>[r] values at <paramref name="offsets"/>[r] of
+    /// <paramref name="values"/>, already there on rank r. A copy, not a sum: every rank ends with the same bits.
+    /// </summary>
+    public void GatherInPlace(Span<double> values, int[] counts, int[] offsets)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        ArgumentNullException.ThrowIfNull(offsets);
+        Agree(null);
+        fixed (double* start = values)
+        fixed (int* c = counts, o = offsets)
+        {
+            MpiNative.Allgatherv(MpiNative.InPlace, 0, _handles.Double, start, c, o, _handles.Double, _handles.CommWorld);
+        }
+    }
+
+    /// <summary>Rank 0's <paramref name="values"/> on every rank, in place (after <see cref="Agree"/>); pieces of 2²⁷ values.</summary>
+    public void BroadcastInPlace(Span<double> values)
+    {
+        Agree(null);
+        fixed (double* start = values)
+        {
+            for (int done = 0; done < values.Length;)
+            {
+                int piece = Math.Min(values.Length - done, 1 << 27);
+                Bcast(start + done, piece, _handles.Double, 0);
+                done += piece;
+            }
+        }
+    }
+
+    /// <summary>Refuses, on every rank alike, <paramref name="values"/> that are not the same bits on every rank (an FNV-1a hash compared).</summary>
+    public void CheckSame(ReadOnlySpan<double> values, string what)
+    {
+        ulong hash = 14695981039346656037UL;
+        foreach (double value in values)
+        {
+            hash = (hash ^ (ulong)BitConverter.DoubleToInt64Bits(value)) * 1099511628211UL;
+        }
+
+        long signed = unchecked((long)hash);
+        if (Min(signed) != Max(signed))
+        {
+            throw new NngpInputException($"device = DeviceKind.Distributed: {what} differ between the ranks (every rank must read the same inputs)");
+        }
+    }
+
     /// <summary>The smallest of every rank's <paramref name="value"/> (after <see cref="Agree"/>).</summary>
     public long Min(long value)
     {

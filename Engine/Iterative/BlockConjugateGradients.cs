@@ -96,6 +96,9 @@ internal static class BlockConjugateGradients
                 }
             }
 
+            // On MPI ranks rank 0's residuals decide for all: the same stops, the same iterations, on every rank.
+            a.Rows.Broadcast(residuals);
+
             // z = P⁻¹r for the columns still iterating only, gathered into the block the product read.
             for (int k = 0; k < width; k++)
             {

@@ -34,8 +34,8 @@ internal sealed class Fp32Kernel : KernelOperator
         _widenedColumns = (int)Math.Clamp(WidenedBytes / sizeof(double) / tiles.N, 1, tiles.Width);
     }
 
-    /// <summary>Bytes the stored kernel takes: 4·N².</summary>
-    public static long StoredBytes(int n) => 4L * n * n;
+    /// <summary>Bytes the stored kernel takes in a process that owns <paramref name="owned"/> of the N points: 4·N·owned (4·N² on one process).</summary>
+    public static long StoredBytes(int n, int owned) => 4L * n * owned;
 
     /// <summary>Builds K_DD tile by tile and keeps it in FP32 (diagonal entries zero: the exact ones are added in FP64); cancellable between tiles.</summary>
     public static Fp32Kernel Store(

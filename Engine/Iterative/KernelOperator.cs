@@ -7,7 +7,8 @@ namespace GpuNngp.Engine.Iterative;
 /// host memory), made block by block of K_DD's columns on the provider: for each block J, the rows J of
 /// A·V are K(D, J)ᵀ·V (the provider's gemm, FP64). The diagonal is then put right on the host in FP64:
 /// whatever the blocks held at (i, i) is replaced by the exact prior K(x_i, x_i) plus the noise.
-/// Storage (recomputed or FP32) is the subclass's.
+/// Storage (recomputed or FP32) is the subclass's. The blocks are those of this process's points
+/// (<see cref="TrainingTiles.Rows"/>): its rows of A·V, the rest gathered from the other ranks.
 /// </summary>
 internal abstract class KernelOperator : IDisposable
 {
@@ -29,6 +30,9 @@ internal abstract class KernelOperator : IDisposable
     /// <summary>N, the order of A.</summary>
     public int N => Tiles.N;
 
+    /// <summary>The rows this process computes, and how the others reach it.</summary>
+    public RowPartition Rows => Tiles.Rows;
+
     /// <summary>σε² on the diagonal.</summary>
     public double Noise { get; }
 
@@ -49,6 +53,7 @@ internal abstract class KernelOperator : IDisposable
         if (TryMultiplyOnHost(v, columns, result, cancellationToken))
         {
             AddExactDiagonal(v, columns, result);
+            Tiles.Rows.Gather(result, columns);
             return;
         }
 
@@ -76,18 +81,19 @@ internal abstract class KernelOperator : IDisposable
             cancellationToken);
 
         AddExactDiagonal(v, columns, result);
+        Tiles.Rows.Gather(result, columns);
     }
 
-    /// <summary>Replaces what the blocks held at (i, i) by the exact prior diagonal plus the noise, and counts the product.</summary>
+    /// <summary>Replaces what the blocks held at (i, i) by the exact prior diagonal plus the noise in this process's rows, and counts the product.</summary>
     private void AddExactDiagonal(double[] v, int columns, double[] result)
     {
-        int n = N;
+        int n = N, first = Tiles.Rows.Start, last = first + Tiles.Rows.Count;
         ReadOnlySpan<double> held = BlockDiagonal;
         ReadOnlySpan<double> prior = Tiles.PriorDiagonal;
         for (int c = 0; c < columns; c++)
         {
             int offset = c * n;
-            for (int i = 0; i < n; i++)
+            for (int i = first; i < last; i++)
             {
                 double exact = prior[i] + Noise - (held.IsEmpty ? 0 : held[i]);
                 result[offset + i] += exact * v[offset + i];

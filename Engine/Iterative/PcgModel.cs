@@ -13,11 +13,16 @@ namespace GpuNngp.Engine.Iterative;
 /// <see cref="IKernelSource"/> at every product, or stored once in FP32 on the host. α is solved for
 /// the C outputs together with the log-likelihood's Rademacher probes in the same products, then
 /// refined against the FP64 kernel; predictions are the dense path's K_*D·α, variances the same
-/// solve on each test point's column K_D*.
+/// solve on each test point's column K_D*. On MPI ranks (<see cref="RowPartition"/>) each rank
+/// computes or stores only its own points' columns of K_DD and every product ends in an exact
+/// gather, so the vectors, the preconditioner and every decision are the same on every rank;
+/// predictions are replicated (each rank computes K_*D·α for every test point) and the variance
+/// solves distributed like the fit's.
 /// </summary>
 internal sealed class PcgModel : IPosteriorModel
 {
     private readonly IComputeProvider _provider;
+    private readonly RowPartition _rows;
     private readonly PcgOptions _options;
     private readonly int _n;
     private readonly int _dimension;
@@ -31,16 +36,18 @@ internal sealed class PcgModel : IPosteriorModel
     private ProviderBuffer _alpha = null!;
     private bool _disposed;
 
-    private PcgModel(IComputeProvider provider, FitRequest request)
+    private PcgModel(IComputeProvider provider, FitRequest request, RowPartition rows)
     {
         _provider = provider;
+        _rows = rows;
         Request = request;
         _options = request.Options.Pcg;
         _n = request.X.RowCount;
         _dimension = request.X.ColumnCount;
         _outputs = request.Y.ColumnCount;
         Timings = new StageTimings { Progress = request.Options.Progress };
-        _progress = new PcgProgress(_options.IterationProgress, request.Options.Progress);
+        // Progress from rank 0 only: the other ranks iterate in lockstep and would repeat it.
+        _progress = rows.IsLead ? new PcgProgress(_options.IterationProgress, request.Options.Progress) : new PcgProgress(null, null);
     }
 
     public FitRequest Request { get; }
@@ -59,12 +66,17 @@ internal sealed class PcgModel : IPosteriorModel
     /// Checks what PCG needs (a Dense/φ network, σε² &gt; 0, the FP32 kernel's host memory) before any
     /// work, then fits; cancellable between tiles, pivots and iterations, freeing what it allocated.
     /// </summary>
-    public static PcgModel Fit(IComputeProvider provider, FitRequest request, CancellationToken cancellationToken)
+    public static PcgModel Fit(IComputeProvider provider, FitRequest request, CancellationToken cancellationToken) =>
+        Fit(provider, request, RowPartition.Whole(request.X.RowCount), cancellationToken);
+
+    /// <summary>The fit on the rows <paramref name="rows"/> gives this process (every rank calls it alike, <paramref name="provider"/> its own CPU).</summary>
+    public static PcgModel Fit(IComputeProvider provider, FitRequest request, RowPartition rows, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(request);
-        Check(request);
-        var model = new PcgModel(provider, request);
+        ArgumentNullException.ThrowIfNull(rows);
+        Check(request, rows);
+        var model = new PcgModel(provider, request, rows);
         try
         {
             model.Solve(cancellationToken);
@@ -78,8 +90,9 @@ internal sealed class PcgModel : IPosteriorModel
     }
 
     /// <summary>The refusals that need no work: network, noise, options, memory.</summary>
-    internal static void Check(FitRequest request)
+    internal static void Check(FitRequest request, RowPartition rows)
     {
+        ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(request);
         int n = request.X.RowCount;
         PcgOptions options = request.Options.Pcg;
@@ -96,11 +109,12 @@ internal sealed class PcgModel : IPosteriorModel
 
         if (options.KernelStorage == KernelStorage.Fp32 && request.Options.Cap(HostMemory.Available()) is { } available)
         {
-            long needed = Fp32Kernel.StoredBytes(n) + (3L * sizeof(double) * n * options.PreconditionerRank);
+            long needed = Fp32Kernel.StoredBytes(n, rows.Count) + (3L * sizeof(double) * n * options.PreconditionerRank);
             if (needed > available)
             {
+                string share = rows.Parts == 1 ? "4·N²" : string.Create(CultureInfo.InvariantCulture, $"4·N·{rows.Count}, this rank's {rows.Count} of the N points");
                 throw new NngpInputException(
-                    string.Create(CultureInfo.InvariantCulture, $"PCG with FP32 kernel storage needs {needed / 1e9:F2} GB of host memory for N = {n} (the kernel 4·N², the preconditioner 24·N·k), {available / 1e9:F2} GB available: use KernelStorage = Recompute"),
+                    string.Create(CultureInfo.InvariantCulture, $"PCG with FP32 kernel storage needs {needed / 1e9:F2} GB of host memory for N = {n} (the kernel {share}, the preconditioner 24·N·k), {available / 1e9:F2} GB available: use KernelStorage = Recompute"),
                     "kernelStorage");
             }
         }
@@ -121,13 +135,18 @@ internal sealed class PcgModel : IPosteriorModel
         int n = _n;
         ParallelOptions parallelism = request.Options.Parallelism(cancellationToken);
         double[] x = HostPreparation.ColumnMajor(request.X);
+        _rows.CheckSame(x, "the training inputs");
+        _rows.CheckSame(HostPreparation.ColumnMajor(request.Y), "the training targets");
+
+        // Ranks that stopped on other tolerances would multiply blocks of other widths: refused before any product.
+        _rows.CheckSame([_options.Tolerance, _options.MaxIterations, _options.PreconditionerRank, _options.Probes, _options.Seed, (double)_options.KernelStorage, request.Noise], "the PCG options");
         TrainingTiles tiles = null!;
         Timings.Time(Stage.Upload, () =>
         {
             var inputs = Own(provider.Upload(x, "the training inputs"));
             _source = Own(KernelSources.For(provider, request, inputs));
             _source.PrepareCross(HostPreparation.InputVariances(x, n, _dimension));
-            tiles = Own(new TrainingTiles(provider, _source, x, n, _dimension, parallelism));
+            tiles = Own(new TrainingTiles(provider, _source, x, n, _dimension, parallelism, _rows));
             provider.Synchronize();
         });
 
@@ -250,6 +269,7 @@ internal sealed class PcgModel : IPosteriorModel
         int n = _n;
         var columns = new double[(long)n * count];
         _provider.CopyOut(cross, 0, columns);
+        _rows.Broadcast(columns); // the right-hand sides of a solve every rank makes together: rank 0's bits
         var tolerances = Enumerable.Repeat(_options.Tolerance, count).ToArray();
         var request = new BlockConjugateGradients.Request("variance", tolerances, count, new HashSet<int>(), _options.MaxIterations);
         double[] solution = BlockConjugateGradients.Solve(_storage, _preconditioner, columns, request, _progress, cancellationToken).X;

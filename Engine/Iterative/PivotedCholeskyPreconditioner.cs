@@ -10,6 +10,9 @@ namespace GpuNngp.Engine.Iterative;
 /// LᵀL = U·S·Uᵀ, L·Lᵀ = V·S·Vᵀ with V = L·U·S^{-1/2} orthonormal, so that by Woodbury
 /// P⁻¹ = σ⁻²(I − V·S(S + σ²)⁻¹·Vᵀ), P^{1/2} = σI + V·(√(S + σ²) − σ)·Vᵀ and
 /// log det P = Σ log(S + σ²) + (N − k)·log σ²: all three at N·k per column. V stays on the provider.
+/// On MPI ranks rank 0 alone builds P (k kernel columns, N·k² flops: a few products' worth) and
+/// broadcasts V and S: every rank then applies P with the same bits, and ranks sharing cores do not
+/// build the same P P times over (docs/benchmarks.md, "PCG on MPI ranks", measured both ways).
 /// </summary>
 internal sealed class PivotedCholeskyPreconditioner : IDisposable
 {
@@ -54,6 +57,12 @@ internal sealed class PivotedCholeskyPreconditioner : IDisposable
         if (rank == 0)
         {
             return new PivotedCholeskyPreconditioner(provider, n, noise, null, []);
+        }
+
+        RowPartition rows = tiles.Rows;
+        if (!rows.IsLead)
+        {
+            return Received(provider, n, noise, rows);
         }
 
         double[] remaining = (double[])tiles.PriorDiagonal.Clone();
@@ -112,7 +121,35 @@ internal sealed class PivotedCholeskyPreconditioner : IDisposable
             progress?.Report(new StageProgress(Stage.Factorisation, (j + 1.0) / rank));
         }
 
-        return Orthonormalised(provider, columns, n, pivots.Count, noise);
+        var built = Orthonormalised(provider, columns, n, pivots.Count, noise);
+        if (rows.Parts > 1)
+        {
+            built.Send(rows);
+        }
+
+        return built;
+    }
+
+    /// <summary>Rank 0's S and V to the other ranks (the other half of <see cref="Received"/>; collective).</summary>
+    private void Send(RowPartition rows)
+    {
+        rows.FromLead(_eigenvalues);
+        var basis = new double[(long)_n * Rank];
+        if (_basis is not null)
+        {
+            _provider.CopyOut(_basis, 0, basis);
+        }
+
+        rows.FromLead(basis);
+    }
+
+    /// <summary>The preconditioner rank 0 built and sent (<see cref="Send"/>; collective).</summary>
+    private static PivotedCholeskyPreconditioner Received(IComputeProvider provider, int n, double noise, RowPartition rows)
+    {
+        double[] eigenvalues = rows.FromLead([]);
+        double[] basis = rows.FromLead([]);
+        return new PivotedCholeskyPreconditioner(
+            provider, n, noise, eigenvalues.Length == 0 ? null : provider.Upload(basis, "the preconditioner's basis V"), eigenvalues);
     }
 
     /// <summary>V = L·U·S^{-1/2} from LᵀL = U·S·Uᵀ (its directions with S ≤ 1e-13·S_max dropped: they carry nothing P can see beside σε²).</summary>

@@ -49,6 +49,7 @@ internal static class ResidualRefinement
                 relative[c] = norms[c] == 0 ? 0 : Math.Sqrt(sum) / norms[c];
             }
 
+            exact.Rows.Broadcast(relative);
             int[] open = [.. Enumerable.Range(0, columns).Where(c => relative[c] > tolerance)];
             if (open.Length == 0)
             {

@@ -9,7 +9,8 @@ namespace GpuNngp.Engine.Iterative;
 /// posterior, with the training points as the "test" points — so that no N×N buffer ever exists.
 /// The tiles' diagonal entries come from the off-diagonal formula (c computed, not exactly 1); the
 /// operators built on these tiles replace them by the exact prior diagonal (<see cref="PriorDiagonal"/>)
-/// through <see cref="TileDiagonal"/>, read once.
+/// through <see cref="TileDiagonal"/>, read once. The tiles cover the points this process owns
+/// (<see cref="Rows"/>: all of them on one process, a contiguous share on an MPI rank).
 /// </summary>
 internal sealed class TrainingTiles : IDisposable
 {
@@ -24,18 +25,22 @@ internal sealed class TrainingTiles : IDisposable
     private readonly ProviderBuffer _inputs;
     private double[]? _tileDiagonal;
 
-    public TrainingTiles(IComputeProvider provider, IKernelSource source, double[] xColumnMajor, int n, int dimension, ParallelOptions parallelism)
+    public TrainingTiles(IComputeProvider provider, IKernelSource source, double[] xColumnMajor, int n, int dimension, ParallelOptions parallelism, RowPartition rows)
     {
+        Rows = rows;
         _provider = provider;
         _source = source;
         _x = xColumnMajor;
         N = n;
         _dimension = dimension;
         _parallelism = parallelism;
-        Width = (int)Math.Clamp(TileBytes / sizeof(double) / n, 1, n);
+        Width = (int)Math.Clamp(TileBytes / sizeof(double) / n, 1, Math.Max(1, rows.Count));
         _inputs = provider.Allocate((long)Width * dimension, "the inputs of a kernel tile");
         PriorDiagonal = source.TrainDiagonal;
     }
+
+    /// <summary>The points whose tiles this process builds, and how the other rows reach it.</summary>
+    public RowPartition Rows { get; }
 
     /// <summary>N, the training points.</summary>
     public int N { get; }
@@ -43,8 +48,8 @@ internal sealed class TrainingTiles : IDisposable
     /// <summary>Training points per tile (the last tile may be shorter).</summary>
     public int Width { get; }
 
-    /// <summary>The number of tiles.</summary>
-    public int Count => (N + Width - 1) / Width;
+    /// <summary>The number of tiles (of this process's points).</summary>
+    public int Count => (Rows.Count + Width - 1) / Width;
 
     /// <summary>K(x_i, x_i) of every training point, the exact per-point chain (the source's, prepared before).</summary>
     public double[] PriorDiagonal { get; }
@@ -56,7 +61,7 @@ internal sealed class TrainingTiles : IDisposable
     public (int Start, int Count) Range(int tile)
     {
         int start = tile * Width;
-        return (start, Math.Min(Width, N - start));
+        return (Rows.Start + start, Math.Min(Width, Rows.Count - start));
     }
 
     /// <summary>The column-major inputs (count × d) of training points [start, start + count).</summary>

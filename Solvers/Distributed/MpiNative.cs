@@ -43,6 +43,9 @@ internal static unsafe partial class MpiNative
     [LibraryImport(Library, EntryPoint = "MPI_Bcast")]
     public static partial int Bcast(void* buffer, int count, nint datatype, int root, nint comm);
 
+    [LibraryImport(Library, EntryPoint = "MPI_Allgatherv")]
+    public static partial int Allgatherv(nint sendBuffer, int sendCount, nint sendType, void* receiveBuffer, int* receiveCounts, int* displacements, nint receiveType, nint comm);
+
     [LibraryImport(Library, EntryPoint = "MPI_Barrier")]
     public static partial int Barrier(nint comm);
 
