@@ -224,6 +224,11 @@ internal sealed unsafe class MpiSession
         ArgumentNullException.ThrowIfNull(counts);
         ArgumentNullException.ThrowIfNull(offsets);
         Agree(null);
+        if (_handles is null)
+        {
+            return; // one rank without MPI: its piece is the whole
+        }
+
         fixed (double* start = values)
         fixed (int* c = counts, o = offsets)
         {
@@ -240,7 +245,7 @@ internal sealed unsafe class MpiSession
             for (int done = 0; done < values.Length;)
             {
                 int piece = Math.Min(values.Length - done, 1 << 27);
-                Bcast(start + done, piece, _handles.Double, 0);
+                Bcast(start + done, piece, handles => handles.Double, 0);
                 done += piece;
             }
         }
