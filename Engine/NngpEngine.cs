@@ -120,14 +120,8 @@ public sealed class NngpEngine : IDisposable
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public GpPosterior Fit(Network network, Matrix<double> x, Matrix<double> y, FitOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentNullException.ThrowIfNull(network);
         options ??= FitOptions.Default;
-        options.Validate();
-        LayerPlan plan = LayerPlan.Compile(network);
-        CheckTrainingSet(x, y, "a fit needs");
-
-        CheckDevice(plan);
+        LayerPlan plan = Plan(network, options, () => CheckTrainingSet(x, y, "a fit needs"));
         options.InputGram?.CheckFor(_provider, x, nameof(options));
         // PCG makes its own checks (the FP32 kernel's host memory) in PcgModel.Fit, before any work.
         if (options.Solver != SolverKind.Pcg)
@@ -171,14 +165,8 @@ public sealed class NngpEngine : IDisposable
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public GradientDescentDynamics FitDynamics(Network network, Matrix<double> x, Matrix<double> y, DynamicsOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentNullException.ThrowIfNull(network);
         options ??= DynamicsOptions.Default;
-        options.Validate();
-        LayerPlan plan = LayerPlan.Compile(network);
-        CheckTrainingSet(x, y, "gradient-descent dynamics need");
-
-        CheckDevice(plan);
+        LayerPlan plan = Plan(network, options, () => CheckTrainingSet(x, y, "gradient-descent dynamics need"));
 
         // Two N×N kernels, the eigenvectors and Vᵀ·K_DD·V: about four fits' worth of N² memory.
         MemoryPlan.CheckFit(_provider.Memory, options.Cap(_provider.AvailableBytes()) / 4, x.RowCount, x.ColumnCount, y.ColumnCount, plan.Depth);
@@ -368,13 +356,7 @@ public sealed class NngpEngine : IDisposable
 
     private HostMatrix ComputeKernel(Network network, Matrix<double> x1, Matrix<double>? x2, KernelOptions options, CancellationToken cancellationToken, int hostCopies)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentNullException.ThrowIfNull(network);
-        options.Validate();
-        LayerPlan plan = LayerPlan.Compile(network);
-        CheckInputs(x1, x2);
-
-        CheckDevice(plan);
+        LayerPlan plan = Plan(network, options, () => CheckInputs(x1, x2));
         int columns = x2?.RowCount ?? x1.RowCount;
         if (hostCopies > 1 && ColumnMajor.Count(x1.RowCount, columns) > Array.MaxLength)
         {
@@ -396,6 +378,21 @@ public sealed class NngpEngine : IDisposable
         }
 
         return kernel;
+    }
+
+    /// <summary>
+    /// What every computing call checks first, in this order: the engine, the network, the options, the
+    /// plan, the call's own inputs (<paramref name="checkInputs"/>), and that this device can run the plan.
+    /// </summary>
+    private LayerPlan Plan(Network network, KernelOptions options, Action checkInputs)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(network);
+        options.Validate();
+        LayerPlan plan = LayerPlan.Compile(network);
+        checkInputs();
+        CheckDevice(plan);
+        return plan;
     }
 
     /// <summary>Training inputs and targets present, finite, of one row count, at least 2 points (<paramref name="who"/> names the call in that refusal).</summary>
