@@ -59,6 +59,16 @@ internal readonly struct Single256Pair : ILanes<Single256Pair, float>
         _high.StoreUnsafe(ref first, (nuint)Vector256<float>.Count);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Single256Pair LoadAt(ref readonly float first) => new(Vector256.LoadUnsafe(in first), Vector256.LoadUnsafe(in first, (nuint)Vector256<float>.Count));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void StoreAt(ref float first)
+    {
+        _low.StoreUnsafe(ref first);
+        _high.StoreUnsafe(ref first, (nuint)Vector256<float>.Count);
+    }
+
     public double Lane(int lane) => lane < Vector256<float>.Count ? _low[lane] : _high[lane - Vector256<float>.Count];
 
     public static Single256Pair operator +(Single256Pair left, Single256Pair right) => new(left._low + right._low, left._high + right._high);

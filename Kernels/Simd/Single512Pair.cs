@@ -62,6 +62,16 @@ internal readonly struct Single512Pair : ILanes<Single512Pair, float>
         _high.StoreUnsafe(ref first, (nuint)Vector512<float>.Count);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Single512Pair LoadAt(ref readonly float first) => new(Vector512.LoadUnsafe(in first), Vector512.LoadUnsafe(in first, (nuint)Vector512<float>.Count));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void StoreAt(ref float first)
+    {
+        _low.StoreUnsafe(ref first);
+        _high.StoreUnsafe(ref first, (nuint)Vector512<float>.Count);
+    }
+
     public double Lane(int lane) => lane < Vector512<float>.Count ? _low[lane] : _high[lane - Vector512<float>.Count];
 
     public static Single512Pair operator +(Single512Pair left, Single512Pair right) => new(left._low + right._low, left._high + right._high);

@@ -59,6 +59,16 @@ internal readonly struct Vector256Pair : ISimdLanes<Vector256Pair>
         _high.StoreUnsafe(ref first, (nuint)Vector256<double>.Count);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256Pair LoadAt(ref readonly double first) => new(Vector256.LoadUnsafe(in first), Vector256.LoadUnsafe(in first, (nuint)Vector256<double>.Count));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void StoreAt(ref double first)
+    {
+        _low.StoreUnsafe(ref first);
+        _high.StoreUnsafe(ref first, (nuint)Vector256<double>.Count);
+    }
+
     public double Lane(int lane) => lane < Vector256<double>.Count ? _low[lane] : _high[lane - Vector256<double>.Count];
 
     public static Vector256Pair operator +(Vector256Pair left, Vector256Pair right) => new(left._low + right._low, left._high + right._high);

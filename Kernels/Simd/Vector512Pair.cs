@@ -59,6 +59,16 @@ internal readonly struct Vector512Pair : ISimdLanes<Vector512Pair>
         _high.StoreUnsafe(ref first, (nuint)Vector512<double>.Count);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512Pair LoadAt(ref readonly double first) => new(Vector512.LoadUnsafe(in first), Vector512.LoadUnsafe(in first, (nuint)Vector512<double>.Count));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void StoreAt(ref double first)
+    {
+        _low.StoreUnsafe(ref first);
+        _high.StoreUnsafe(ref first, (nuint)Vector512<double>.Count);
+    }
+
     public double Lane(int lane) => lane < Vector512<double>.Count ? _low[lane] : _high[lane - Vector512<double>.Count];
 
     public static Vector512Pair operator +(Vector512Pair left, Vector512Pair right) => new(left._low + right._low, left._high + right._high);
