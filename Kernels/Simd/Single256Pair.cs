@@ -101,6 +101,15 @@ internal readonly struct Single256Pair : ILanes<Single256Pair, float>
 
     public static Single256Pair Abs(Single256Pair value) => new(Vector256.Abs(value._low), Vector256.Abs(value._high));
 
+    public static Single256Pair CopySign(Single256Pair value, Single256Pair sign) =>
+        new(Vector256.CopySign(value._low, sign._low), Vector256.CopySign(value._high, sign._high));
+
+    public static Single256Pair FlipSign(Single256Pair value, Single256Pair sign)
+    {
+        Vector256<float> signBit = Vector256.Create((float)(-0.0));
+        return new(value._low ^ (sign._low & signBit), value._high ^ (sign._high & signBit));
+    }
+
     public static Single256Pair Min(Single256Pair left, Single256Pair right) =>
         new(Vector256.Min(left._low, right._low), Vector256.Min(left._high, right._high));
 

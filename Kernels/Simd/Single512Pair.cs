@@ -104,6 +104,15 @@ internal readonly struct Single512Pair : ILanes<Single512Pair, float>
 
     public static Single512Pair Abs(Single512Pair value) => new(Vector512.Abs(value._low), Vector512.Abs(value._high));
 
+    public static Single512Pair CopySign(Single512Pair value, Single512Pair sign) =>
+        new(Vector512.CopySign(value._low, sign._low), Vector512.CopySign(value._high, sign._high));
+
+    public static Single512Pair FlipSign(Single512Pair value, Single512Pair sign)
+    {
+        Vector512<float> signBit = Vector512.Create((float)(-0.0));
+        return new(value._low ^ (sign._low & signBit), value._high ^ (sign._high & signBit));
+    }
+
     public static Single512Pair Min(Single512Pair left, Single512Pair right) =>
         new(Vector512.Min(left._low, right._low), Vector512.Min(left._high, right._high));
 

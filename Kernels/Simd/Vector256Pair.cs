@@ -101,6 +101,15 @@ internal readonly struct Vector256Pair : ISimdLanes<Vector256Pair>
 
     public static Vector256Pair Abs(Vector256Pair value) => new(Vector256.Abs(value._low), Vector256.Abs(value._high));
 
+    public static Vector256Pair CopySign(Vector256Pair value, Vector256Pair sign) =>
+        new(Vector256.CopySign(value._low, sign._low), Vector256.CopySign(value._high, sign._high));
+
+    public static Vector256Pair FlipSign(Vector256Pair value, Vector256Pair sign)
+    {
+        Vector256<double> signBit = Vector256.Create((double)(-0.0));
+        return new(value._low ^ (sign._low & signBit), value._high ^ (sign._high & signBit));
+    }
+
     public static Vector256Pair Min(Vector256Pair left, Vector256Pair right) =>
         new(Vector256.Min(left._low, right._low), Vector256.Min(left._high, right._high));
 

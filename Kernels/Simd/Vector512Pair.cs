@@ -101,6 +101,15 @@ internal readonly struct Vector512Pair : ISimdLanes<Vector512Pair>
 
     public static Vector512Pair Abs(Vector512Pair value) => new(Vector512.Abs(value._low), Vector512.Abs(value._high));
 
+    public static Vector512Pair CopySign(Vector512Pair value, Vector512Pair sign) =>
+        new(Vector512.CopySign(value._low, sign._low), Vector512.CopySign(value._high, sign._high));
+
+    public static Vector512Pair FlipSign(Vector512Pair value, Vector512Pair sign)
+    {
+        Vector512<double> signBit = Vector512.Create((double)(-0.0));
+        return new(value._low ^ (sign._low & signBit), value._high ^ (sign._high & signBit));
+    }
+
     public static Vector512Pair Min(Vector512Pair left, Vector512Pair right) =>
         new(Vector512.Min(left._low, right._low), Vector512.Min(left._high, right._high));
 
