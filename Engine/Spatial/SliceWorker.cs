@@ -212,10 +212,15 @@ internal sealed class SliceWorker<T, TElement>
                 }
             }
 
-            foreach ((int dr, int dc) in (self ? segment.SelfSlices : segment.PairSlices).Slices())
+            // A point with itself: slice −d is slice d transposed (K_ij(x, x) = K_ji(x, x), and every
+            // step is symmetric in i and j), so a global pooling counts each d after (0, 0) in row-major
+            // order twice and the slices before it not at all: half the own run's work.
+            SliceOffsets offsets = self ? segment.SelfSlices : segment.PairSlices;
+            bool mirrored = self && last && _program.Readout == SliceReadout.GlobalAvgPool && offsets.IsSymmetric;
+            foreach ((int dr, int dc) in offsets.Slices())
             {
                 int inRows = dr * segment.StrideRows, inColumns = dc * segment.StrideColumns;
-                if (!Holds(segment.Input, inRows, inColumns))
+                if (!Holds(segment.Input, inRows, inColumns) || (mirrored && (dr < 0 || (dr == 0 && dc < 0))))
                 {
                     continue;
                 }
@@ -228,10 +233,11 @@ internal sealed class SliceWorker<T, TElement>
                 {
                     if (_program.Readout == SliceReadout.GlobalAvgPool || (dr == 0 && dc == 0))
                     {
-                        Sum(slice.K, slice, readK);
+                        double weight = mirrored && (dr != 0 || dc != 0) ? 2 : 1;
+                        Sum(slice.K, slice, readK, weight);
                         if (slice.Theta is not null)
                         {
-                            Sum(slice.Theta, slice, readTheta);
+                            Sum(slice.Theta, slice, readTheta, weight);
                         }
                     }
                 }
@@ -720,11 +726,11 @@ internal sealed class SliceWorker<T, TElement>
     }
 
     /// <summary>
-    /// Adds Σ of a slice's held positions to <paramref name="total"/>, per lane: in the lanes' own
+    /// Adds Σ of a slice's held positions (times <paramref name="weight"/>) to <paramref name="total"/>, per lane: in the lanes' own
     /// type over the whole slice for doubles; for floats row by row, each row's sum added in double
     /// (a readout sums up to P² values: rounding in float at every add would grow with P).
     /// </summary>
-    private static void Sum(TElement[] values, Slice slice, Span<double> total)
+    private static void Sum(TElement[] values, Slice slice, Span<double> total, double weight)
     {
         T sum = T.Broadcast(0);
         int w = slice.Grid.Width;
@@ -737,22 +743,23 @@ internal sealed class SliceWorker<T, TElement>
 
             if (T.IsSingle)
             {
-                AddLanes(sum, total);
+                AddLanes(sum, total, weight);
                 sum = T.Broadcast(0);
             }
         }
 
         if (!T.IsSingle)
         {
-            AddLanes(sum, total);
+            AddLanes(sum, total, weight);
         }
     }
 
-    private static void AddLanes(T sum, Span<double> total)
+    /// <summary>Adds <paramref name="weight"/> (1, or 2 for a mirrored pair of slices: exact) times each lane of <paramref name="sum"/> to <paramref name="total"/>.</summary>
+    private static void AddLanes(T sum, Span<double> total, double weight)
     {
         for (int lane = 0; lane < L; lane++)
         {
-            total[lane] += sum.Lane(lane);
+            total[lane] += weight * sum.Lane(lane);
         }
     }
 
