@@ -58,16 +58,16 @@ internal static class SliceClosedForms
     public static (T F, T FDot) AbRelu<T>(double a, double b, T k12, T norm, T inverseNorm)
         where T : struct, ILaneMath<T>
     {
-        // c within 4 ulps of ±1 (or past it) is ±1: no clamp needed after, and 1 − |c| ≥ 0 exactly.
+        // c within 4 ulps of ±1 (or past it) is ±1: no clamp needed after, and 1 − c² ≥ 0 exactly.
+        // The sign goes back on by its bit (no comparison, no mask), and 1 − c² is one fused
+        // multiply-add: c² exact inside it, one rounding, as accurate as (1 − |c|)(1 + |c|).
         T one = T.Broadcast(1);
         T c = k12 * inverseNorm;
         T magnitude = T.Abs(c);
-        T unit = T.GreaterThan(magnitude, T.Broadcast(T.IsSingle ? NearOneSingle : NearOne));
-        T negative = T.LessThan(c, T.Broadcast(0));
-        c = T.Select(unit, T.Select(negative, -one, one), c);
-        magnitude = T.Select(unit, one, magnitude);
+        magnitude = T.Select(T.GreaterThan(magnitude, T.Broadcast(T.IsSingle ? NearOneSingle : NearOne)), one, magnitude);
+        c = T.CopySign(magnitude, c);
         T u = one + magnitude;
-        T s = SqrtByNewton((one - magnitude) * u);
+        T s = SqrtByNewton(T.NegatedMultiplyAdd(magnitude, magnitude, one));
 
         // θ = 2·arctan(s/u) for c ≥ 0 (π minus it below), u = 1 + |c|. Above tan(π/12) arctan's
         // argument t is rotated, arctan t = π/6 − arctan((1 − t√3)/(t + √3)), both branches' quotients
@@ -78,8 +78,10 @@ internal static class SliceClosedForms
         T denominator = T.Select(rotated, T.MultiplyAdd(u, sqrt3, s), u);
         T half = AtanSeries(QuotientByNewton(numerator, denominator));
         half = T.Select(rotated, T.Broadcast(Math.PI / 6) - half, half);
+        // θ = π/2 ± (twice − π/2), minus for c < 0: exactly 0 and π at c = ±1 (twice = 0 there).
         T twice = half + half;
-        T theta = T.Select(negative, T.Broadcast(Math.PI) - twice, twice);
+        T quarter = T.Broadcast(Math.PI / 2);
+        T theta = quarter + T.FlipSign(twice - quarter, c);
         double d = a - b;
         double dd = d * d;
         T fDot = T.NegatedMultiplyAdd(T.Broadcast(dd * InvTwoPi), theta, T.Broadcast(0.5 * ((a * a) + (b * b))));

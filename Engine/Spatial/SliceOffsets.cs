@@ -19,6 +19,9 @@ internal sealed class SliceOffsets
 
     public int Count => Rows.Length * Columns.Length;
 
+    /// <summary>True when (−r, −c) is a slice wherever (r, c) is (a point's own run may then compute half and mirror the rest).</summary>
+    public bool IsSymmetric => Rows.All(r => Rows.Contains(-r)) && Columns.All(c => Columns.Contains(-c));
+
     /// <summary>The slices in order: (0, 0) first when present.</summary>
     public IEnumerable<(int Row, int Column)> Slices() => from r in Rows from c in Columns select (r, c);
 

@@ -212,10 +212,15 @@ internal sealed class SliceWorker<T, TElement>
                 }
             }
 
-            foreach ((int dr, int dc) in (self ? segment.SelfSlices : segment.PairSlices).Slices())
+            // A point with itself: slice −d is slice d transposed (K_ij(x, x) = K_ji(x, x), and every
+            // step is symmetric in i and j), so a global pooling counts each d after (0, 0) in row-major
+            // order twice and the slices before it not at all: half the own run's work.
+            SliceOffsets offsets = self ? segment.SelfSlices : segment.PairSlices;
+            bool mirrored = self && last && _program.Readout == SliceReadout.GlobalAvgPool && offsets.IsSymmetric;
+            foreach ((int dr, int dc) in offsets.Slices())
             {
                 int inRows = dr * segment.StrideRows, inColumns = dc * segment.StrideColumns;
-                if (!Holds(segment.Input, inRows, inColumns))
+                if (!Holds(segment.Input, inRows, inColumns) || (mirrored && (dr < 0 || (dr == 0 && dc < 0))))
                 {
                     continue;
                 }
@@ -228,10 +233,11 @@ internal sealed class SliceWorker<T, TElement>
                 {
                     if (_program.Readout == SliceReadout.GlobalAvgPool || (dr == 0 && dc == 0))
                     {
-                        Sum(slice.K, slice, readK);
+                        double weight = mirrored && (dr != 0 || dc != 0) ? 2 : 1;
+                        Sum(slice.K, slice, readK, weight);
                         if (slice.Theta is not null)
                         {
-                            Sum(slice.Theta, slice, readTheta);
+                            Sum(slice.Theta, slice, readTheta, weight);
                         }
                     }
                 }
@@ -389,7 +395,9 @@ internal sealed class SliceWorker<T, TElement>
     /// A zero-padded convolution on one slice, separably: the filter's columns (K and Θ̃ in one pass),
     /// then its rows, K′ = σb² + σw²·W(K̃) and Θ′ = K′ + σw²·W(Θ̃) at each output position; with
     /// <paramref name="activation"/> (the ReLU family) applied to each input row just before its
-    /// column sums.
+    /// column sums. Each output row's row pass runs as soon as the column sums of its window's last
+    /// input row are made, while those few rows are still in L1 (the same sums in the same order as
+    /// two whole passes, so the same bits: measured faster, docs/benchmarks.md).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Slice Convolve(SliceConv conv, Slice input, SliceActivation? activation, bool self)
@@ -403,42 +411,61 @@ internal sealed class SliceWorker<T, TElement>
         int inW = input.Grid.Width, outW = output.Grid.Width;
         int firstOut = SliceAxis.First(output.Columns), endOut = SliceAxis.End(outW, output.Columns);
         int firstW = SliceAxis.First(input.Columns), endW = SliceAxis.End(inW, input.Columns);
-        for (int ih = SliceAxis.First(input.Rows); ih < SliceAxis.End(input.Grid.Height, input.Rows); ih++)
+        int firstH = SliceAxis.First(input.Rows), endH = SliceAxis.End(input.Grid.Height, input.Rows);
+        int oh = SliceAxis.First(output.Rows), endOh = SliceAxis.End(output.Grid.Height, output.Rows);
+        T bias = T.Broadcast(conv.Weights.BiasVariance), weight = T.Broadcast(conv.Weights.WeightVariance * conv.TapScale);
+        for (int ih = firstH; ih < endH; ih++)
         {
             if (activation is not null)
             {
                 ActivateRelu(activation.Layer.Activation, input, chain, (ih * inW) + firstW, ((ih + input.Rows) * inW) + firstW + input.Columns, endW - firstW);
             }
 
-            for (int ow = firstOut; ow < endOut; ow++)
+            // The filter's columns: the padded edges bounds-checked, the interior (every tap inside
+            // the slice) as a run of unchecked loads.
+            int ow = firstOut;
+            for (; ow < endOut && (ow * wAxis.Stride) - wAxis.PadBefore < firstW; ow++)
             {
-                int start = (ow * wAxis.Stride) - wAxis.PadBefore;
-                int lo = Math.Max(start, firstW), hi = Math.Min(start + wAxis.Window, endW);
-                long from = (long)((ih * inW) + lo) * L, to = (long)((ih * outW) + ow) * L;
-                Taps(input.K, from, hi - lo, L).Store(rowsK, to);
+                ColumnEdge(input, rowsK, rowsTheta, wAxis, ih, ow, inW, outW, firstW, endW);
+            }
+
+            int limit = endW + wAxis.PadBefore - wAxis.Window;
+            int interiorEnd = limit < ow * wAxis.Stride ? ow : Math.Min(endOut, (limit / wAxis.Stride) + 1);
+            if (interiorEnd > ow)
+            {
+                int from = ((ih * inW) + (ow * wAxis.Stride) - wAxis.PadBefore) * L, to = ((ih * outW) + ow) * L;
+                int lastTap = from + (((interiorEnd - ow - 1) * wAxis.Stride) + wAxis.Window) * L - 1, lastOut = to + ((interiorEnd - ow) * L) - 1;
+                _ = input.K[lastTap];
+                _ = rowsK[lastOut];
                 if (rowsTheta is not null)
                 {
-                    Taps(input.Theta!, from, hi - lo, L).Store(rowsTheta, to);
+                    _ = input.Theta![lastTap];
+                    _ = rowsTheta[lastOut];
                 }
+
+                ColumnRun(ref Element(input.K, from), ref Element(rowsK, to), interiorEnd - ow, wAxis.Window, wAxis.Stride * L);
+                if (rowsTheta is not null)
+                {
+                    ColumnRun(ref Element(input.Theta!, from), ref Element(rowsTheta, to), interiorEnd - ow, wAxis.Window, wAxis.Stride * L);
+                }
+
+                ow = interiorEnd;
+            }
+
+            for (; ow < endOut; ow++)
+            {
+                ColumnEdge(input, rowsK, rowsTheta, wAxis, ih, ow, inW, outW, firstW, endW);
+            }
+
+            for (; oh < endOh && Math.Min((oh * hAxis.Stride) - hAxis.PadBefore + hAxis.Window, endH) <= ih + 1; oh++)
+            {
+                RowPass(hAxis, output, rowsK, rowsTheta, oh, firstH, endH, firstOut, endOut, bias, weight);
             }
         }
 
-        T bias = T.Broadcast(conv.Weights.BiasVariance), weight = T.Broadcast(conv.Weights.WeightVariance * conv.TapScale);
-        int firstH = SliceAxis.First(input.Rows), endH = SliceAxis.End(input.Grid.Height, input.Rows);
-        for (int oh = SliceAxis.First(output.Rows); oh < SliceAxis.End(output.Grid.Height, output.Rows); oh++)
+        for (; oh < endOh; oh++)
         {
-            int start = (oh * hAxis.Stride) - hAxis.PadBefore;
-            int lo = Math.Max(start, firstH), hi = Math.Min(start + hAxis.Window, endH);
-            for (int ow = firstOut; ow < endOut; ow++)
-            {
-                long from = (long)((lo * outW) + ow) * L, at = (long)((oh * outW) + ow) * L;
-                T k = T.MultiplyAdd(weight, Taps(rowsK, from, hi - lo, (long)outW * L), bias);
-                k.Store(output.K, at);
-                if (rowsTheta is not null)
-                {
-                    T.MultiplyAdd(weight, Taps(rowsTheta, from, hi - lo, (long)outW * L), k).Store(output.Theta!, at);
-                }
-            }
+            RowPass(hAxis, output, rowsK, rowsTheta, oh, firstH, endH, firstOut, endOut, bias, weight);
         }
 
         _free.Add(rowsK);
@@ -449,6 +476,106 @@ internal sealed class SliceWorker<T, TElement>
 
         Release(input);
         return output;
+    }
+
+    /// <summary>One output column of a row's column sums at a padded edge (some taps outside the slice).</summary>
+    private static void ColumnEdge(Slice input, TElement[] rowsK, TElement[]? rowsTheta, WindowAxis wAxis, int ih, int ow, int inW, int outW, int firstW, int endW)
+    {
+        int start = (ow * wAxis.Stride) - wAxis.PadBefore;
+        int lo = Math.Max(start, firstW), hi = Math.Min(start + wAxis.Window, endW);
+        long from = (long)((ih * inW) + lo) * L, to = (long)((ih * outW) + ow) * L;
+        Taps(input.K, from, hi - lo, L).Store(rowsK, to);
+        if (rowsTheta is not null)
+        {
+            Taps(input.Theta!, from, hi - lo, L).Store(rowsTheta, to);
+        }
+    }
+
+    /// <summary><paramref name="count"/> column sums of <paramref name="window"/> taps each, consecutive outputs <paramref name="stride"/> elements apart in the input.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ColumnRun(ref TElement source, ref TElement target, int count, int window, int stride)
+    {
+        for (int o = 0; o < count; o++)
+        {
+            TapsAt(ref Unsafe.Add(ref source, o * stride), window, L).StoreAt(ref Unsafe.Add(ref target, o * L));
+        }
+    }
+
+    /// <summary>
+    /// Output row <paramref name="oh"/> of a convolution from the column sums of the input rows its
+    /// filter covers (the same rows for every output column: one bounds check per row).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowPass(WindowAxis hAxis, Slice output, TElement[] rowsK, TElement[]? rowsTheta, int oh, int firstH, int endH, int firstOut, int endOut, T bias, T weight)
+    {
+        int outW = output.Grid.Width;
+        int start = (oh * hAxis.Stride) - hAxis.PadBefore;
+        int lo = Math.Max(start, firstH), hi = Math.Min(start + hAxis.Window, endH);
+        int count = endOut - firstOut, taps = hi - lo, step = outW * L;
+        if (count <= 0)
+        {
+            return;
+        }
+
+        if (taps <= 0)
+        {
+            for (int ow = firstOut; ow < endOut; ow++)
+            {
+                bias.Store(output.K, (long)((oh * outW) + ow) * L);
+                if (rowsTheta is not null)
+                {
+                    bias.Store(output.Theta!, (long)((oh * outW) + ow) * L);
+                }
+            }
+
+            return;
+        }
+
+        int from = ((lo * outW) + firstOut) * L, at = ((oh * outW) + firstOut) * L;
+        _ = rowsK[from + ((taps - 1) * step) + (count * L) - 1];
+        _ = output.K[at + (count * L) - 1];
+        ref TElement source = ref Element(rowsK, from), target = ref Element(output.K, at);
+        if (rowsTheta is null)
+        {
+            for (int o = 0; o < count; o++)
+            {
+                T.MultiplyAdd(weight, TapsAt(ref Unsafe.Add(ref source, o * L), taps, step), bias).StoreAt(ref Unsafe.Add(ref target, o * L));
+            }
+
+            return;
+        }
+
+        _ = rowsTheta[from + ((taps - 1) * step) + (count * L) - 1];
+        _ = output.Theta![at + (count * L) - 1];
+        ref TElement sourceTheta = ref Element(rowsTheta, from), targetTheta = ref Element(output.Theta, at);
+        for (int o = 0; o < count; o++)
+        {
+            T k = T.MultiplyAdd(weight, TapsAt(ref Unsafe.Add(ref source, o * L), taps, step), bias);
+            k.StoreAt(ref Unsafe.Add(ref target, o * L));
+            T.MultiplyAdd(weight, TapsAt(ref Unsafe.Add(ref sourceTheta, o * L), taps, step), k).StoreAt(ref Unsafe.Add(ref targetTheta, o * L));
+        }
+    }
+
+    /// <summary>A reference to <paramref name="values"/>[<paramref name="index"/>], bounds-checked once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref TElement Element(TElement[] values, int index) => ref values[index];
+
+    /// <summary><see cref="Taps"/> from a reference: the caller has proven the taps inside the array.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T TapsAt(ref TElement first, int count, int step)
+    {
+        if (count == 3)
+        {
+            return T.LoadAt(in first) + T.LoadAt(in Unsafe.Add(ref first, step)) + T.LoadAt(in Unsafe.Add(ref first, 2 * step));
+        }
+
+        T sum = T.Broadcast(0);
+        for (int t = 0; t < count; t++)
+        {
+            sum += T.LoadAt(in Unsafe.Add(ref first, t * step));
+        }
+
+        return sum;
     }
 
     /// <summary>Σ of <paramref name="count"/> bundles from <paramref name="first"/>, <paramref name="step"/> apart; the 3×3 filter's three taps unrolled.</summary>
@@ -599,11 +726,11 @@ internal sealed class SliceWorker<T, TElement>
     }
 
     /// <summary>
-    /// Adds Σ of a slice's held positions to <paramref name="total"/>, per lane: in the lanes' own
+    /// Adds Σ of a slice's held positions (times <paramref name="weight"/>) to <paramref name="total"/>, per lane: in the lanes' own
     /// type over the whole slice for doubles; for floats row by row, each row's sum added in double
     /// (a readout sums up to P² values: rounding in float at every add would grow with P).
     /// </summary>
-    private static void Sum(TElement[] values, Slice slice, Span<double> total)
+    private static void Sum(TElement[] values, Slice slice, Span<double> total, double weight)
     {
         T sum = T.Broadcast(0);
         int w = slice.Grid.Width;
@@ -616,22 +743,23 @@ internal sealed class SliceWorker<T, TElement>
 
             if (T.IsSingle)
             {
-                AddLanes(sum, total);
+                AddLanes(sum, total, weight);
                 sum = T.Broadcast(0);
             }
         }
 
         if (!T.IsSingle)
         {
-            AddLanes(sum, total);
+            AddLanes(sum, total, weight);
         }
     }
 
-    private static void AddLanes(T sum, Span<double> total)
+    /// <summary>Adds <paramref name="weight"/> (1, or 2 for a mirrored pair of slices: exact) times each lane of <paramref name="sum"/> to <paramref name="total"/>.</summary>
+    private static void AddLanes(T sum, Span<double> total, double weight)
     {
         for (int lane = 0; lane < L; lane++)
         {
-            total[lane] += sum.Lane(lane);
+            total[lane] += weight * sum.Lane(lane);
         }
     }
 

@@ -51,6 +51,12 @@ internal interface ILaneMath<TSelf>
 
     static abstract TSelf Abs(TSelf value);
 
+    /// <summary>The magnitude of <paramref name="value"/> with the sign bit of <paramref name="sign"/> (one bitwise select, no comparison).</summary>
+    static abstract TSelf CopySign(TSelf value, TSelf sign);
+
+    /// <summary><paramref name="value"/> with its sign bit flipped where <paramref name="sign"/>'s is set (−value for negative sign, −0 included).</summary>
+    static abstract TSelf FlipSign(TSelf value, TSelf sign);
+
     static abstract TSelf Min(TSelf left, TSelf right);
 
     static abstract TSelf Max(TSelf left, TSelf right);

@@ -21,6 +21,15 @@ internal interface ILanes<TSelf, TElement> : ILaneMath<TSelf>
     /// <summary>Writes the lanes to Count consecutive elements from <paramref name="values"/>[<paramref name="index"/>].</summary>
     void Store(TElement[] values, long index);
 
+    /// <summary>
+    /// Count consecutive elements from <paramref name="first"/>, unchecked: for stencil loops whose
+    /// indices are proven inside the array once per row rather than per load.
+    /// </summary>
+    static abstract TSelf LoadAt(ref readonly TElement first);
+
+    /// <summary>Writes the lanes to Count consecutive elements from <paramref name="first"/>, unchecked (see <see cref="LoadAt"/>).</summary>
+    void StoreAt(ref TElement first);
+
     /// <summary>Writes the lanes to Count consecutive elements from <paramref name="values"/>[<paramref name="index"/>].</summary>
     void StoreSpan(Span<TElement> values, int index);
 }

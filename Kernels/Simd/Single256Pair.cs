@@ -59,6 +59,16 @@ internal readonly struct Single256Pair : ILanes<Single256Pair, float>
         _high.StoreUnsafe(ref first, (nuint)Vector256<float>.Count);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Single256Pair LoadAt(ref readonly float first) => new(Vector256.LoadUnsafe(in first), Vector256.LoadUnsafe(in first, (nuint)Vector256<float>.Count));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void StoreAt(ref float first)
+    {
+        _low.StoreUnsafe(ref first);
+        _high.StoreUnsafe(ref first, (nuint)Vector256<float>.Count);
+    }
+
     public double Lane(int lane) => lane < Vector256<float>.Count ? _low[lane] : _high[lane - Vector256<float>.Count];
 
     public static Single256Pair operator +(Single256Pair left, Single256Pair right) => new(left._low + right._low, left._high + right._high);
@@ -90,6 +100,15 @@ internal readonly struct Single256Pair : ILanes<Single256Pair, float>
             : new(Vector256<float>.One / Vector256.Sqrt(value._low), Vector256<float>.One / Vector256.Sqrt(value._high));
 
     public static Single256Pair Abs(Single256Pair value) => new(Vector256.Abs(value._low), Vector256.Abs(value._high));
+
+    public static Single256Pair CopySign(Single256Pair value, Single256Pair sign) =>
+        new(Vector256.CopySign(value._low, sign._low), Vector256.CopySign(value._high, sign._high));
+
+    public static Single256Pair FlipSign(Single256Pair value, Single256Pair sign)
+    {
+        Vector256<float> signBit = Vector256.Create((float)(-0.0));
+        return new(value._low ^ (sign._low & signBit), value._high ^ (sign._high & signBit));
+    }
 
     public static Single256Pair Min(Single256Pair left, Single256Pair right) =>
         new(Vector256.Min(left._low, right._low), Vector256.Min(left._high, right._high));

@@ -62,6 +62,16 @@ internal readonly struct Single512Pair : ILanes<Single512Pair, float>
         _high.StoreUnsafe(ref first, (nuint)Vector512<float>.Count);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Single512Pair LoadAt(ref readonly float first) => new(Vector512.LoadUnsafe(in first), Vector512.LoadUnsafe(in first, (nuint)Vector512<float>.Count));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void StoreAt(ref float first)
+    {
+        _low.StoreUnsafe(ref first);
+        _high.StoreUnsafe(ref first, (nuint)Vector512<float>.Count);
+    }
+
     public double Lane(int lane) => lane < Vector512<float>.Count ? _low[lane] : _high[lane - Vector512<float>.Count];
 
     public static Single512Pair operator +(Single512Pair left, Single512Pair right) => new(left._low + right._low, left._high + right._high);
@@ -93,6 +103,15 @@ internal readonly struct Single512Pair : ILanes<Single512Pair, float>
             : new(Vector512<float>.One / Vector512.Sqrt(value._low), Vector512<float>.One / Vector512.Sqrt(value._high));
 
     public static Single512Pair Abs(Single512Pair value) => new(Vector512.Abs(value._low), Vector512.Abs(value._high));
+
+    public static Single512Pair CopySign(Single512Pair value, Single512Pair sign) =>
+        new(Vector512.CopySign(value._low, sign._low), Vector512.CopySign(value._high, sign._high));
+
+    public static Single512Pair FlipSign(Single512Pair value, Single512Pair sign)
+    {
+        Vector512<float> signBit = Vector512.Create((float)(-0.0));
+        return new(value._low ^ (sign._low & signBit), value._high ^ (sign._high & signBit));
+    }
 
     public static Single512Pair Min(Single512Pair left, Single512Pair right) =>
         new(Vector512.Min(left._low, right._low), Vector512.Min(left._high, right._high));

@@ -59,6 +59,16 @@ internal readonly struct Vector256Pair : ISimdLanes<Vector256Pair>
         _high.StoreUnsafe(ref first, (nuint)Vector256<double>.Count);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256Pair LoadAt(ref readonly double first) => new(Vector256.LoadUnsafe(in first), Vector256.LoadUnsafe(in first, (nuint)Vector256<double>.Count));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void StoreAt(ref double first)
+    {
+        _low.StoreUnsafe(ref first);
+        _high.StoreUnsafe(ref first, (nuint)Vector256<double>.Count);
+    }
+
     public double Lane(int lane) => lane < Vector256<double>.Count ? _low[lane] : _high[lane - Vector256<double>.Count];
 
     public static Vector256Pair operator +(Vector256Pair left, Vector256Pair right) => new(left._low + right._low, left._high + right._high);
@@ -90,6 +100,15 @@ internal readonly struct Vector256Pair : ISimdLanes<Vector256Pair>
             : new(Vector256<double>.One / Vector256.Sqrt(value._low), Vector256<double>.One / Vector256.Sqrt(value._high));
 
     public static Vector256Pair Abs(Vector256Pair value) => new(Vector256.Abs(value._low), Vector256.Abs(value._high));
+
+    public static Vector256Pair CopySign(Vector256Pair value, Vector256Pair sign) =>
+        new(Vector256.CopySign(value._low, sign._low), Vector256.CopySign(value._high, sign._high));
+
+    public static Vector256Pair FlipSign(Vector256Pair value, Vector256Pair sign)
+    {
+        Vector256<double> signBit = Vector256.Create((double)(-0.0));
+        return new(value._low ^ (sign._low & signBit), value._high ^ (sign._high & signBit));
+    }
 
     public static Vector256Pair Min(Vector256Pair left, Vector256Pair right) =>
         new(Vector256.Min(left._low, right._low), Vector256.Min(left._high, right._high));

@@ -59,6 +59,16 @@ internal readonly struct Vector512Pair : ISimdLanes<Vector512Pair>
         _high.StoreUnsafe(ref first, (nuint)Vector512<double>.Count);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512Pair LoadAt(ref readonly double first) => new(Vector512.LoadUnsafe(in first), Vector512.LoadUnsafe(in first, (nuint)Vector512<double>.Count));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void StoreAt(ref double first)
+    {
+        _low.StoreUnsafe(ref first);
+        _high.StoreUnsafe(ref first, (nuint)Vector512<double>.Count);
+    }
+
     public double Lane(int lane) => lane < Vector512<double>.Count ? _low[lane] : _high[lane - Vector512<double>.Count];
 
     public static Vector512Pair operator +(Vector512Pair left, Vector512Pair right) => new(left._low + right._low, left._high + right._high);
@@ -90,6 +100,15 @@ internal readonly struct Vector512Pair : ISimdLanes<Vector512Pair>
             : new(Vector512<double>.One / Vector512.Sqrt(value._low), Vector512<double>.One / Vector512.Sqrt(value._high));
 
     public static Vector512Pair Abs(Vector512Pair value) => new(Vector512.Abs(value._low), Vector512.Abs(value._high));
+
+    public static Vector512Pair CopySign(Vector512Pair value, Vector512Pair sign) =>
+        new(Vector512.CopySign(value._low, sign._low), Vector512.CopySign(value._high, sign._high));
+
+    public static Vector512Pair FlipSign(Vector512Pair value, Vector512Pair sign)
+    {
+        Vector512<double> signBit = Vector512.Create((double)(-0.0));
+        return new(value._low ^ (sign._low & signBit), value._high ^ (sign._high & signBit));
+    }
 
     public static Vector512Pair Min(Vector512Pair left, Vector512Pair right) =>
         new(Vector512.Min(left._low, right._low), Vector512.Min(left._high, right._high));

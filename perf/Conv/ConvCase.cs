@@ -45,7 +45,7 @@ public static class ConvCases
     public static IReadOnlyList<ConvCase> All { get; } =
     [
         new("nt-gap", "nt", "21 × (Conv 3×3 same, ReLU), GlobalAvgPool, Dense", 3, KernelKind.Ntk,
-            ConvRelu(21).Then(Nngp.GlobalAvgPool(), Dense), new(32, 32, 16, 1), new(8, 8, 16, 1),
+            ConvRelu(21).Then(Nngp.GlobalAvgPool(), Dense), new(32, 32, 32, 4), new(8, 8, 16, 1),
             new NtReference(V100Ms: 6.21, CpuMs: 258.55, CpuGoalMs: 50, GpuGoalMs: 0.2, GpuPeakFractionGoal: 0.40)),
         new("nt-flatten", "nt", "21 × (Conv 3×3 same, ReLU), Flatten, Dense", 3, KernelKind.Ntk,
             ConvRelu(21).Then(Nngp.Flatten(), Dense), new(32, 32, 64, 256), new(8, 8, 16, 4),

@@ -122,8 +122,8 @@ public sealed record ConvCaseResult
 
     /// <summary>
     /// The CPU's ms per entry without the own runs, estimated: the median's share of pair bundles
-    /// (⌈rows/L⌉·columns of <see cref="CpuBundles"/>; a pair's and a point's own run compute the same
-    /// slices, so their bundles cost alike) per entry; what a large N × N kernel, where the own runs
+    /// (⌈rows/L⌉·columns of <see cref="CpuBundles"/>; a point's own run computes a pair's slices, half
+    /// of them with a global pooling, so its bundle costs one pair bundle or half one) per entry; what a large N × N kernel, where the own runs
     /// are a vanishing share, costs per entry. Null on a GPU.
     /// </summary>
     public double? PairMsPerEntry { get; init; }
