@@ -88,14 +88,11 @@ internal static class Fp32HostProduct
     private static void DotPairs(ReadOnlySpan<float> ka, ReadOnlySpan<float> kb, double[] v, int n, int i0, int c0, int width, Span<double> sums)
     {
         int rows = ka.Length;
-        ReadOnlySpan<double> v0 = v.AsSpan((c0 * n) + i0, rows);
-        ReadOnlySpan<double> v1 = width > 1 ? v.AsSpan(((c0 + 1) * n) + i0, rows) : v0;
-        ReadOnlySpan<double> v2 = width > 2 ? v.AsSpan(((c0 + 2) * n) + i0, rows) : v0;
-        ReadOnlySpan<double> v3 = width > 3 ? v.AsSpan(((c0 + 3) * n) + i0, rows) : v0;
+        var columns = new FourColumns(v, n, i0, c0, width, rows);
         Vector512<double> a0 = Vector512<double>.Zero, a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         ref float aRef = ref MemoryMarshal.GetReference(ka), bRef = ref MemoryMarshal.GetReference(kb);
-        ref double r0 = ref MemoryMarshal.GetReference(v0), r1 = ref MemoryMarshal.GetReference(v1);
-        ref double r2 = ref MemoryMarshal.GetReference(v2), r3 = ref MemoryMarshal.GetReference(v3);
+        ref double r0 = ref MemoryMarshal.GetReference(columns.V0), r1 = ref MemoryMarshal.GetReference(columns.V1);
+        ref double r2 = ref MemoryMarshal.GetReference(columns.V2), r3 = ref MemoryMarshal.GetReference(columns.V3);
         int r = 0;
         for (; r + 8 <= rows; r += 8)
         {
@@ -115,21 +112,8 @@ internal static class Fp32HostProduct
             b3 = Vector512.FusedMultiplyAdd(bx, x3, b3);
         }
 
-        Span<double> tail = [Vector512.Sum(a0), Vector512.Sum(a1), Vector512.Sum(a2), Vector512.Sum(a3), Vector512.Sum(b0), Vector512.Sum(b1), Vector512.Sum(b2), Vector512.Sum(b3)];
-        for (; r < rows; r++)
-        {
-            double ar = ka[r], br = kb[r];
-            tail[0] += ar * v0[r];
-            tail[1] += ar * v1[r];
-            tail[2] += ar * v2[r];
-            tail[3] += ar * v3[r];
-            tail[4] += br * v0[r];
-            tail[5] += br * v1[r];
-            tail[6] += br * v2[r];
-            tail[7] += br * v3[r];
-        }
-
-        tail.CopyTo(sums);
+        Tail(ka, columns, r, Vector512.Sum(a0), Vector512.Sum(a1), Vector512.Sum(a2), Vector512.Sum(a3), sums);
+        Tail(kb, columns, r, Vector512.Sum(b0), Vector512.Sum(b1), Vector512.Sum(b2), Vector512.Sum(b3), sums[4..]);
     }
 
     /// <summary>sums[c] = Σ_r k[r]·v[(i0 + r) + (c0 + c)·n] for c below <paramref name="width"/> (≤ 4).</summary>
@@ -137,17 +121,14 @@ internal static class Fp32HostProduct
     private static void Dots(ReadOnlySpan<float> k, double[] v, int n, int i0, int c0, int width, Span<double> sums)
     {
         int rows = k.Length;
-        ReadOnlySpan<double> v0 = v.AsSpan((c0 * n) + i0, rows);
-        ReadOnlySpan<double> v1 = width > 1 ? v.AsSpan(((c0 + 1) * n) + i0, rows) : v0;
-        ReadOnlySpan<double> v2 = width > 2 ? v.AsSpan(((c0 + 2) * n) + i0, rows) : v0;
-        ReadOnlySpan<double> v3 = width > 3 ? v.AsSpan(((c0 + 3) * n) + i0, rows) : v0;
+        var columns = new FourColumns(v, n, i0, c0, width, rows);
         Vector256<double> a0 = Vector256<double>.Zero, a1 = a0, a2 = a0, a3 = a0;
         int r = 0;
         if (Vector256.IsHardwareAccelerated)
         {
             ref float kRef = ref MemoryMarshal.GetReference(k);
-            ref double r0 = ref MemoryMarshal.GetReference(v0), r1 = ref MemoryMarshal.GetReference(v1);
-            ref double r2 = ref MemoryMarshal.GetReference(v2), r3 = ref MemoryMarshal.GetReference(v3);
+            ref double r0 = ref MemoryMarshal.GetReference(columns.V0), r1 = ref MemoryMarshal.GetReference(columns.V1);
+            ref double r2 = ref MemoryMarshal.GetReference(columns.V2), r3 = ref MemoryMarshal.GetReference(columns.V3);
             for (; r + 8 <= rows; r += 8)
             {
                 var (low, high) = Vector256.Widen(Vector256.LoadUnsafe(ref kRef, (nuint)r));
@@ -162,19 +143,47 @@ internal static class Fp32HostProduct
             }
         }
 
-        double s0 = Vector256.Sum(a0), s1 = Vector256.Sum(a1), s2 = Vector256.Sum(a2), s3 = Vector256.Sum(a3);
-        for (; r < rows; r++)
+        Tail(k, columns, r, Vector256.Sum(a0), Vector256.Sum(a1), Vector256.Sum(a2), Vector256.Sum(a3), sums);
+    }
+
+    /// <summary>sums[c] = s_c + Σ_{r ≥ from} k[r]·v_c[r]: the rows after the vector loop, one at a time.</summary>
+    private static void Tail(ReadOnlySpan<float> k, FourColumns v, int from, double s0, double s1, double s2, double s3, Span<double> sums)
+    {
+        for (int r = from; r < k.Length; r++)
         {
             double kr = k[r];
-            s0 += kr * v0[r];
-            s1 += kr * v1[r];
-            s2 += kr * v2[r];
-            s3 += kr * v3[r];
+            s0 += kr * v.V0[r];
+            s1 += kr * v.V1[r];
+            s2 += kr * v.V2[r];
+            s3 += kr * v.V3[r];
         }
 
         sums[0] = s0;
         sums[1] = s1;
         sums[2] = s2;
         sums[3] = s3;
+    }
+
+    /// <summary>
+    /// Rows i0 … i0 + rows of the (up to) four columns c0 … c0 + width of v (n × columns); a missing
+    /// column repeats the first, whose sums the caller ignores.
+    /// </summary>
+    private readonly ref struct FourColumns
+    {
+        public FourColumns(double[] v, int n, int i0, int c0, int width, int rows)
+        {
+            V0 = v.AsSpan((c0 * n) + i0, rows);
+            V1 = width > 1 ? v.AsSpan(((c0 + 1) * n) + i0, rows) : V0;
+            V2 = width > 2 ? v.AsSpan(((c0 + 2) * n) + i0, rows) : V0;
+            V3 = width > 3 ? v.AsSpan(((c0 + 3) * n) + i0, rows) : V0;
+        }
+
+        public ReadOnlySpan<double> V0 { get; }
+
+        public ReadOnlySpan<double> V1 { get; }
+
+        public ReadOnlySpan<double> V2 { get; }
+
+        public ReadOnlySpan<double> V3 { get; }
     }
 }
