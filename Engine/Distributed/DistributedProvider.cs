@@ -729,11 +729,9 @@ internal unsafe class DistributedProvider : IComputeProvider
     {
         FillOwn(buffer, layout, 0, layout.Columns, target.Pointer);
         long total = ColumnMajor.Count(layout.Rows, layout.Columns);
-        for (long done = 0; done < total;)
+        foreach (var (offset, length) in CopyPieces.Of(total))
         {
-            int piece = (int)Math.Min(total - done, 1 << 27);
-            _session.SumInPlace(target.Slice(done, piece));
-            done += piece;
+            _session.SumInPlace(target.Slice(offset, length));
         }
     }
 

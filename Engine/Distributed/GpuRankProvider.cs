@@ -279,21 +279,17 @@ internal sealed class GpuRankProvider : DistributedProvider
     /// <summary>The first <paramref name="count"/> values, in copies of at most 2²⁷ (a span's length is 32-bit).</summary>
     private void CopyToDevice(HostBuffer host, long count, GpuBuffer device)
     {
-        for (long done = 0; done < count;)
+        foreach (var (offset, length) in CopyPieces.Of(count))
         {
-            int piece = (int)Math.Min(count - done, 1 << 27);
-            GpuHost.CopyIn(_gpu.Gpu.Stream, device.View.SubView(done, piece), host.Slice(done, piece));
-            done += piece;
+            GpuHost.CopyIn(_gpu.Gpu.Stream, device.View.SubView(offset, length), host.Slice(offset, length));
         }
     }
 
     private void FromDevice(ProviderBuffer device, HostBuffer host, long count)
     {
-        for (long done = 0; done < count;)
+        foreach (var (offset, length) in CopyPieces.Of(count))
         {
-            int piece = (int)Math.Min(count - done, 1 << 27);
-            _gpu.CopyOut(device, done, host.Slice(done, piece));
-            done += piece;
+            _gpu.CopyOut(device, offset, host.Slice(offset, length));
         }
     }
 }

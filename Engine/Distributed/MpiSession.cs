@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using GpuNngp.Engine.Computation;
 using GpuNngp.Solvers.Distributed;
 
 namespace GpuNngp.Engine.Distributed;
@@ -205,11 +206,9 @@ internal sealed unsafe class MpiSession
         Agree(null);
         fixed (double* start = values)
         {
-            for (int done = 0; done < values.Length;)
+            foreach (var (offset, length) in CopyPieces.Of(values.Length))
             {
-                int piece = Math.Min(values.Length - done, 1 << 27);
-                Allreduce(start + done, piece, handles => handles.Double, handles => handles.Sum);
-                done += piece;
+                Allreduce(start + offset, length, handles => handles.Double, handles => handles.Sum);
             }
         }
     }
@@ -242,11 +241,9 @@ internal sealed unsafe class MpiSession
         Agree(null);
         fixed (double* start = values)
         {
-            for (int done = 0; done < values.Length;)
+            foreach (var (offset, length) in CopyPieces.Of(values.Length))
             {
-                int piece = Math.Min(values.Length - done, 1 << 27);
-                Bcast(start + done, piece, handles => handles.Double, 0);
-                done += piece;
+                Bcast(start + offset, length, handles => handles.Double, 0);
             }
         }
     }
