@@ -61,18 +61,18 @@ public sealed record TrainingSettings
             settings = name switch
             {
                 "--dataset" => settings with { Dataset = value },
-                "--train" => settings with { TrainSize = Integer(name, value) },
-                "--test" => settings with { TestSize = Integer(name, value) },
-                "--depth" => settings with { Depth = Integer(name, value) },
-                "--weight-variance" => settings with { WeightVariance = Real(name, value) },
-                "--bias-variance" => settings with { BiasVariance = Real(name, value) },
-                "--widths" => settings with { Widths = value.Split(',').Select(v => Integer(name, v)).ToArray() },
-                "--seeds" => settings with { Seeds = Integer(name, value) },
-                "--first-seed" => settings with { FirstSeed = Integer(name, value) },
-                "--times" => settings with { Times = value.Split(',').Select(v => Real(name, v)).ToArray() },
-                "--first-step" => settings with { FirstStep = Real(name, value) },
-                "--step-growth" => settings with { StepGrowth = Real(name, value) },
-                "--largest-step" => settings with { LargestStep = Real(name, value) },
+                "--train" => settings with { TrainSize = OptionValue.Integer(name, value) },
+                "--test" => settings with { TestSize = OptionValue.Integer(name, value) },
+                "--depth" => settings with { Depth = OptionValue.Integer(name, value) },
+                "--weight-variance" => settings with { WeightVariance = OptionValue.Real(name, value) },
+                "--bias-variance" => settings with { BiasVariance = OptionValue.Real(name, value) },
+                "--widths" => settings with { Widths = value.Split(',').Select(v => OptionValue.Integer(name, v)).ToArray() },
+                "--seeds" => settings with { Seeds = OptionValue.Integer(name, value) },
+                "--first-seed" => settings with { FirstSeed = OptionValue.Integer(name, value) },
+                "--times" => settings with { Times = value.Split(',').Select(v => OptionValue.Real(name, v)).ToArray() },
+                "--first-step" => settings with { FirstStep = OptionValue.Real(name, value) },
+                "--step-growth" => settings with { StepGrowth = OptionValue.Real(name, value) },
+                "--largest-step" => settings with { LargestStep = OptionValue.Real(name, value) },
                 "--json" => settings with { JsonPath = value },
                 "--csv" => settings with { CsvPath = value },
                 "--plot" => settings with { PlotPath = value },
@@ -112,8 +112,4 @@ public sealed record TrainingSettings
             throw new ArgumentException("--weight-variance must be positive and --bias-variance non-negative, both finite");
         }
     }
-
-    private static int Integer(string name, string value) => OptionValue.Integer(name, value);
-
-    private static double Real(string name, string value) => OptionValue.Real(name, value);
 }
