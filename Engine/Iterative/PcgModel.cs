@@ -135,11 +135,14 @@ internal sealed class PcgModel : IPosteriorModel
         int n = _n;
         ParallelOptions parallelism = request.Options.Parallelism(cancellationToken);
         double[] x = HostPreparation.ColumnMajor(request.X);
-        _rows.CheckSame(x, "the training inputs");
-        _rows.CheckSame(HostPreparation.ColumnMajor(request.Y), "the training targets");
+        if (_rows.Parts > 1)
+        {
+            _rows.CheckSame(x, "the training inputs");
+            _rows.CheckSame(HostPreparation.ColumnMajor(request.Y), "the training targets"); // a copy of Y, made only where there are ranks to compare
 
-        // Ranks that stopped on other tolerances would multiply blocks of other widths: refused before any product.
-        _rows.CheckSame([_options.Tolerance, _options.MaxIterations, _options.PreconditionerRank, _options.Probes, _options.Seed, (double)_options.KernelStorage, request.Noise], "the PCG options");
+            // Ranks that stopped on other tolerances would multiply blocks of other widths: refused before any product.
+            _rows.CheckSame([_options.Tolerance, _options.MaxIterations, _options.PreconditionerRank, _options.Probes, _options.Seed, (double)_options.KernelStorage, request.Noise], "the PCG options");
+        }
         TrainingTiles tiles = null!;
         Timings.Time(Stage.Upload, () =>
         {
