@@ -11,6 +11,7 @@ internal sealed class SliceOffsets
     {
         Rows = Ordered(rows);
         Columns = Ordered(columns);
+        IsSymmetric = Rows.All(r => Rows.Contains(-r)) && Columns.All(c => Columns.Contains(-c));
     }
 
     public int[] Rows { get; }
@@ -20,7 +21,7 @@ internal sealed class SliceOffsets
     public int Count => Rows.Length * Columns.Length;
 
     /// <summary>True when (−r, −c) is a slice wherever (r, c) is (a point's own run may then compute half and mirror the rest).</summary>
-    public bool IsSymmetric => Rows.All(r => Rows.Contains(-r)) && Columns.All(c => Columns.Contains(-c));
+    public bool IsSymmetric { get; }
 
     /// <summary>The slices in order: (0, 0) first when present.</summary>
     public IEnumerable<(int Row, int Column)> Slices() => from r in Rows from c in Columns select (r, c);
