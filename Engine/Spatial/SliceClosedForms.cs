@@ -15,7 +15,11 @@ namespace GpuNngp.Engine.Spatial;
 /// estimates refined by Newton steps on the FMA ports, and arctan is a near-minimax polynomial of 9
 /// terms. Measured 1.37× faster per entry than with the divider and the 16-term series (3.20 against
 /// 4.38 ns per lane, one core of the 2-core AVX-512 Xeon, 2026-12-01; entries in L2). Over float
-/// lanes (the FP32 option) the same steps take fewer refinements: see each method.
+/// lanes (the FP32 option) the same steps take fewer refinements: see each method. Where the lanes
+/// say the divider is the faster (<see cref="ILaneMath{TSelf}.EstimatesBeatDivider"/>: AVX2, which
+/// has no double estimates) the root and the quotient are the divider's, correctly rounded: on
+/// Zen 3 that made the form 1.5× faster than by Newton steps (4.1 against 6.2 ns per lane, one core
+/// of the 2-core AMD EPYC, 2026-12-02; entries in L1).
 /// </summary>
 /// <remarks>
 /// The product rounds differently from K/√(q_i q_j): a point with itself could give c a few ulps
@@ -67,7 +71,8 @@ internal static class SliceClosedForms
         magnitude = T.Select(T.GreaterThan(magnitude, T.Broadcast(T.IsSingle ? NearOneSingle : NearOne)), one, magnitude);
         c = T.CopySign(magnitude, c);
         T u = one + magnitude;
-        T s = SqrtByNewton(T.NegatedMultiplyAdd(magnitude, magnitude, one));
+        T y = T.NegatedMultiplyAdd(magnitude, magnitude, one);
+        T s = T.EstimatesBeatDivider ? SqrtByNewton(y) : T.Sqrt(y);
 
         // θ = 2·arctan(s/u) for c ≥ 0 (π minus it below), u = 1 + |c|. Above tan(π/12) arctan's
         // argument t is rotated, arctan t = π/6 − arctan((1 − t√3)/(t + √3)), both branches' quotients
@@ -76,7 +81,7 @@ internal static class SliceClosedForms
         T rotated = T.GreaterThan(s, T.Broadcast(TanPiOver12) * u);
         T numerator = T.Select(rotated, T.NegatedMultiplyAdd(s, sqrt3, u), s);
         T denominator = T.Select(rotated, T.MultiplyAdd(u, sqrt3, s), u);
-        T half = AtanSeries(QuotientByNewton(numerator, denominator));
+        T half = AtanSeries(T.EstimatesBeatDivider ? QuotientByNewton(numerator, denominator) : numerator / denominator);
         half = T.Select(rotated, T.Broadcast(Math.PI / 6) - half, half);
         // θ = π/2 ± (twice − π/2), minus for c < 0: exactly 0 and π at c = ±1 (twice = 0 there).
         T twice = half + half;

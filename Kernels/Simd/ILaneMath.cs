@@ -16,6 +16,15 @@ internal interface ILaneMath<TSelf>
     /// <summary>True for float lanes (24-bit significands: fewer Newton steps and series terms reach their precision).</summary>
     static abstract bool IsSingle { get; }
 
+    /// <summary>
+    /// True where a root or a quotient is faster from <see cref="ReciprocalSqrtEstimate"/> and
+    /// <see cref="ReciprocalEstimate"/> refined by Newton steps than from the divider: AVX-512's
+    /// 14-bit estimates, on the Intel cores where they were measured (the divider's 512-bit root 16
+    /// cycles and more per vector). False on AVX2, which has no double estimates and whose divider
+    /// was the faster on Zen 3 (docs/benchmarks.md).
+    /// </summary>
+    static abstract bool EstimatesBeatDivider { get; }
+
     /// <summary>Every lane <paramref name="value"/> (rounded to the element type).</summary>
     static abstract TSelf Broadcast(double value);
 

@@ -22,6 +22,8 @@ internal readonly struct Single256Pair : ILanes<Single256Pair, float>
 
     public static bool IsSingle => true;
 
+    public static bool EstimatesBeatDivider => Avx512F.VL.IsSupported;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Single256Pair Load(float[] values, long index) =>
         new(Vector256.LoadUnsafe(ref values[index]), Vector256.LoadUnsafe(ref values[index + Vector256<float>.Count]));

@@ -25,6 +25,8 @@ internal readonly struct Single512Pair : ILanes<Single512Pair, float>
 
     public static bool IsSingle => true;
 
+    public static bool EstimatesBeatDivider => true;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Single512Pair Load(float[] values, long index) =>
         new(Vector512.LoadUnsafe(ref values[index]), Vector512.LoadUnsafe(ref values[index + Vector512<float>.Count]));

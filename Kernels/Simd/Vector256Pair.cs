@@ -22,6 +22,8 @@ internal readonly struct Vector256Pair : ISimdLanes<Vector256Pair>
 
     public static bool IsSingle => false;
 
+    public static bool EstimatesBeatDivider => Avx512F.VL.IsSupported;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256Pair Load(double[] values, long index) =>
         new(Vector256.LoadUnsafe(ref values[index]), Vector256.LoadUnsafe(ref values[index + Vector256<double>.Count]));

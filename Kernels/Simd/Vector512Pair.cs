@@ -22,6 +22,8 @@ internal readonly struct Vector512Pair : ISimdLanes<Vector512Pair>
 
     public static bool IsSingle => false;
 
+    public static bool EstimatesBeatDivider => true;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512Pair Load(double[] values, long index) =>
         new(Vector512.LoadUnsafe(ref values[index]), Vector512.LoadUnsafe(ref values[index + Vector512<double>.Count]));
