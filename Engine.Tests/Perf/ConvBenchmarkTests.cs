@@ -124,17 +124,20 @@ public sealed class ConvBenchmarkTests
         // row of 3 outputs has 2, 3, 2 taps inside (1 + 2 + 1 adds), 3 rows: 12, the same by columns:
         // 12, then 2 per position: 18; 42. ReLU 69 per position: 621 (the pixels' roots are made once
         // per point, not per run). Readout 1 per position: 9.
-        Assert.Equal(18 + 42 + 621 + 9, StencilFlops.PerRun(layers, 3, 3, 1, ntk: false));
+        Assert.Equal(18 + 42 + 621 + 9, StencilFlops.PerRun(layers, 3, 3, 1, ntk: false, StencilFlops.DividerFreeReluFlops));
+
+        // With the divider's root and quotient (AVX2) the ReLU is 42 per position: 27 fewer at each of the 9.
+        Assert.Equal(18 + 42 + (9 * 42) + 9, StencilFlops.PerRun(layers, 3, 3, 1, ntk: false, StencilFlops.DividerReluFlops));
 
         // NTK: the conv twice (84), ReLU + 1 (630), the readout of K and Θ (18); the input once.
-        Assert.Equal(18 + 84 + 630 + 18, StencilFlops.PerRun(layers, 3, 3, 1, ntk: true));
+        Assert.Equal(18 + 84 + 630 + 18, StencilFlops.PerRun(layers, 3, 3, 1, ntk: true, StencilFlops.DividerFreeReluFlops));
 
         // Global pooling on 2×2×2: slices (dr, dc) ∈ {−1, 0, 1}², of (2 − |dr|)(2 − |dc|) positions.
         // Slice (0, 0), 2×2: input 4·4 = 16, conv (2·2 + 2·2 + 2·4) = 16, ReLU 276, readout 4: 312.
         // Slices (0, ±1) and (±1, 0), 2×1 or 1×2: input 8, conv 2·1 + 0 + 4 = 6, ReLU 138, readout 2: 154 each.
         // Slices (±1, ±1), 1×1: input 4, conv 2, ReLU 69, readout 1: 76 each.
         var pooled = Nngp.Serial(Nngp.Conv(3, 3, 2, 0.1), Nngp.Relu(), Nngp.GlobalAvgPool(), Nngp.Dense(1, 0));
-        Assert.Equal(312 + (4 * 154) + (4 * 76), StencilFlops.PerRun(pooled, 2, 2, 2, ntk: false));
+        Assert.Equal(312 + (4 * 154) + (4 * 76), StencilFlops.PerRun(pooled, 2, 2, 2, ntk: false, StencilFlops.DividerFreeReluFlops));
 
         // Layers the model leaves out: pooling (a barrier), activations outside the ReLU family, a strided conv.
         Assert.Null(StencilFlops.PerRun(Nngp.Myrtle5(), 32, 32, 3, ntk: true));

@@ -19,7 +19,7 @@ public sealed class ConvBenchmark(ConvOptions options, TextWriter log)
         "Each case computes a rectangle K(X, X2): X has n images (a multiple of 16, the pairs one AVX-512 bundle holds), X2 has m.",
         "Entries = n·m, the pairs computed; the engine also runs each of the n + m points once on its own (its pixel variances), and that time is included: ms per entry = median seconds / (n·m), Neural Tangents' measure.",
         "On the CPU the pairs go L = 16 per bundle (8 with AVX2), twice that with --precision fp32 (float lanes; the points' own runs stay FP64, 16 per bundle): ⌈n/L⌉·m pair bundles and ⌈n/L⌉ + ⌈m/L⌉ own-run bundles. A point's own run computes the slices of a pair's run (half of them with GlobalAvgPool: slice −d of a point with itself is slice d transposed), so an own-run bundle costs one pair bundle (half with GlobalAvgPool): ms per entry without the own runs (the cost per entry of a large N × N kernel, where they are a vanishing share) is estimated as ms per entry × pair bundles / (pair bundles + own-run bundles × that share). The goals are judged on the measured ms per entry.",
-        "Flops per run (pair or own run, the same slices) from Engine/Spatial/SliceWorker.cs: a useful +, −, ×, ÷, √ is one flop, min/max/select none; input 2C per slice position; conv 3×3: (taps − 1) adds per output in the column pass and in the row pass, then σb² + σw²·sum (2), NTK twice that (Θ′ = K′ + σw²·W(Θ̃)); ReLU closed form 69 (SliceClosedForms.AbRelu, divider-free: Newton steps from the 14-bit estimates), NTK + 1 (Ḟ·Θ); the pixels' roots √q, 1/√q are made once per point, not counted; readout 1 add per position per K/Θ. Positions: P per layer with Flatten (the diagonal slice), P² with GlobalAvgPool (every offset slice). Pooling and circular convs are not modelled (no flop figure).",
+        "Flops per run (pair or own run, the same slices) from Engine/Spatial/SliceWorker.cs: a useful +, −, ×, ÷, √ is one flop, min/max/select none; input 2C per slice position; conv 3×3: (taps − 1) adds per output in the column pass and in the row pass, then σb² + σw²·sum (2), NTK twice that (Θ′ = K′ + σw²·W(Θ̃)); ReLU closed form 69 with AVX-512 (SliceClosedForms.AbRelu, divider-free: Newton steps from the 14-bit estimates), 42 with AVX2 (the divider's root and quotient, 1 flop each), NTK + 1 (Ḟ·Θ); the pixels' roots √q, 1/√q are made once per point, not counted; readout 1 add per position per K/Θ. Positions: P per layer with Flatten (the diagonal slice), P² with GlobalAvgPool (every offset slice). Pooling and circular convs are not modelled (no flop figure).",
         "GFLOP/s = (n·m + (n + m) · own-run share) · flops per run / median seconds (useful runs: the idle lanes of a partly filled bundle are not counted); the fraction is of the device's FP64 peak (the CPU's derived from its clock, a GPU's FP64 vector peak from gpu-peaks.json).",
     ];
 
@@ -161,7 +161,9 @@ public sealed class ConvBenchmark(ConvOptions options, TextWriter log)
             return [.. runs.Select(run => (run.Result with { Error = e.Message }, (Matrix<double>?)null))];
         }
 
-        double? flops = StencilFlops.PerRun(network, size.Height, size.Width, benchmarkCase.Channels, benchmarkCase.Kind == KernelKind.Ntk);
+        // The CPU's ReLU form is this machine's lanes'; the device kernel's scalar closed form is
+        // counted as the divider-free one (the count its figures have been given from the start).
+        double? flops = StencilFlops.PerRun(network, size.Height, size.Width, benchmarkCase.Channels, benchmarkCase.Kind == KernelKind.Ntk, gpu ? StencilFlops.DividerFreeReluFlops : null);
         var reference = benchmarkCase.Reference;
         // The goals are for the case's own images; --quick shrinks them.
         double? goal = _options.Quick ? null : gpu ? reference?.GpuGoalMs : reference?.CpuGoalMs;

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics.X86;
 using GpuNngp.Kernels;
 
 namespace GpuNngp.Perf.Conv;
@@ -26,7 +27,9 @@ namespace GpuNngp.Perf.Conv;
 /// (1 − |c|)(1 + |c|) 3, √ by Newton from the 14-bit estimate 18 (the shift 1, the third-order step
 /// 8, s 1, the correction 5, counting the estimate as none), the rotated numerator and denominator
 /// 5, the quotient by Newton 11, arctan 20 (z 1, Horner's 8 FMAs 16, a·z and the last FMA 3), the
-/// rotation's π/6 − 1, θ 2, Ḟ 2, F 4; NTK adds Ḟ·Θ: 1. The per-pixel roots are made once per point
+/// rotation's π/6 − 1, θ 2, Ḟ 2, F 4; NTK adds Ḟ·Θ: 1. Where the lanes take the root and the
+/// quotient from the divider instead (AVX2, which has no double estimates: ILaneMath's
+/// EstimatesBeatDivider) they are 1 flop each: 42. The per-pixel roots are made once per point
 /// (Engine/Spatial/PixelRoots), not per run: not counted.</item>
 /// <item>Residual block: its branches, plus (branches − 1) adds per position per K (and Θ).</item>
 /// <item>Readout: one add per position summed (K and Θ). The flat Dense tail is not counted (a few
@@ -35,12 +38,22 @@ namespace GpuNngp.Perf.Conv;
 /// </remarks>
 public static class StencilFlops
 {
-    /// <summary>Flops of one ReLU-family closed form (K̃ and Ḟ) on one lane; see the remarks.</summary>
-    public const int ReluFlops = 69;
+    /// <summary>Flops of one ReLU-family closed form (K̃ and Ḟ) on one lane, divider-free (AVX-512); see the remarks.</summary>
+    public const int DividerFreeReluFlops = 69;
 
-    /// <summary>Flops per run of <paramref name="network"/> on images of the given shape, or null when the model does not cover it.</summary>
-    public static double? PerRun(Network network, int height, int width, int channels, bool ntk)
+    /// <summary>The same with the divider's root and quotient (AVX2).</summary>
+    public const int DividerReluFlops = 42;
+
+    /// <summary>The form this machine's CPU lanes run: divider-free where AVX-512's estimates are (the engine's choice).</summary>
+    public static int ReluFlops => Avx512F.VL.IsSupported ? DividerFreeReluFlops : DividerReluFlops;
+
+    /// <summary>
+    /// Flops per run of <paramref name="network"/> on images of the given shape, or null when the
+    /// model does not cover it; the ReLU form's <paramref name="reluFlops"/> (default: <see cref="ReluFlops"/>).
+    /// </summary>
+    public static double? PerRun(Network network, int height, int width, int channels, bool ntk, int? reluFlops = null)
     {
+        int relu = reluFlops ?? ReluFlops;
         ArgumentNullException.ThrowIfNull(network);
         int readout = network.Layers.ToList().FindIndex(l => l is FlattenLayer or GlobalAvgPoolLayer);
         if (readout < 0)
@@ -64,7 +77,7 @@ public static class StencilFlops
                 int rows = height - Math.Abs(dr), columns = width - Math.Abs(dc);
                 double positions = (double)rows * columns;
                 total += positions * 2 * channels;
-                total += Steps(spatial, rows, columns, ntk);
+                total += Steps(spatial, rows, columns, ntk, relu);
                 total += positions * kinds;
             }
         }
@@ -73,7 +86,7 @@ public static class StencilFlops
     }
 
     /// <summary>Flops of the steps on one slice of <paramref name="rows"/> × <paramref name="columns"/> positions.</summary>
-    private static double Steps(IEnumerable<ILayer> layers, int rows, int columns, bool ntk)
+    private static double Steps(IEnumerable<ILayer> layers, int rows, int columns, bool ntk, int relu)
     {
         double positions = (double)rows * columns;
         int kinds = ntk ? 2 : 1;
@@ -83,8 +96,8 @@ public static class StencilFlops
             total += layer switch
             {
                 ConvLayer conv => kinds * ((rows * TapAdds(columns, conv.FilterWidth)) + (columns * TapAdds(rows, conv.FilterHeight)) + (2 * positions)),
-                ActivationLayer => positions * (ReluFlops + (ntk ? 1 : 0)),
-                ResidualLayer residual => residual.Branches.Sum(b => Steps(b.Layers, rows, columns, ntk)) + ((residual.Branches.Length - 1) * positions * kinds),
+                ActivationLayer => positions * (relu + (ntk ? 1 : 0)),
+                ResidualLayer residual => residual.Branches.Sum(b => Steps(b.Layers, rows, columns, ntk, relu)) + ((residual.Branches.Length - 1) * positions * kinds),
                 _ => throw new InvalidOperationException($"no flop model for {layer}"),
             };
         }
