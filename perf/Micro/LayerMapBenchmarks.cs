@@ -42,7 +42,7 @@ public static class LayerMapBenchmarks
             .AddExporter(MarkdownExporter.GitHub, JsonExporter.Brief)
             .WithArtifactsPath(Path.Combine("artifacts", "perf", "micro"));
         string[] arguments = args.Any(a => a is "--filter" or "-f" or "--list" or "--help") ? args : [.. args, "--filter", "*"];
-        var summaries = BenchmarkSwitcher.FromTypes([typeof(ScalarEntry), typeof(VectorEntry), typeof(QuadratureEntry)]).Run(arguments, config);
+        var summaries = BenchmarkSwitcher.FromTypes([typeof(ScalarEntry), typeof(VectorEntry), typeof(QuadratureEntry), typeof(SliceReluEntry)]).Run(arguments, config);
         return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
     }
 
