@@ -18,7 +18,7 @@ namespace GpuNngp.Engine.Spatial;
 /// lanes (the FP32 option) the same steps take fewer refinements: see each method. Where the lanes
 /// say the divider is the faster (<see cref="ILaneMath{TSelf}.EstimatesBeatDivider"/>: AVX2, which
 /// has no double estimates) the root and the quotient are the divider's, correctly rounded: on
-/// Zen 3 the √ alone is 3× faster so (0.98 against 2.92 ns per lane), and NT's 21-layer network
+/// Zen 3 the √ alone is 2.4–3× faster so (0.96–0.98 against 2.29–2.92 ns per lane), NT's 21-layer network
 /// 1.28–1.36× faster end to end (the 2-core AMD EPYC, 2026-12-02: docs/benchmarks.md).
 /// </summary>
 /// <remarks>

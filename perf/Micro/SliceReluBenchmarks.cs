@@ -16,7 +16,8 @@ namespace GpuNngp.Perf.Micro;
 public class SliceReluEntry
 {
     private const int Positions = 32;
-    private static readonly int L = Vector512Pair.IsHardwareAccelerated ? Vector512Pair.Count : Vector256Pair.Count;
+    private static readonly bool Wide = Vector512Pair.IsHardwareAccelerated;
+    private static readonly int L = Wide ? Vector512Pair.Count : Vector256Pair.Count;
     private double[] _k = [];
     private double[] _norm = [];
     private double[] _inverse = [];
@@ -42,72 +43,22 @@ public class SliceReluEntry
     }
 
     [Benchmark(OperationsPerInvoke = Lanes, Baseline = true)]
-    public void ClosedForm()
-    {
-        if (Vector512Pair.IsHardwareAccelerated)
-        {
-            Form<Vector512Pair>();
-        }
-        else
-        {
-            Form<Vector256Pair>();
-        }
-    }
+    public double ClosedForm() => Wide ? Form<Vector512Pair>() : Form<Vector256Pair>();
 
     [Benchmark(OperationsPerInvoke = Lanes)]
-    public void RootByDivider()
-    {
-        if (Vector512Pair.IsHardwareAccelerated)
-        {
-            Root<Vector512Pair>(newton: false);
-        }
-        else
-        {
-            Root<Vector256Pair>(newton: false);
-        }
-    }
+    public double RootByDivider() => Wide ? Root<Vector512Pair>(newton: false) : Root<Vector256Pair>(newton: false);
 
     [Benchmark(OperationsPerInvoke = Lanes)]
-    public void RootByNewton()
-    {
-        if (Vector512Pair.IsHardwareAccelerated)
-        {
-            Root<Vector512Pair>(newton: true);
-        }
-        else
-        {
-            Root<Vector256Pair>(newton: true);
-        }
-    }
+    public double RootByNewton() => Wide ? Root<Vector512Pair>(newton: true) : Root<Vector256Pair>(newton: true);
 
     [Benchmark(OperationsPerInvoke = Lanes)]
-    public void QuotientByDivider()
-    {
-        if (Vector512Pair.IsHardwareAccelerated)
-        {
-            Quotient<Vector512Pair>(newton: false);
-        }
-        else
-        {
-            Quotient<Vector256Pair>(newton: false);
-        }
-    }
+    public double QuotientByDivider() => Wide ? Quotient<Vector512Pair>(newton: false) : Quotient<Vector256Pair>(newton: false);
 
     [Benchmark(OperationsPerInvoke = Lanes)]
-    public void QuotientByNewton()
-    {
-        if (Vector512Pair.IsHardwareAccelerated)
-        {
-            Quotient<Vector512Pair>(newton: true);
-        }
-        else
-        {
-            Quotient<Vector256Pair>(newton: true);
-        }
-    }
+    public double QuotientByNewton() => Wide ? Quotient<Vector512Pair>(newton: true) : Quotient<Vector256Pair>(newton: true);
 
     // Each loop covers Lanes lanes: the arrays' 32 positions once (16 lanes each) or twice (8).
-    private void Form<T>()
+    private double Form<T>()
         where T : struct, ISimdLanes<T>
     {
         for (int at = 0; at < Lanes; at += T.Count)
@@ -117,9 +68,11 @@ public class SliceReluEntry
             f.Store(_f, i);
             fDot.Store(_fDot, i);
         }
+
+        return _f[0];
     }
 
-    private void Root<T>(bool newton)
+    private double Root<T>(bool newton)
         where T : struct, ISimdLanes<T>
     {
         for (int at = 0; at < Lanes; at += T.Count)
@@ -128,10 +81,12 @@ public class SliceReluEntry
             T y = T.Load(_norm, i);
             (newton ? SliceClosedForms.SqrtByNewton(y) : T.Sqrt(y)).Store(_f, i);
         }
+
+        return _f[0];
     }
 
     /// <summary>K/(2√(q_i q_j)): a denominator in [1, 3], as the form's (QuotientByNewton wants d ≥ 1).</summary>
-    private void Quotient<T>(bool newton)
+    private double Quotient<T>(bool newton)
         where T : struct, ISimdLanes<T>
     {
         for (int at = 0; at < Lanes; at += T.Count)
@@ -141,5 +96,7 @@ public class SliceReluEntry
             d += d;
             (newton ? SliceClosedForms.QuotientByNewton(n, d) : n / d).Store(_f, i);
         }
+
+        return _f[0];
     }
 }
