@@ -17,6 +17,10 @@ public sealed class GradientDescentDynamicsTests
     private const double Eta = 0.7;
     private static readonly Network Net = Nngp.FullyConnected(2, Nngp.Erf(), 1.6, 0.2);
 
+    /// <summary>A convolutional network on the same 5 features as 5 × 1 × 1 images: its kernels come from the slices, K and Θ in one pass.</summary>
+    private static readonly Network ConvNet = Nngp.Serial(
+        Nngp.Conv(3, 1, 1.6, 0.2), Nngp.Relu(), Nngp.Conv(3, 1, 1.4, 0.1), Nngp.Erf(), Nngp.GlobalAvgPool(), Nngp.Dense(1.2, 0.1)).OnImages(5, 1, 1);
+
     private static Matrix<double> Inputs(int n, int d, int seed)
     {
         var random = new Random(seed);
@@ -63,15 +67,16 @@ public sealed class GradientDescentDynamicsTests
 
     private sealed record Kernels(Matrix<double> Kdd, Matrix<double> Tdd, Matrix<double> Ksd, Matrix<double> Tsd, Matrix<double> Kss);
 
-    private static Kernels KernelsOf(NngpEngine engine, Matrix<double> x, Matrix<double> test)
+    private static Kernels KernelsOf(NngpEngine engine, Matrix<double> x, Matrix<double> test, Network? network = null)
     {
         var ct = TestContext.Current.CancellationToken;
+        Network net = network ?? Net;
         return new Kernels(
-            engine.Kernel(Net, x, null, new KernelOptions(), ct),
-            engine.Kernel(Net, x, null, new KernelOptions { Kind = KernelKind.Ntk }, ct),
-            engine.Kernel(Net, test, x, new KernelOptions(), ct),
-            engine.Kernel(Net, test, x, new KernelOptions { Kind = KernelKind.Ntk }, ct),
-            engine.Kernel(Net, test, null, new KernelOptions(), ct));
+            engine.Kernel(net, x, null, new KernelOptions(), ct),
+            engine.Kernel(net, x, null, new KernelOptions { Kind = KernelKind.Ntk }, ct),
+            engine.Kernel(net, test, x, new KernelOptions(), ct),
+            engine.Kernel(net, test, x, new KernelOptions { Kind = KernelKind.Ntk }, ct),
+            engine.Kernel(net, test, null, new KernelOptions(), ct));
     }
 
     /// <summary>The direct mean and covariance at time t (finite), DESIGN.md §8's formulas.</summary>
@@ -93,16 +98,22 @@ public sealed class GradientDescentDynamicsTests
     private static double MaxAbs(Matrix<double> m) => m.Enumerate().Max(Math.Abs);
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void EveryTime_MatchesTheDirectMatrixExponential(bool ntk)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void EveryTime_MatchesTheDirectMatrixExponential(bool ntk, bool convolutional)
     {
         var (x, y, test) = Data();
+        Network net = convolutional ? ConvNet : Net;
         using var engine = NngpEngine.Create(DeviceKind.Cpu);
-        var kernels = KernelsOf(engine, x, test);
-        using var dynamics = engine.FitDynamics(Net, x, y, Options(ntk), TestContext.Current.CancellationToken);
+        var kernels = KernelsOf(engine, x, test, net);
+        using var dynamics = engine.FitDynamics(net, x, y, Options(ntk), TestContext.Current.CancellationToken);
         double[] times = [0.5, 3, 40, 400];
         var prediction = dynamics.Predict(test, times, covariance: true, TestContext.Current.CancellationToken);
+
+        // Without the covariance the prior variances are the test points' own (no M × M kernel): the same.
+        var variancesAlone = dynamics.Predict(test, times, covariance: false, TestContext.Current.CancellationToken);
         for (int i = 0; i < times.Length; i++)
         {
             var (mean, covariance) = Direct(kernels, y, times[i], ntk);
@@ -111,6 +122,7 @@ public sealed class GradientDescentDynamicsTests
             for (int j = 0; j < test.RowCount; j++)
             {
                 Assert.True(Math.Abs(prediction.Variances[i][j] - covariance[j, j]) <= 1e-9, $"t = {times[i]}, point {j}");
+                Assert.True(Math.Abs(variancesAlone.Variances[i][j] - covariance[j, j]) <= 1e-9, $"t = {times[i]}, point {j}, no covariance");
             }
         }
 

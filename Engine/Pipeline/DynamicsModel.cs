@@ -78,12 +78,13 @@ internal sealed class DynamicsModel : IDisposable
         var timings = new StageTimings { Progress = options.Progress };
         KernelOptions kernelOptions = options;
         // The kernels' whole pipeline (input Gram, layer map, diagonal) is timed as the layer map.
-        using HostMatrix nngp = timings.Time(Stage.LayerMap, () => KernelPipeline.Compute(provider, plan, x, null, kernelOptions with { Kind = KernelKind.Nngp }, cancellationToken));
+        (HostMatrix nngpKernel, HostMatrix? ntkKernel) = timings.Time(Stage.LayerMap, () => options.Kind == KernelKind.Ntk
+            ? KernelPipeline.ComputeBoth(provider, plan, x, null, kernelOptions, cancellationToken)
+            : (KernelPipeline.Compute(provider, plan, x, null, kernelOptions with { Kind = KernelKind.Nngp }, cancellationToken), (HostMatrix?)null));
+        using HostMatrix nngp = nngpKernel;
+        using HostMatrix? ntk = ntkKernel;
         FiniteResults.CheckKernel(nngp);
         AddDiagonalRegulariser(nngp, options.DiagReg);
-        using HostMatrix? ntk = options.Kind == KernelKind.Ntk
-            ? timings.Time(Stage.LayerMap, () => KernelPipeline.Compute(provider, plan, x, null, kernelOptions with { Kind = KernelKind.Ntk }, cancellationToken))
-            : null;
         if (ntk is not null)
         {
             FiniteResults.CheckKernel(ntk);
@@ -239,8 +240,9 @@ internal sealed class DynamicsModel : IDisposable
         int m = xTest.RowCount;
         KernelOptions kernelOptions = _options with { Progress = null };
         bool variances = detail != PredictionDetail.Mean, covariance = detail == PredictionDetail.Covariance;
-        using var nngpCross = Ntk && !variances ? null : timings.Time(Stage.TestKernel, () => Project(KernelKind.Nngp, xTest, kernelOptions, cancellationToken));
-        using var ntkCross = Ntk ? timings.Time(Stage.TestKernel, () => Project(KernelKind.Ntk, xTest, kernelOptions, cancellationToken)) : null;
+        (Projection? nngpProjection, Projection? ntkProjection) = timings.Time(Stage.TestKernel, () => CrossProjections(xTest, kernelOptions, nngp: !Ntk || variances, cancellationToken));
+        using var nngpCross = nngpProjection;
+        using var ntkCross = ntkProjection;
         Projection p = (ntkCross ?? nngpCross)!;
         double[][] gains = [.. times.Select(t => Gain(t, 1))];
         var means = timings.Time(Stage.Mean, () => Means(p.Buffer, m, gains, cancellationToken));
@@ -252,7 +254,9 @@ internal sealed class DynamicsModel : IDisposable
         using HostMatrix? prior = covariance
             ? timings.Time(Stage.TestKernel, () => KernelPipeline.Compute(_provider, _plan, xTest, null, kernelOptions with { Kind = KernelKind.Nngp }, cancellationToken))
             : null;
-        double[] priorVariance = prior is null ? timings.Time(Stage.TestKernel, () => PriorVariance(xTest, kernelOptions, cancellationToken)) : Diagonal(prior);
+        double[] priorVariance = prior is null
+            ? timings.Time(Stage.TestKernel, () => KernelPipeline.Diagonal(_provider, _plan, xTest, kernelOptions with { Kind = KernelKind.Nngp }, cancellationToken))
+            : Diagonal(prior);
         return timings.Time(Stage.Variance, () => Ntk
             ? (means, NtkVariances(p, nngpCross!, m, gains, priorVariance, prior, out var ntkCovariances, cancellationToken), ntkCovariances)
             : (means, NngpVariances(nngpCross!, m, times, priorVariance, prior, out var nngpCovariances, cancellationToken), nngpCovariances));
@@ -436,11 +440,45 @@ internal sealed class DynamicsModel : IDisposable
         return variances;
     }
 
-    /// <summary>Vᵀ·K(D, test) of the kind on the provider (N×M), and a host copy.</summary>
-    private Projection Project(KernelKind kind, Matrix<double> xTest, KernelOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Vᵀ·K(D, test) and, in the NTK regime, Vᵀ·Θ(D, test) on the provider (the NNGP one only when
+    /// <paramref name="nngp"/>): both kernels from one pass where the plan gives both at once.
+    /// </summary>
+    private (Projection? Nngp, Projection? Ntk) CrossProjections(Matrix<double> xTest, KernelOptions options, bool nngp, CancellationToken cancellationToken)
     {
-        int n = _n, m = xTest.RowCount;
-        using HostMatrix cross = KernelPipeline.Compute(_provider, _plan, _x, xTest, options with { Kind = kind }, cancellationToken);
+        if (!Ntk)
+        {
+            using HostMatrix k = KernelPipeline.Compute(_provider, _plan, _x, xTest, options with { Kind = KernelKind.Nngp }, cancellationToken);
+            return (Project(k, cancellationToken), null);
+        }
+
+        if (!nngp)
+        {
+            using HostMatrix theta = KernelPipeline.Compute(_provider, _plan, _x, xTest, options with { Kind = KernelKind.Ntk }, cancellationToken);
+            return (null, Project(theta, cancellationToken));
+        }
+
+        (HostMatrix kCross, HostMatrix thetaCross) = KernelPipeline.ComputeBoth(_provider, _plan, _x, xTest, options, cancellationToken);
+        using (kCross)
+        using (thetaCross)
+        {
+            Projection projectedK = Project(kCross, cancellationToken);
+            try
+            {
+                return (projectedK, Project(thetaCross, cancellationToken));
+            }
+            catch
+            {
+                projectedK.Dispose();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Vᵀ·<paramref name="cross"/> on the provider (N×M), and a host copy.</summary>
+    private Projection Project(HostMatrix cross, CancellationToken cancellationToken)
+    {
+        int n = _n, m = cross.ColumnCount;
         FiniteResults.CheckKernel(cross);
         using var onProvider = _provider.Upload(cross.Storage.Slice(0, checked((int)cross.Count)), "the test kernel K_D*");
         var projected = _provider.Allocate(ColumnMajor.Count(n, m), "Vᵀ·K_D*");
@@ -456,20 +494,6 @@ internal sealed class DynamicsModel : IDisposable
             projected.Dispose();
             throw;
         }
-    }
-
-    /// <summary>K(x*, x*) per test point: the fused chain's per-point diagonal, or the diagonal of the test points' kernel.</summary>
-    private double[] PriorVariance(Matrix<double> xTest, KernelOptions options, CancellationToken cancellationToken)
-    {
-        if (_plan.FusedChain is { } chain)
-        {
-            var view = HostPreparation.View(chain.Network, options.QuadratureOrder);
-            double[] inputs = HostPreparation.ColumnMajor(xTest);
-            return HostPreparation.Diagonals(view, HostPreparation.InputVariances(inputs, xTest.RowCount, xTest.ColumnCount), KernelKind.Nngp).Output;
-        }
-
-        using HostMatrix prior = KernelPipeline.Compute(_provider, _plan, xTest, null, options with { Kind = KernelKind.Nngp }, cancellationToken);
-        return Diagonal(prior);
     }
 
     private static double[] Diagonal(HostMatrix matrix)

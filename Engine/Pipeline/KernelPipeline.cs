@@ -38,6 +38,67 @@ internal static class KernelPipeline
         return x2 is null ? Square(provider, view, dA, n1, d, step) : Rectangle(provider, view, a, dA, n1, x2, step);
     }
 
+    /// <summary>
+    /// K(X1, X2) and Θ(X1, X2) (or the squares) at once, for the NTK regime's training dynamics, which
+    /// needs both: a convolutional plan's slices carry K and Θ together, so one pass gives both;
+    /// otherwise the fused map and the reference compute one kind per pass, and it takes two.
+    /// </summary>
+    public static (HostMatrix Nngp, HostMatrix Ntk) ComputeBoth(
+        IComputeProvider provider, LayerPlan plan, Matrix<double> x1, Matrix<double>? x2, KernelOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(x1);
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(options);
+        if (plan.FusedChain is null && SliceProgram.TryCompile(plan, QuadratureRules.Get(options.QuadratureOrder)) is { } program)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var step = new Step(KernelKind.Ntk, options.Lookup, options.Progress, options.Parallelism(cancellationToken));
+            HostMatrix[] both = Convolutional(provider, program, x1, x2, options, step, [KernelKind.Nngp, KernelKind.Ntk]);
+            return (both[0], both[1]);
+        }
+
+        HostMatrix nngp = Compute(provider, plan, x1, x2, options with { Kind = KernelKind.Nngp }, cancellationToken);
+        try
+        {
+            return (nngp, Compute(provider, plan, x1, x2, options with { Kind = KernelKind.Ntk }, cancellationToken));
+        }
+        catch
+        {
+            nngp.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// K(x, x) (Θ(x, x) for the NTK) of every row of <paramref name="x"/>, without the N × N kernel:
+    /// the fused chain's per-point recursion, a convolutional plan's own runs (one per point), or the
+    /// reference kernel against one column (its row variances are the points' own).
+    /// </summary>
+    public static double[] Diagonal(IComputeProvider provider, LayerPlan plan, Matrix<double> x, KernelOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(options);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (plan.FusedChain is { } chain)
+        {
+            var view = HostPreparation.View(chain.Network, options.QuadratureOrder);
+            double[] inputs = HostPreparation.ColumnMajor(x);
+            return HostPreparation.Diagonals(view, HostPreparation.InputVariances(inputs, x.RowCount, x.ColumnCount), options.Kind).Output;
+        }
+
+        if (SliceProgram.TryCompile(plan, QuadratureRules.Get(options.QuadratureOrder)) is { } program)
+        {
+            using var run = new SpatialKernelRun(provider, program, options.Kind, options.QuadratureOrder, options.Precision);
+            return run.Diagonal(run.Points(x, "inputs"));
+        }
+
+        KernelRecord record = ReferenceKernel.Record(plan, x, x.SubMatrix(0, 1, 0, x.ColumnCount), options.Kind);
+        return (options.Kind == KernelKind.Ntk ? record.RowNtkDiagonal : record.RowVariance).ToArray();
+    }
+
     /// <summary>What every stage of one kernel call shares: the kind, the lookup choice, where progress goes, the loops' options.</summary>
     private sealed record Step(KernelKind Kind, LookupTableMode Lookup, IProgress<StageProgress>? Progress, ParallelOptions Parallelism)
     {
@@ -46,29 +107,59 @@ internal static class KernelPipeline
 
     /// <summary>A convolutional plan's kernel, block by block into host memory; the square's diagonal is each point's own run.</summary>
     private static HostMatrix Convolutional(
-        IComputeProvider provider, SliceProgram program, Matrix<double> x1, Matrix<double>? x2, KernelOptions options, Step step)
+        IComputeProvider provider, SliceProgram program, Matrix<double> x1, Matrix<double>? x2, KernelOptions options, Step step) =>
+        Convolutional(provider, program, x1, x2, options, step, [step.Kind])[0];
+
+    /// <summary>The kernels of <paramref name="kinds"/> (the step's kind computes them: NTK for both) from the same blocks.</summary>
+    private static HostMatrix[] Convolutional(
+        IComputeProvider provider, SliceProgram program, Matrix<double> x1, Matrix<double>? x2, KernelOptions options, Step step, KernelKind[] kinds)
     {
         using var run = new SpatialKernelRun(provider, program, step.Kind, options.QuadratureOrder, options.Precision);
         SpatialPoints rows = run.Points(x1, "first inputs");
         SpatialPoints? columns = x2 is null ? null : run.Points(x2, "second inputs");
         int n = rows.Count, m = columns?.Count ?? n;
-        var result = HostMatrix.Allocate(n, m);
-        var counter = step.Counter(columns is null ? (double)n * (n + 1) / 2 : (double)n * m);
-        run.Blocks(rows, columns, counter, (start, block) =>
-            run.Values(block).Span.CopyTo(result.Storage.Slice(ColumnMajor.ColumnStart(start, n), checked((int)ColumnMajor.Count(n, block.Columns)))));
-        if (columns is null)
+        var results = new HostMatrix[kinds.Length];
+        try
         {
-            double[] diagonal = run.Diagonal(rows);
-            for (int i = 0; i < n; i++)
+            for (int r = 0; r < kinds.Length; r++)
             {
-                result.Storage[ColumnMajor.Index(i, i, n)] = diagonal[i];
+                results[r] = HostMatrix.Allocate(n, m);
             }
 
-            SymmetricTriangles.MirrorLowerToUpper(result.Storage, n);
-        }
+            var counter = step.Counter(columns is null ? (double)n * (n + 1) / 2 : (double)n * m);
+            run.Blocks(rows, columns, counter, (start, block) =>
+            {
+                for (int r = 0; r < kinds.Length; r++)
+                {
+                    SpatialKernelRun.Values(block, kinds[r]).Span.CopyTo(results[r].Storage.Slice(ColumnMajor.ColumnStart(start, n), checked((int)ColumnMajor.Count(n, block.Columns))));
+                }
+            });
+            if (columns is null)
+            {
+                for (int r = 0; r < kinds.Length; r++)
+                {
+                    double[] diagonal = run.Diagonal(rows, kinds[r]);
+                    for (int i = 0; i < n; i++)
+                    {
+                        results[r].Storage[ColumnMajor.Index(i, i, n)] = diagonal[i];
+                    }
 
-        counter.Complete();
-        return result;
+                    SymmetricTriangles.MirrorLowerToUpper(results[r].Storage, n);
+                }
+            }
+
+            counter.Complete();
+            return results;
+        }
+        catch
+        {
+            foreach (HostMatrix? result in results)
+            {
+                result?.Dispose();
+            }
+
+            throw;
+        }
     }
 
     private static HostMatrix Square(

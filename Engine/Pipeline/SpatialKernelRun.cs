@@ -77,16 +77,26 @@ internal sealed class SpatialKernelRun : IDisposable
     }
 
     /// <summary>The points' prior diagonal after the tail: K(x, x), or Θ(x, x) for the NTK.</summary>
-    public double[] Diagonal(SpatialPoints points)
+    public double[] Diagonal(SpatialPoints points) => Diagonal(points, _kind);
+
+    /// <summary>The points' diagonal of <paramref name="kind"/> after the tail (Θ only from an NTK run, which carries K too).</summary>
+    public double[] Diagonal(SpatialPoints points, KernelKind kind)
     {
         ArgumentNullException.ThrowIfNull(points);
         var one = KernelRecord.Rectangular(points.Count, 1, new double[points.Count], points.ReadK, [points.ReadK[0]], Ntk ? new double[points.Count] : null, points.ReadTheta, points.ReadTheta is { } t ? [t[0]] : null);
         KernelRecord record = _program.Tail.Apply(one, _quadrature);
-        return (Ntk ? record.RowNtkDiagonal : record.RowVariance).ToArray();
+        return (kind == KernelKind.Ntk ? record.RowNtkDiagonal : record.RowVariance).ToArray();
     }
 
     /// <summary>The block of the final matrix the kernel kind asks for.</summary>
-    public ReadOnlyMemory<double> Values(KernelRecord block) => Ntk ? block.Ntk : block.Nngp;
+    public ReadOnlyMemory<double> Values(KernelRecord block) => Values(block, _kind);
+
+    /// <summary>The block of <paramref name="kind"/>'s matrix (Θ only from an NTK run).</summary>
+    public static ReadOnlyMemory<double> Values(KernelRecord block, KernelKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        return kind == KernelKind.Ntk ? block.Ntk : block.Nngp;
+    }
 
     public void Dispose() => _kernel.Dispose();
 
