@@ -82,6 +82,11 @@ internal static class KernelPipeline
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(options);
         cancellationToken.ThrowIfCancellationRequested();
+        if (x.RowCount == 0)
+        {
+            return [];
+        }
+
         if (plan.FusedChain is { } chain)
         {
             var view = HostPreparation.View(chain.Network, options.QuadratureOrder);
