@@ -578,7 +578,7 @@ internal sealed class SliceWorker<T, TElement>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ref TElement Element(TElement[] values, int index) => ref values[index];
 
-    /// <summary><see cref="Taps"/> from a reference: the caller has proven the taps inside the array.</summary>
+    /// <summary>Σ of <paramref name="count"/> bundles from <paramref name="first"/>, <paramref name="step"/> elements apart, unchecked (the caller has proven the taps inside the array); the 3×3 filter's three taps unrolled.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T TapsAt(ref TElement first, int count, int step)
     {
@@ -596,22 +596,17 @@ internal sealed class SliceWorker<T, TElement>
         return sum;
     }
 
-    /// <summary>Σ of <paramref name="count"/> bundles from <paramref name="first"/>, <paramref name="step"/> apart; the 3×3 filter's three taps unrolled.</summary>
+    /// <summary>Σ of <paramref name="count"/> bundles from <paramref name="first"/>, <paramref name="step"/> apart: <see cref="TapsAt"/> once the last tap is proven inside <paramref name="values"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T Taps(TElement[] values, long first, int count, long step)
     {
-        if (count == 3)
+        if (count <= 0)
         {
-            return T.Load(values, first) + T.Load(values, first + step) + T.Load(values, first + (2 * step));
+            return T.Broadcast(0);
         }
 
-        T sum = T.Broadcast(0);
-        for (int t = 0; t < count; t++)
-        {
-            sum += T.Load(values, first + (t * step));
-        }
-
-        return sum;
+        _ = values[first + ((count - 1) * step) + L - 1];
+        return TapsAt(ref values[first], count, checked((int)step));
     }
 
     /// <summary>
