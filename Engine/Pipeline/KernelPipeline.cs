@@ -26,7 +26,7 @@ internal static class KernelPipeline
         var step = new Step(options.Kind, options.Lookup, options.Progress, options.Parallelism(cancellationToken));
         if (plan.FusedChain is null)
         {
-            return SliceProgram.TryCompile(plan, QuadratureRules.Get(options.QuadratureOrder)) is { } program
+            return Slices(plan, options) is { } program
                 ? Convolutional(provider, program, x1, x2, options, step)
                 : ReferenceKernel.Compute(plan, x1, x2, options.Kind);
         }
@@ -50,7 +50,7 @@ internal static class KernelPipeline
         ArgumentNullException.ThrowIfNull(x1);
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(options);
-        if (plan.FusedChain is null && SliceProgram.TryCompile(plan, QuadratureRules.Get(options.QuadratureOrder)) is { } program)
+        if (Slices(plan, options) is { } program)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var step = new Step(KernelKind.Ntk, options.Lookup, options.Progress, options.Parallelism(cancellationToken));
@@ -94,7 +94,7 @@ internal static class KernelPipeline
             return HostPreparation.Diagonals(view, HostPreparation.InputVariances(inputs, x.RowCount, x.ColumnCount), options.Kind).Output;
         }
 
-        if (SliceProgram.TryCompile(plan, QuadratureRules.Get(options.QuadratureOrder)) is { } program)
+        if (Slices(plan, options) is { } program)
         {
             using var run = new SpatialKernelRun(provider, program, options.Kind, options.QuadratureOrder, options.Precision);
             return run.Diagonal(run.Points(x, "inputs"));
@@ -103,6 +103,10 @@ internal static class KernelPipeline
         KernelRecord record = ReferenceKernel.Record(plan, x, x.SubMatrix(0, 1, 0, x.ColumnCount), options.Kind);
         return (options.Kind == KernelKind.Ntk ? record.RowNtkDiagonal : record.RowVariance).ToArray();
     }
+
+    /// <summary>The slice program of a convolutional plan (none for a fused dense chain, nor where a layer has no slice form: the reference computes those).</summary>
+    private static SliceProgram? Slices(LayerPlan plan, KernelOptions options) =>
+        plan.FusedChain is null ? SliceProgram.TryCompile(plan, QuadratureRules.Get(options.QuadratureOrder)) : null;
 
     /// <summary>What every stage of one kernel call shares: the kind, the lookup choice, where progress goes, the loops' options.</summary>
     private sealed record Step(KernelKind Kind, LookupTableMode Lookup, IProgress<StageProgress>? Progress, ParallelOptions Parallelism)
