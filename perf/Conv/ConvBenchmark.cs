@@ -103,12 +103,11 @@ public sealed class ConvBenchmark(ConvOptions options, TextWriter log)
         var random = new Random(_options.Seed);
         var x1 = Images(random, n, features);
         var x2 = Images(random, m, features);
-        int ownLanes = Vector512.IsHardwareAccelerated ? 16 : 8;
         var runs = _options.Precisions.Select(precision =>
         {
             bool single = precision == "fp32";
-            int lanes = single ? 2 * ownLanes : ownLanes;
-            long rowBundles = (n + lanes - 1) / lanes, ownBundles = ((n + ownLanes - 1) / ownLanes) + ((m + ownLanes - 1) / ownLanes);
+            int lanes = single ? 2 * OwnLanes : OwnLanes;
+            long rowBundles = (n + lanes - 1) / lanes, ownBundles = OwnBundles(n, m);
             var result = new ConvCaseResult
             {
                 Name = benchmarkCase.Name,
@@ -215,8 +214,7 @@ public sealed class ConvBenchmark(ConvOptions options, TextWriter log)
             return fp32;
         }
 
-        int ownLanes = Vector512.IsHardwareAccelerated ? 16 : 8;
-        long own = ((fp64.Rows + ownLanes - 1) / ownLanes) + ((fp64.Columns + ownLanes - 1) / ownLanes);
+        long own = OwnBundles(fp64.Rows, fp64.Columns);
         long pairs32 = bundles32 - own, pairs64 = bundles64 - own;
         double ownWork = OwnWork(fp64.Readout) * own;
         double ownWall = fp64.MedianSeconds / (pairs64 + ownWork) * ownWork, ownCpu = fp64.MedianCpuSeconds / (pairs64 + ownWork) * ownWork;
@@ -227,6 +225,12 @@ public sealed class ConvBenchmark(ConvOptions options, TextWriter log)
             PairSpeedupVsFp64 = pairs32 > 0 && pairCpu32 > 0 ? pairCpu64 / pairCpu32 : null,
         };
     }
+
+    /// <summary>FP64 lanes per CPU bundle, the points' own runs' whatever the precision (16 with AVX-512, else 8).</summary>
+    private static int OwnLanes => Vector512.IsHardwareAccelerated ? 16 : 8;
+
+    /// <summary>The own-run bundles of an n × m rectangle: each set's points, OwnLanes at a time.</summary>
+    private static long OwnBundles(int n, int m) => ((n + OwnLanes - 1) / OwnLanes) + ((m + OwnLanes - 1) / OwnLanes);
 
     /// <summary>
     /// An own-run bundle's work in pair bundles: a point with itself computes half the slices of a
