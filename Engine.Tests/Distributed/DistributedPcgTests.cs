@@ -11,8 +11,9 @@ namespace GpuNngp.Engine.Tests.Distributed;
 /// `mpirun -np P nngp ... --distributed --solver pcg`: each rank computing its share of K_DD's rows
 /// and every product gathered exactly, against the same PCG in one process (same probes and seed:
 /// means, variances, the log-likelihood estimate and the iteration count) and against the dense
-/// Cholesky solve (≤ 1e-7 at tolerance 1e-10), for both kernel storages; then the failures: ranks given
-/// other inputs or other PCG options, a rank failing alone before the fit, fewer points than ranks.
+/// Cholesky solve (≤ 1e-7 at tolerance 1e-10), for both kernel storages; means alone shared out over
+/// the ranks; then the failures: ranks given other inputs or other PCG options, a rank failing alone
+/// before the fit, fewer points than ranks.
 /// </summary>
 [Collection(nameof(SoloCollection))]
 public sealed class DistributedPcgTests : IDisposable
@@ -39,7 +40,7 @@ public sealed class DistributedPcgTests : IDisposable
     {
         var inputs = new (string File, int Rows, int Columns)[]
         {
-            ("x.npy", TrainCount, 12), ("y.npy", TrainCount, 3), ("t.npy", 40, 12), ("y-other.npy", TrainCount, 3), ("x-three.npy", 3, 12), ("y-three.npy", 3, 3),
+            ("x.npy", TrainCount, 12), ("y.npy", TrainCount, 3), ("t.npy", 40, 12), ("y-other.npy", TrainCount, 3), ("x-three.npy", 3, 12), ("y-three.npy", 3, 3), ("t-other.npy", 40, 12),
         };
         for (int i = 0; i < inputs.Length; i++)
         {
@@ -47,12 +48,12 @@ public sealed class DistributedPcgTests : IDisposable
         }
     }
 
-    private string[] Predict(string prefix, string device, string storage = "fp32", string tolerance = "1e-10", string test = "t.npy", string targets = "y.npy") =>
+    private string[] Predict(string prefix, string device, string storage = "fp32", string tolerance = "1e-10", string test = "t.npy", string targets = "y.npy", bool variance = true) =>
     [
         "predict", "--train-x", _temp.File("x.npy"), "--train-y", _temp.File(targets), "--test-x", _temp.File(test),
         "--depth", "3", "--noise", "0.01", .. device.Split(' '),
         .. (storage == "dense" ? Array.Empty<string>() : ["--solver", "pcg", "--tolerance", tolerance, "--kernel-storage", storage, "--preconditioner-rank", "20"]),
-        "--out-mean", _temp.File($"{prefix}-mean.npy"), "--out-var", _temp.File($"{prefix}-var.npy"),
+        "--out-mean", _temp.File($"{prefix}-mean.npy"), .. (variance ? ["--out-var", _temp.File($"{prefix}-var.npy")] : Array.Empty<string>()),
     ];
 
     [Theory]
@@ -82,6 +83,36 @@ public sealed class DistributedPcgTests : IDisposable
             Assert.True(fromSingle <= SameSolverBound, $"{result}: {fromSingle:E2} from one-process PCG");
             Assert.True(fromDense <= DenseBound, $"{result}: {fromDense:E2} from the dense solve");
         }
+    }
+
+    /// <summary>
+    /// Means alone are shared out: each rank computes its contiguous share of the 40 test points
+    /// (13, 13 and 14 on three ranks, 20 and 20 on two) and one exact gather gives every rank all of
+    /// them. They equal the ranks' means with variances (every rank computing every point, in tiles
+    /// of other rows: measured 2026-12-02 ≤ 1.1e-13, the bound 1e-12) and one process's PCG.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void MeansAlone_OnRanks_AreSharedOutAndEqualEveryRanksOwn(int ranks)
+    {
+        Assert.SkipWhen(MpiLauncher.UnavailableReason is not null, MpiLauncher.UnavailableReason ?? "");
+        var (singleCode, _, singleError) = CliRunner.Run(Predict("single", "--device cpu"));
+        Assert.True(singleCode == 0, singleError);
+        var (everyCode, everyOutput) = MpiLauncher.Run(ranks, Predict("every", "--distributed"));
+        Assert.True(everyCode == 0, everyOutput);
+
+        var (code, output) = MpiLauncher.Run(ranks, Predict("shared", "--distributed", variance: false));
+
+        Assert.True(code == 0, output);
+        Assert.Equal(1, DistributedCommandTests.Occurrences(output, "mean (40×3) written"));
+        Assert.False(File.Exists(_temp.File("shared-var.npy")));
+        Matrix<double> shared = MatrixFile.Read(_temp.File("shared-mean.npy"));
+        Assert.True(shared.Enumerate().All(value => value != 0), "a test point's mean was left out of the gather");
+        double fromEvery = LargestDifference(MatrixFile.Read(_temp.File("every-mean.npy")), shared);
+        double fromSingle = LargestDifference(MatrixFile.Read(_temp.File("single-mean.npy")), shared);
+        Assert.True(fromEvery <= 1e-12, $"{fromEvery:E2} from the means every rank computes");
+        Assert.True(fromSingle <= SameSolverBound, $"{fromSingle:E2} from one-process PCG");
     }
 
     /// <summary>The end-to-end command: evaluate on two and four ranks reports what one process does (log p by SLQ, the iterations, the accuracy).</summary>
@@ -115,23 +146,28 @@ public sealed class DistributedPcgTests : IDisposable
 
     /// <summary>
     /// Rank 1 alone is given other targets or another tolerance (found by the fit's first collective,
-    /// on every rank), or a test file that is not there (it fails before the fit, rank 0 inside it).
+    /// on every rank), a test file that is not there (it fails before the fit, rank 0 inside it), or
+    /// other test points for means alone (found before the ranks share them out).
     /// </summary>
     [Theory]
     [InlineData("targets", "error: --distributed: the training targets differ between the ranks")]
     [InlineData("tolerance", "error: --distributed: the PCG options differ between the ranks")]
     [InlineData("missing", "error: rank 1: ")]
+    [InlineData("test", "error: --distributed: the test inputs differ between the ranks")]
     public void ARankGivenOtherInputs_EndsEveryRankWithOneMessageFromRankZero(string other, string expected)
     {
         Assert.SkipWhen(MpiLauncher.UnavailableReason is not null, MpiLauncher.UnavailableReason ?? "");
+        // Other test points matter where the ranks share them out: means alone (with variances rank 0's columns are every rank's).
+        bool variance = other != "test";
         string[] otherRank = other switch
         {
             "targets" => Predict("other", "--distributed", targets: "y-other.npy"),
             "tolerance" => Predict("other", "--distributed", tolerance: "1e-8"),
+            "test" => Predict("other", "--distributed", test: "t-other.npy", variance: false),
             _ => Predict("other", "--distributed", test: "missing.npy"),
         };
 
-        var (code, output) = MpiLauncher.Run(1, Predict("other", "--distributed"), otherRanks: otherRank);
+        var (code, output) = MpiLauncher.Run(1, Predict("other", "--distributed", variance: variance), otherRanks: otherRank);
 
         DistributedCommandTests.AssertOneMessageAndNoOutput(code, output, expected, _temp.File("other-mean.npy"));
     }

@@ -16,6 +16,8 @@ internal sealed class MpiRowPartition : RowPartition
     public MpiRowPartition(MpiSession session, int n)
         : base(n, session.Size, session.Rank) => _session = session;
 
+    public override RowPartition Over(int n) => new MpiRowPartition(_session, n);
+
     public override void Gather(double[] result, int columns)
     {
         ArgumentNullException.ThrowIfNull(result);

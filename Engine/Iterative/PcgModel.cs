@@ -15,9 +15,10 @@ namespace GpuNngp.Engine.Iterative;
 /// refined against the FP64 kernel; predictions are the dense path's K_*D·α, variances the same
 /// solve on each test point's column K_D*. On MPI ranks (<see cref="RowPartition"/>) each rank
 /// computes or stores only its own points' columns of K_DD and every product ends in an exact
-/// gather, so the vectors, the preconditioner and every decision are the same on every rank;
-/// predictions are replicated (each rank computes K_*D·α for every test point) and the variance
-/// solves distributed like the fit's.
+/// gather, so the vectors, the preconditioner and every decision are the same on every rank.
+/// Means alone are shared out the same way (each rank computes K_*D·α for its contiguous share of
+/// the test points, then one exact gather); with variances every rank computes every test column,
+/// the right-hand sides of the variance solves, which the ranks make together like the fit's.
 /// </summary>
 internal sealed class PcgModel : IPosteriorModel
 {
@@ -222,20 +223,26 @@ internal sealed class PcgModel : IPosteriorModel
         ParallelOptions parallelism = Request.Options.Parallelism(cancellationToken);
         bool withVariance = detail == PredictionDetail.Variance;
 
+        // Means alone: this rank's share of the test points, gathered after (the ranks must hold the
+        // same points for that, checked first). Variances: every point here, for the solves together.
+        RowPartition? share = !withVariance && _rows.Parts > 1 && m >= _rows.Parts ? _rows.Over(m) : null;
+        share?.CheckSame(xTest.ToColumnMajorArray(), "the test inputs");
+        int first = share?.Start ?? 0, end = first + (share?.Count ?? m);
+
         // About 64 MiB of K_D* at once; 64 columns where each is also a right-hand side of the variance solve.
         int tile = (int)Math.Clamp((64L << 20) / sizeof(double) / n, 1, withVariance ? 64 : int.MaxValue);
-        tile = Math.Min(tile, m);
+        tile = Math.Min(tile, end - first);
         var mean = new double[(long)m * _outputs];
         double[]? variance = withVariance ? new double[m] : null;
-        var counter = new ProgressCounter(progress, Stage.TestKernel, m);
+        var counter = new ProgressCounter(progress, Stage.TestKernel, end - first);
         using var testInputs = provider.Allocate((long)tile * _dimension, "the test inputs");
         using var cross = provider.Allocate((long)n * tile, "the test kernel K_D*");
         using var tileMean = provider.Allocate((long)tile * _outputs, "the mean");
         var meanHost = new double[(long)tile * _outputs];
-        for (int start = 0; start < m; start += tile)
+        for (int start = first; start < end; start += tile)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            int count = Math.Min(tile, m - start);
+            int count = Math.Min(tile, end - start);
             double[] inputs = xTest.SubMatrix(start, count, 0, _dimension).ToColumnMajorArray();
             double[] prior = [];
             timings.Time(Stage.TestKernel, () =>
@@ -262,6 +269,7 @@ internal sealed class PcgModel : IPosteriorModel
             counter.Advance(count);
         }
 
+        share?.Gather(mean, _outputs);
         counter.Complete();
         return (Matrix<double>.Build.Dense(m, _outputs, mean), variance, null);
     }

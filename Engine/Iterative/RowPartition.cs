@@ -58,6 +58,9 @@ internal class RowPartition
         return (start, end - start);
     }
 
+    /// <summary>The same parts over <paramref name="n"/> other rows (≥ <see cref="Parts"/>): the test points a prediction shares out.</summary>
+    public virtual RowPartition Over(int n) => new(n, Parts, Part);
+
     /// <summary>
     /// Fills the rows of <paramref name="result"/> (N × <paramref name="columns"/>, column-major) that
     /// other parts own with theirs; this part's own rows must be there already (collective).
