@@ -23,4 +23,11 @@ for d in ${DATASETS:-fashion-mnist mnist}; do
   run $d-fc7-10000-noise$fc --dataset $d --train-size 10000 --test-size 2000 --depth 7 --weight-var 1.6207 --bias-var 0 --noise $fc
   run $d-cnnflat-10000-noise$cnn --dataset $d --train-size 10000 --test-size 2000 --net "$FLAT" --noise $cnn
 done
+
+# Deeper CNN-GPs (4 and 8 × (conv, ReLU)): their searches, then the 8-layer one at N = 10,000 with
+# its chosen σw², σb², σε² (DEEP=1; ~25 minutes on two cores).
+for K in 4 8; do
+  search fashion-mnist-cnnflat$K-noise --dataset fashion-mnist --net "(conv:3x3:same:1.6:0.1,relu)*$K,flatten,dense:1.6:0.1" --weight-vars 1.6,2 --bias-vars 0.1 --noises 1e-3,1e-2,0.1,0.3 --precision fp32
+done
+[ -n "${DEEP:-}" ] && run fashion-mnist-cnnflat8-10000-noise1e-2 --dataset fashion-mnist --train-size 10000 --test-size 2000 --net "(conv:3x3:same:1.6:0.1,relu)*8,flatten,dense:1.6:0.1" --noise 1e-2
 echo "== done $(date -u +%H:%M:%S)"
