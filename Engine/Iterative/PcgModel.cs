@@ -226,7 +226,7 @@ internal sealed class PcgModel : IPosteriorModel
         // Means alone: this rank's share of the test points, gathered after (the ranks must hold the
         // same points for that, checked first). Variances: every point here, for the solves together.
         RowPartition? share = !withVariance && _rows.Parts > 1 && m >= _rows.Parts ? _rows.Over(m) : null;
-        share?.CheckSame(xTest.ToColumnMajorArray(), "the test inputs");
+        share?.CheckSame(HostPreparation.ColumnMajor(xTest), "the test inputs");
         int first = share?.Start ?? 0, end = first + (share?.Count ?? m);
 
         // About 64 MiB of K_D* at once; 64 columns where each is also a right-hand side of the variance solve.
