@@ -49,9 +49,10 @@ public static class CpuPeak
         long ticks = (long)(seconds * Stopwatch.Frequency);
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
-            _ = wide ? Burst512(1) : Burst256(1); // compiled before the window opens
+            Func<double, double> burst = wide ? Burst512 : Burst256;
+            _ = burst(1); // compiled before the window opens
             long start = Stopwatch.GetTimestamp();
-            double flops = wide ? Loop512(ticks) : Loop256(ticks);
+            double flops = Until(ticks, burst);
             rates[t] = flops / Stopwatch.GetElapsedTime(start).TotalSeconds;
         });
         return rates.Sum() / 1e9;
@@ -76,10 +77,6 @@ public static class CpuPeak
 
         return flops;
     }
-
-    private static double Loop512(long ticks) => Until(ticks, Burst512);
-
-    private static double Loop256(long ticks) => Until(ticks, Burst256);
 
     /// <summary>4096 rounds of 8 independent Vector512 FMA chains; the flops done (the chains' sum kept alive).</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
